@@ -1,0 +1,141 @@
+# ppsos: `make run` boots it, `make test` tests it. See README.md.
+#
+# Knobs (make VAR=value): SMP (CPUs), MEM (MiB), CMDLINE (kernel command
+# line), SWAP_MB (size of a new swap image), GDBPORT, DEBUG (1: invariant
+# assertions on, the default and what the tests use), VGA (1: show QEMU's
+# window with the VGA mirror).
+
+SMP ?= 4
+MEM ?= 64
+CMDLINE ?=
+SWAP_MB ?= 64
+GDBPORT ?= 1234
+DEBUG ?= 1
+VGA ?= 0
+
+BUILD := build
+CROSS ?= i686-linux-gnu-
+CC := $(CROSS)gcc
+LD := $(CROSS)ld
+NM := $(CROSS)nm
+NASM := nasm
+QEMU := qemu-system-i386
+PYTHON := /usr/bin/python3
+
+CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-mno-sse -mno-mmx -mno-80387 -fno-strict-aliasing -fno-common \
+	-Wall -Wextra -Wno-unused-parameter -I. -MMD -MP
+# GCC 12 warns about fixed low addresses (the BIOS data area) otherwise.
+CFLAGS += $(shell $(CC) --param=min-pagesize=0 -E -x c /dev/null >/dev/null 2>&1 && echo --param=min-pagesize=0)
+ifeq ($(DEBUG),1)
+CFLAGS += -DDEBUG
+endif
+NASMFLAGS := -f elf32 -g -F dwarf
+LDFLAGS := -m elf_i386 -nostdlib -z noexecstack -T linker.ld
+LIBGCC = $(shell $(CC) -m32 -print-libgcc-file-name)
+
+KERNEL_C := $(wildcard kernel/*.c mm/*.c arch/x86/*.c drivers/*.c drivers/ata/*.c)
+KTEST_C := $(wildcard tests/*/*.c)
+KERNEL_ASM := $(wildcard boot/*.asm arch/x86/*.asm)
+OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C) $(KTEST_C)) \
+	$(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM))
+
+QEMU_BASE = $(QEMU) -smp $(SMP) -m $(MEM) -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-drive file=$(BUILD)/swap.img,format=raw,if=ide,index=1
+ifeq ($(VGA),1)
+QEMU_RUN = $(QEMU_BASE) -serial mon:stdio
+else
+QEMU_RUN = $(QEMU_BASE) -serial mon:stdio -display none
+endif
+
+.PHONY: all run run-kernel debug test ktest pytest clean tools FORCE
+all: $(BUILD)/kernel.elf $(BUILD)/ppsos.iso $(BUILD)/swap.img
+
+# Missing tools are installed once, by one script, which says what it does.
+$(BUILD)/.tools-ok:
+	@missing=""; \
+	for t in $(CC) $(LD) $(NASM) $(QEMU) grub-mkrescue xorriso gdb; do \
+		command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; \
+	done; \
+	[ -d /usr/lib/grub/i386-pc ] || missing="$$missing grub-pc-bin"; \
+	$(PYTHON) -c 'import pytest, pexpect' 2>/dev/null || missing="$$missing pytest/pexpect"; \
+	if [ -n "$$missing" ]; then \
+		echo "ppsos: missing:$$missing"; \
+		./scripts/install-deps.sh || exit 1; \
+	fi
+	@mkdir -p $(BUILD) && touch $@
+tools: $(BUILD)/.tools-ok
+
+$(BUILD)/%.o: %.c | $(BUILD)/.tools-ok
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm | $(BUILD)/.tools-ok
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) $< -o $@
+
+# Two links: the first, with an empty symbol table, gives the addresses
+# that scripts/gen-ksyms.sh turns into the table of the second. .ksyms sits
+# after .text in linker.ld, so no function moves between the two.
+$(BUILD)/kernel.elf: $(OBJS) linker.ld scripts/gen-ksyms.sh
+	@echo "  LD      $@"
+	@./scripts/gen-ksyms.sh $(NM) > $(BUILD)/ksyms0.asm
+	@$(NASM) -f elf32 $(BUILD)/ksyms0.asm -o $(BUILD)/ksyms0.o
+	@$(LD) $(LDFLAGS) -o $(BUILD)/kernel.stage1.elf $(OBJS) $(BUILD)/ksyms0.o $(LIBGCC)
+	@./scripts/gen-ksyms.sh $(NM) $(BUILD)/kernel.stage1.elf > $(BUILD)/ksyms.asm
+	@$(NASM) -f elf32 $(BUILD)/ksyms.asm -o $(BUILD)/ksyms.o
+	@$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/ksyms.o $(LIBGCC)
+	@$(NM) -n $(BUILD)/kernel.stage1.elf | grep -i ' t ' > $(BUILD)/syms1.txt
+	@$(NM) -n $@ | grep -i ' t ' > $(BUILD)/syms2.txt
+	@cmp -s $(BUILD)/syms1.txt $(BUILD)/syms2.txt || { echo "ksyms: text moved between links" >&2; exit 1; }
+
+# The ISO is rebuilt when the kernel or CMDLINE changes.
+$(BUILD)/cmdline.txt: FORCE | $(BUILD)/.tools-ok
+	@printf '%s\n' "$(CMDLINE)" | cmp -s - $@ 2>/dev/null || printf '%s\n' "$(CMDLINE)" > $@
+
+$(BUILD)/ppsos.iso: $(BUILD)/kernel.elf boot/grub.cfg.in scripts/mkiso.sh $(BUILD)/cmdline.txt
+	@echo "  ISO     $@"
+	@./scripts/mkiso.sh $(BUILD)/kernel.elf $@ "$(CMDLINE)"
+
+# A sparse file: takes no disk space until written.
+$(BUILD)/swap.img: | $(BUILD)/.tools-ok
+	@echo "  SWAP    $@ ($(SWAP_MB) MiB, sparse)"
+	@truncate -s $(SWAP_MB)M $@
+
+# QEMU exits 1 when the kernel powers off through isa-debug-exit: success.
+run: all
+	@echo "ppsos: booting the GRUB ISO with $(SMP) CPUs and $(MEM) MiB; quit with Ctrl-a x"
+	@$(QEMU_RUN) -cdrom $(BUILD)/ppsos.iso -boot d; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
+
+run-kernel: all
+	@echo "ppsos: booting build/kernel.elf directly (-kernel); quit with Ctrl-a x"
+	@$(QEMU_RUN) -kernel $(BUILD)/kernel.elf -append "$(CMDLINE)"; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
+
+debug: all
+	@SMP=$(SMP) MEM=$(MEM) CMDLINE="$(CMDLINE)" GDBPORT=$(GDBPORT) KERNEL=$(BUILD)/kernel.elf \
+		./scripts/debug.sh
+
+# In-kernel tests: KTAP on the serial line, status through isa-debug-exit.
+ktest: all
+	@echo "ppsos: in-kernel tests (ktest=all) on $(SMP) CPUs"
+	@timeout 300 $(QEMU_BASE) -display none -serial stdio -monitor none \
+		-kernel $(BUILD)/kernel.elf -append "ktest=all panic=exit $(CMDLINE)" \
+		> $(BUILD)/ktest.log 2>&1; s=$$?; \
+	grep -E '(not )?ok [0-9]+ |# ktest:|FAIL|PANIC' $(BUILD)/ktest.log; \
+	if [ $$s -ne 1 ]; then echo "ktest: FAILED (QEMU status $$s), full log: $(BUILD)/ktest.log"; exit 1; fi
+
+pytest: all
+	@$(PYTHON) -m pytest -q tests
+
+test: ktest pytest
+
+clean:
+	rm -rf $(BUILD)/*.o $(BUILD)/kernel $(BUILD)/mm $(BUILD)/arch $(BUILD)/drivers \
+		$(BUILD)/boot $(BUILD)/tests $(BUILD)/*.elf $(BUILD)/*.iso* $(BUILD)/iso \
+		$(BUILD)/ksyms* $(BUILD)/syms*.txt
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,62 @@
+/*
+ * Page directory and page table entries: the only place that knows their
+ * bit layout. Everyone else builds, tests and changes entries through these
+ * helpers. (The PPS issue adds the non-present types, UnmappedPTE and
+ * SwappedPTE, here too.)
+ *
+ * i386 non-PAE: a 32-bit PDE points at a page table or, with PS set and
+ * CR4.PSE on, maps a 4 MiB page; a 32-bit PTE maps a 4 KiB page.
+ */
+#ifndef ARCH_X86_PTE_H
+#define ARCH_X86_PTE_H
+
+#include <kernel/types.h>
+#include <arch/x86/memlayout.h>
+
+typedef u32 pte_t;
+typedef u32 pde_t;
+
+#define _PAGE_PRESENT 0x001
+#define _PAGE_RW 0x002
+#define _PAGE_USER 0x004
+#define _PAGE_PWT 0x008
+#define _PAGE_PCD 0x010
+#define _PAGE_ACCESSED 0x020
+#define _PAGE_DIRTY 0x040
+#define _PAGE_PSE 0x080          /* in a PDE: 4 MiB page */
+#define _PAGE_GLOBAL 0x100
+#define _PAGE_FRAME 0xFFFFF000u
+
+#define PDE_INDEX(va) ((u32)(va) >> 22)
+#define PTE_INDEX(va) (((u32)(va) >> 12) & 0x3FF)
+#define PDES_PER_PGDIR 1024
+#define KERNEL_PDE_FIRST PDE_INDEX(KERNEL_BASE)
+
+/* Page directory entries. */
+static inline pde_t pde_mkbig(phys_addr_t pa, u32 flags)
+{
+	return (pa & 0xFFC00000u) | _PAGE_PSE | _PAGE_PRESENT | flags;
+}
+static inline pde_t pde_mktable(phys_addr_t pt_pa, u32 flags)
+{
+	return (pt_pa & _PAGE_FRAME) | _PAGE_PRESENT | flags;
+}
+static inline bool pde_present(pde_t d) { return d & _PAGE_PRESENT; }
+static inline bool pde_big(pde_t d) { return d & _PAGE_PSE; }
+static inline phys_addr_t pde_table_pa(pde_t d) { return d & _PAGE_FRAME; }
+static inline phys_addr_t pde_big_pa(pde_t d) { return d & 0xFFC00000u; }
+
+/* Page table entries. */
+static inline pte_t pte_mkpresent(u32 pfn, u32 flags)
+{
+	return (pfn << PAGE_SHIFT) | _PAGE_PRESENT | flags;
+}
+static inline bool pte_none(pte_t p) { return p == 0; }
+static inline bool pte_present(pte_t p) { return p & _PAGE_PRESENT; }
+static inline u32 pte_pfn(pte_t p) { return p >> PAGE_SHIFT; }
+static inline bool pte_young(pte_t p) { return p & _PAGE_ACCESSED; }
+static inline bool pte_dirty(pte_t p) { return p & _PAGE_DIRTY; }
+static inline bool pte_write(pte_t p) { return p & _PAGE_RW; }
+static inline bool pte_user(pte_t p) { return p & _PAGE_USER; }
+
+#endif

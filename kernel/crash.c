@@ -1,0 +1,57 @@
+/*
+ * Deliberate kernel faults: `crash=null|ud|div0` on the command line, or
+ * `crash ...` at the kmon prompt. Each lives in its own non-inlined function
+ * so the panic report's EIP names it, and the backtrace shows how we got
+ * there. The tests check that report.
+ */
+#include <kernel/crash.h>
+#include <kernel/cmdline.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+
+static char crash_opt[8];
+CMDLINE_PARAM_STRING(crash, crash_opt, "null|ud|div0: fault on purpose after boot (tests the panic report)");
+
+__attribute__((noinline)) void crash_null(void)
+{
+	volatile int *p = NULL;
+	*p = 42;
+}
+
+__attribute__((noinline)) void crash_ud(void)
+{
+	__asm__ volatile("ud2");
+}
+
+__attribute__((noinline)) void crash_div0(void)
+{
+	volatile int zero = 0;
+	volatile int x = 1 / zero;
+	(void)x;
+}
+
+bool crash_by_name(const char *name)
+{
+	if (strcmp(name, "null") && strcmp(name, "ud") && strcmp(name, "div0"))
+		return false;
+	printk("crash: faulting on purpose (%s)\n", name);
+	if (!strcmp(name, "null"))
+		crash_null();
+	else if (!strcmp(name, "ud"))
+		crash_ud();
+	else if (!strcmp(name, "div0"))
+		crash_div0();
+	return true;
+}
+
+bool crash_requested(void)
+{
+	return crash_opt[0] != 0;
+}
+
+void crash_thread(void *arg)
+{
+	(void)arg;
+	if (!crash_by_name(crash_opt))
+		printk("crash: unknown crash=%s (null, ud or div0)\n", crash_opt);
+}

@@ -1,0 +1,164 @@
+/*
+ * panic: report and stop.
+ *
+ * The first CPU to panic wins (panic_cpu); any other that panics meanwhile
+ * just stops. The winner stops every other CPU with an NMI (it cannot be
+ * masked, so a CPU spinning with interrupts off stops too), switches printk
+ * to lock-free mode (the dead CPU may hold the console lock), prints the
+ * report and then halts, or with `panic=exit` (tests) leaves QEMU with
+ * status 255 through isa-debug-exit.
+ */
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/percpu.h>
+#include <kernel/sched.h>
+#include <kernel/ksyms.h>
+#include <kernel/cmdline.h>
+#include <kernel/string.h>
+#include <arch/x86/trap.h>
+#include <arch/x86/cpu.h>
+#include <arch/x86/tsc.h>
+#include <arch/x86/lapic.h>
+#include <drivers/qemu_exit.h>
+
+static volatile u32 panic_cpu = ~0u;
+static int panic_action; /* 0 halt, 1 exit */
+static const char *const panic_choices[] = { "halt", "exit", NULL };
+CMDLINE_PARAM_ENUM(panic, panic_action, panic_choices,
+		   "after a panic report: halt (keep QEMU for GDB) or exit QEMU with status 255");
+
+bool panic_in_progress(void)
+{
+	return panic_cpu != ~0u;
+}
+
+/* Returns false if another CPU is already panicking (then we stop). */
+static bool panic_enter(void)
+{
+	cli();
+	u32 me = (u32)this_cpu()->id;
+	if (cmpxchg(&panic_cpu, ~0u, me) != ~0u) {
+		if (panic_cpu == me) {
+			printk_panic_mode();
+			printk("PANIC: recursive panic on cpu %u, giving up\n", me);
+			qemu_exit(QEMU_EXIT_PANIC);
+		}
+		for (;;)
+			hlt();
+	}
+	printk_panic_mode();
+	return true;
+}
+
+static int stop_other_cpus(void)
+{
+	struct cpu *c, *self = this_cpu();
+	int before = 0, still = 0;
+
+	if (!lapic_present())
+		return 0;
+	for_each_online_cpu(c)
+		if (c != self)
+			before++;
+	if (!before)
+		return 0;
+	lapic_send_ipi_all_but_self(ICR_NMI | ICR_ASSERT);
+	u64 end = rdtsc() + tsc_khz * 500; /* give them 500 ms */
+	do {
+		still = 0;
+		for_each_online_cpu(c)
+			if (c != self)
+				still++;
+		cpu_relax();
+	} while (still && rdtsc() < end);
+	if (still)
+		printk("panic: %d CPUs did not stop\n", still);
+	return before - still;
+}
+
+static void print_sym(const char *prefix, u32 addr)
+{
+	u32 off;
+	const char *name = ksyms_lookup(addr, &off);
+
+	if (name)
+		printk("%s0x%08x <%s+0x%x>\n", prefix, addr, name, off);
+	else
+		printk("%s0x%08x\n", prefix, addr);
+}
+
+void backtrace_from(u32 ebp, u32 eip)
+{
+	struct thread *t = current();
+	u32 lo = (u32)t, hi = (u32)t + KSTACK_SIZE;
+	int depth = 0;
+
+	printk("Backtrace:\n");
+	for (;;) {
+		u32 off;
+		const char *name = ksyms_lookup(eip, &off);
+		if (name)
+			printk(" #%d 0x%08x %s+0x%x\n", depth, eip, name, off);
+		else
+			printk(" #%d 0x%08x ?\n", depth, eip);
+		if (++depth >= 24 || ebp < lo || ebp + 8 > hi || (ebp & 3))
+			break;
+		eip = ((u32 *)ebp)[1];
+		ebp = ((u32 *)ebp)[0];
+		if (!eip)
+			break;
+	}
+}
+
+static __noreturn void panic_finish(void)
+{
+	int stopped = stop_other_cpus();
+
+	if (stopped)
+		printk("panic: stopped %d other CPUs\n", stopped);
+	if (panic_action == 1) {
+		printk("panic: exiting QEMU (panic=exit)\n");
+		qemu_exit(QEMU_EXIT_PANIC);
+	}
+	printk("panic: system halted; attach GDB (make debug) to look around\n");
+	for (;;) {
+		cli();
+		hlt();
+	}
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	va_list ap;
+	char msg[256];
+
+	panic_enter();
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct thread *t = current();
+	printk("PANIC: %s\n", msg);
+	printk("cpu %d, thread %d (%s)\n", this_cpu()->id, t->tid, t->name);
+	backtrace_from(read_ebp(), (u32)__builtin_return_address(0));
+	panic_finish();
+}
+
+__noreturn void panic_trap(struct trapframe *tf)
+{
+	struct thread *t = current();
+
+	panic_enter();
+	printk("PANIC: %s (%s) on cpu %d, error code 0x%08x\n", trap_name(tf->vector),
+	       trap_mnemonic(tf->vector), this_cpu()->id, tf->err);
+	print_sym("EIP: ", tf->eip);
+	printk("CR2: 0x%08x  CR3: 0x%08x  EFLAGS: 0x%08x  CS: 0x%04x\n", read_cr2(), read_cr3(),
+	       tf->eflags, tf->cs);
+	printk("EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", tf->eax, tf->ebx, tf->ecx, tf->edx);
+	/* The CPU pushes no ESP for a kernel-mode trap: the interrupted ESP
+	 * is where its frame ends. */
+	printk("ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n", tf->esi, tf->edi, tf->ebp,
+	       (u32)&tf->user_esp);
+	printk("thread %d (%s)\n", t->tid, t->name);
+	backtrace_from(tf->ebp, tf->eip);
+	panic_finish();
+}

@@ -1,0 +1,56 @@
+/*
+ * Per-CPU data. cpus[] is indexed by a dense CPU number (0 = the boot CPU),
+ * not by LAPIC id. A CPU finds its own struct cpu through the thread it is
+ * running (current()->cpu, see kernel/sched.h), which is only stable while
+ * the thread cannot migrate: with interrupts off or a spinlock held.
+ *
+ * Fields written by other CPUs are marked; everything else is touched only
+ * by the owning CPU, with interrupts off.
+ */
+#ifndef KERNEL_PERCPU_H
+#define KERNEL_PERCPU_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <arch/x86/gdt.h>
+
+#define MAX_CPUS 16
+
+struct thread;
+
+struct cpu {
+	int id;                 /* index in cpus[] */
+	u32 apic_id;            /* LAPIC id, from the MADT or MP table */
+	volatile bool online;   /* set by the CPU itself once it takes interrupts */
+	struct thread *idle;    /* runs when the run queue is empty */
+	struct thread *prev;    /* thread we switched away from (sched.c) */
+	struct thread *curr;    /* thread running now, for other CPUs to read */
+
+	int ncli;               /* depth of irq-disabling spinlocks held */
+	bool intena;            /* were interrupts on before the first one? */
+	int irq_depth;          /* >0 while in a hardware interrupt handler */
+	bool need_resched;      /* time slice used up: schedule on irq exit */
+	int slice;              /* ticks left in the running thread's slice */
+
+	volatile u64 ticks;     /* LAPIC timer interrupts on this CPU */
+	u64 ctx_switches;
+	u32 ipi_calls;          /* call-function IPIs handled */
+
+	struct list_head call_queue; /* on_each_cpu requests (other CPUs add) */
+	struct spinlock call_lock;   /* protects call_queue */
+
+	struct gdt_desc_table gdt;   /* this CPU's GDT and TSS */
+};
+
+extern struct cpu cpus[MAX_CPUS];
+extern int ncpus_found;          /* CPUs listed by the firmware */
+extern volatile int ncpus_online;
+
+struct cpu *this_cpu(void);
+static inline int this_cpu_id(void) { return this_cpu()->id; }
+
+#define for_each_online_cpu(c) \
+	for (c = &cpus[0]; c < &cpus[ncpus_found]; c++) if (c->online)
+
+#endif

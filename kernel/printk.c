@@ -1,0 +1,76 @@
+/*
+ * printk: format, prefix, and send to every console (serial and VGA).
+ *
+ * Lock: console_lock serialises whole printk calls. It is a spinlock, so
+ * printk works with interrupts off and from interrupt handlers. In panic
+ * mode the lock is ignored: the CPU holding it may be the one that died.
+ */
+#include <kernel/printk.h>
+#include <kernel/spinlock.h>
+#include <kernel/string.h>
+#include <kernel/time.h>
+#include <kernel/percpu.h>
+#include <drivers/serial.h>
+#include <drivers/vga.h>
+
+static DEFINE_SPINLOCK(console_lock);
+static bool at_line_start = true;
+static volatile bool panicking;
+
+static void console_put(const char *s, size_t n)
+{
+	serial_write(s, n);
+	vga_write(s, n);
+}
+
+void vprintk(bool prefix, const char *fmt, va_list ap)
+{
+	char msg[512], pre[32];
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	const char *p = msg, *nl;
+	bool locked = !panicking;
+
+	if (n >= (int)sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (locked)
+		spin_lock(&console_lock);
+	while (p < msg + n) {
+		nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+		if (prefix && at_line_start) {
+			int k = snprintf(pre, sizeof(pre), "[%6u c%d] ", (u32)jiffies, this_cpu()->id);
+			console_put(pre, k);
+		}
+		console_put(p, len);
+		at_line_start = nl != NULL;
+		p += len;
+	}
+	if (locked)
+		spin_unlock(&console_lock);
+}
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(true, fmt, ap);
+	va_end(ap);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(false, fmt, ap);
+	va_end(ap);
+}
+
+void printk_panic_mode(void)
+{
+	panicking = true;
+	if (!at_line_start)
+		console_put("\n", 1);
+	at_line_start = true;
+}

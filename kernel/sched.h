@@ -1,0 +1,92 @@
+/*
+ * Kernel threads and the scheduler.
+ *
+ * A thread's struct thread sits at the base of its KSTACK_SIZE-aligned
+ * kernel stack, so current() is one AND of the stack pointer (as i386 Linux
+ * once did with thread_info). The stack grows down towards the struct; the
+ * magic words at both of its ends catch an overflow at the next switch.
+ *
+ * Scheduling is preemptive round robin over one global run queue protected
+ * by rq_lock: simple, fair, and any idle CPU picks up new work, which is
+ * what spreads threads over CPUs. Each CPU has an idle thread that is never
+ * on the queue. A thread's state changes only under rq_lock.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/percpu.h>
+#include <kernel/waitqueue.h>
+#include <arch/x86/memlayout.h>
+
+#define THREAD_MAGIC 0x7468726Du /* "thrm" */
+#define TIME_SLICE_TICKS 5
+
+enum thread_state {
+	T_RUNNABLE,     /* on the run queue */
+	T_RUNNING,      /* on a CPU */
+	T_SLEEPING,     /* on a wait queue, or sleeping for a time */
+	T_DEAD,         /* exited; its stack is freed by the next thread or the joiner */
+};
+
+struct thread {
+	u32 magic;
+	struct cpu *cpu;        /* CPU it runs or last ran on */
+	u32 esp;                /* saved by switch_to() */
+	enum thread_state state;
+	int tid;
+	char name[16];
+	bool is_idle;
+	bool detached;          /* freed on exit, nobody joins it */
+	bool intena;            /* the CPU's intena, saved across a switch */
+	void (*fn)(void *);
+	void *arg;
+	int exit_code;
+
+	struct list_head rq_node;   /* run queue or a wait queue */
+	struct list_head all_node;  /* all_threads */
+	u64 wake_tick;              /* sleep_ticks() deadline */
+	struct list_head sleep_node;
+	struct waitqueue exit_wq;   /* the joiner waits here */
+	volatile bool reapable;     /* dead and off its stack: may be freed */
+	volatile u32 ran_on_mask;   /* CPUs it has run on (tests, kmon) */
+	u64 switches;
+	u32 magic_end;
+};
+
+static inline struct thread *current(void)
+{
+	u32 esp;
+	__asm__("mov %%esp, %0" : "=r"(esp));
+	return (struct thread *)(esp & ~(KSTACK_SIZE - 1));
+}
+
+void sched_init_bsp(void);
+void sched_init_ap(struct cpu *c, struct thread *idle);
+struct thread *sched_alloc_idle(struct cpu *c);
+__noreturn void sched_idle_loop(void);
+
+struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name, bool detached);
+static inline struct thread *kthread_run(void (*fn)(void *), void *arg, const char *name)
+{
+	return kthread_create(fn, arg, name, true);
+}
+int kthread_join(struct thread *t);
+__noreturn void kthread_exit(int code);
+
+void schedule(void);
+void yield(void);
+void sched_tick(void);              /* from the timer interrupt */
+void sched_irq_exit(u32 eflags);    /* at the end of an interrupt */
+void sched_wake(struct thread *t);  /* make a sleeping thread runnable */
+void sleep_ticks(u64 n);
+void sleep_ms(u32 ms);
+
+/* Used by wait queues: sleep, releasing `held` once rq_lock is taken. */
+void sched_sleep_release(struct spinlock *held);
+
+int sched_thread_count(void);
+void sched_dump(void (*out)(const char *fmt, ...));
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * Wait queues: sleep until a condition holds, woken by whoever makes it hold.
+ *
+ * wait_event(wq, cond) checks cond under wq->lock, and a sleeper leaves
+ * wq->lock only after taking the run-queue lock, so a wake_up() between the
+ * check and the sleep cannot be lost: the waker needs wq->lock too, and
+ * finds the sleeper already on the queue. The condition's writer must set
+ * it before calling wake_up(). Lock order: wq->lock, then rq_lock.
+ */
+#ifndef KERNEL_WAITQUEUE_H
+#define KERNEL_WAITQUEUE_H
+
+#include <kernel/spinlock.h>
+#include <kernel/list.h>
+
+struct waitqueue {
+	struct spinlock lock;
+	struct list_head sleepers;  /* struct thread, via rq_node */
+};
+
+void waitqueue_init(struct waitqueue *wq, const char *name);
+void wake_up(struct waitqueue *wq);       /* wake every sleeper */
+void wake_up_one(struct waitqueue *wq);
+/* Sleep once on wq; call with wq->lock held, returns with it released. */
+void waitqueue_sleep_locked(struct waitqueue *wq);
+
+#define wait_event(wq, cond)                                    \
+	do {                                                    \
+		for (;;) {                                      \
+			spin_lock(&(wq)->lock);                 \
+			if (cond) {                             \
+				spin_unlock(&(wq)->lock);       \
+				break;                          \
+			}                                       \
+			waitqueue_sleep_locked(wq);             \
+		}                                               \
+	} while (0)
+
+#endif

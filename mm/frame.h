@@ -1,0 +1,58 @@
+/*
+ * Physical frames: one struct page per 4 KiB frame of RAM, and a buddy
+ * allocator over them (blocks of 2^order frames, order 0..MAX_ORDER).
+ *
+ * The struct page array is the place every later mm structure hangs its
+ * per-frame state (the PPS issue records each private page's one owner
+ * here). Lock: zone_lock in frame.c protects the free lists and the PG_free
+ * and order fields of free blocks; other fields belong to the frame's owner.
+ */
+#ifndef MM_FRAME_H
+#define MM_FRAME_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <arch/x86/memlayout.h>
+
+#define MAX_ORDER 10            /* largest block: 4 MiB */
+
+#define PG_reserved 0x01        /* never allocatable (firmware, kernel image) */
+#define PG_free 0x02            /* head of a free buddy block */
+#define PG_slab 0x04            /* a kmalloc slab page */
+#define PG_large 0x08           /* a large kmalloc allocation (head) */
+
+struct kmem_cache;
+
+struct page {
+	u32 flags;
+	u8 order;               /* of the free block or allocation it heads */
+	struct list_head list;  /* free list, or its slab cache's list */
+	struct kmem_cache *slab_cache;
+	void *slab_free;        /* first free object of a slab page */
+	u16 slab_inuse;
+};
+
+extern struct page *page_array;
+extern u32 max_pfn;             /* frames [0, max_pfn) have a struct page */
+
+void frame_init(u32 max_pfn, phys_addr_t array_pa);
+void frame_add_free_range(phys_addr_t start, phys_addr_t end);
+struct page *alloc_pages(unsigned order);
+void free_pages(struct page *p, unsigned order);
+static inline struct page *alloc_page(void) { return alloc_pages(0); }
+static inline void free_page(struct page *p) { free_pages(p, 0); }
+
+/* Same, by kernel virtual address (direct map), NULL on failure. */
+void *alloc_pages_virt(unsigned order);
+void free_pages_virt(void *va, unsigned order);
+
+static inline u32 page_to_pfn(struct page *p) { return (u32)(p - page_array); }
+static inline struct page *pfn_to_page(u32 pfn) { return &page_array[pfn]; }
+static inline void *page_address(struct page *p) { return P2V(page_to_pfn(p) << PAGE_SHIFT); }
+static inline struct page *virt_to_page(const void *va) { return pfn_to_page(V2P(va) >> PAGE_SHIFT); }
+
+u32 nr_free_pages(void);
+u32 nr_managed_pages(void);     /* frames handed to the allocator at boot */
+void frame_dump(void (*out)(const char *fmt, ...));
+
+#endif
