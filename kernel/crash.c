@@ -12,22 +12,22 @@
 static char crash_opt[8];
 CMDLINE_PARAM_STRING(crash, crash_opt, "null|ud|div0: fault on purpose after boot (tests the panic report)");
 
-__attribute__((noinline)) void crash_null(void)
+/* Inline assembly, because C cannot say "fault here": the compiler knows a
+ * NULL store or a division by zero is undefined and may delete it. */
+__attribute__((noinline, noipa)) void crash_null(void)
 {
-	volatile int *p = NULL;
-	*p = 42;
+	__asm__ volatile("movl $42, (%0)" ::"r"(0) : "memory");
 }
 
-__attribute__((noinline)) void crash_ud(void)
+__attribute__((noinline, noipa)) void crash_ud(void)
 {
 	__asm__ volatile("ud2");
 }
 
-__attribute__((noinline)) void crash_div0(void)
+__attribute__((noinline, noipa)) void crash_div0(void)
 {
-	volatile int zero = 0;
-	volatile int x = 1 / zero;
-	(void)x;
+	u32 q, r;
+	__asm__ volatile("divl %2" : "=a"(q), "=d"(r) : "r"(0), "a"(1), "d"(0));
 }
 
 bool crash_by_name(const char *name)

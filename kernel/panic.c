@@ -151,6 +151,9 @@ __noreturn void panic_trap(struct trapframe *tf)
 	printk("PANIC: %s (%s) on cpu %d, error code 0x%08x\n", trap_name(tf->vector),
 	       trap_mnemonic(tf->vector), this_cpu()->id, tf->err);
 	print_sym("EIP: ", tf->eip);
+	if (tf->vector == T_PF)
+		printk("page fault: %s of a %s page in %s mode\n", tf->err & 2 ? "write" : "read",
+		       tf->err & 1 ? "protected" : "not-present", tf->err & 4 ? "user" : "kernel");
 	printk("CR2: 0x%08x  CR3: 0x%08x  EFLAGS: 0x%08x  CS: 0x%04x\n", read_cr2(), read_cr3(),
 	       tf->eflags, tf->cs);
 	printk("EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", tf->eax, tf->ebx, tf->ecx, tf->edx);
