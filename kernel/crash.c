@@ -1,5 +1,5 @@
 /*
- * Deliberate kernel faults: `crash=null|ud|div0` on the command line, or
+ * Deliberate kernel faults: `crash=null|ud|div0|lock` on the command line, or
  * `crash ...` at the kmon prompt. Each lives in its own non-inlined function
  * so the panic report's EIP names it, and the backtrace shows how we got
  * there. The tests check that report.
@@ -8,9 +8,10 @@
 #include <kernel/cmdline.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
+#include <kernel/spinlock.h>
 
 static char crash_opt[8];
-CMDLINE_PARAM_STRING(crash, crash_opt, "null|ud|div0: fault on purpose after boot (tests the panic report)");
+CMDLINE_PARAM_STRING(crash, crash_opt, "null|ud|div0|lock: fault on purpose after boot (tests the panic report)");
 
 /* Inline assembly, because C cannot say "fault here": the compiler knows a
  * NULL store or a division by zero is undefined and may delete it. */
@@ -30,9 +31,19 @@ __attribute__((noinline, noipa)) void crash_div0(void)
 	__asm__ volatile("divl %2" : "=a"(q), "=d"(r) : "r"(0), "a"(1), "d"(0));
 }
 
+/* Taking a spinlock this CPU already holds would spin forever; the lock
+ * notices its owner and panics instead. */
+__attribute__((noinline, noipa)) void crash_lock(void)
+{
+	static DEFINE_SPINLOCK(crash_demo_lock);
+
+	spin_lock(&crash_demo_lock);
+	spin_lock(&crash_demo_lock);
+}
+
 bool crash_by_name(const char *name)
 {
-	if (strcmp(name, "null") && strcmp(name, "ud") && strcmp(name, "div0"))
+	if (strcmp(name, "null") && strcmp(name, "ud") && strcmp(name, "div0") && strcmp(name, "lock"))
 		return false;
 	printk("crash: faulting on purpose (%s)\n", name);
 	if (!strcmp(name, "null"))
@@ -41,6 +52,8 @@ bool crash_by_name(const char *name)
 		crash_ud();
 	else if (!strcmp(name, "div0"))
 		crash_div0();
+	else if (!strcmp(name, "lock"))
+		crash_lock();
 	return true;
 }
 

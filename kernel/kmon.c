@@ -92,9 +92,9 @@ KMON_CMD(cmdline, cmd_cmdline, "the kernel command line and every option it take
 static void cmd_crash(int argc, char **argv)
 {
 	if (argc < 2 || !crash_by_name(argv[1]))
-		kprintf("usage: crash null|ud|div0  (a deliberate kernel fault, to see a panic)\n");
+		kprintf("usage: crash null|ud|div0|lock  (a deliberate kernel fault, to see a panic)\n");
 }
-KMON_CMD(crash, cmd_crash, "crash null|ud|div0: fault on purpose and show the panic report");
+KMON_CMD(crash, cmd_crash, "crash null|ud|div0|lock: fault on purpose and show the panic report");
 
 static void cmd_poweroff(int argc, char **argv)
 {

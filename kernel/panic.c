@@ -139,7 +139,9 @@ __noreturn void panic(const char *fmt, ...)
 	struct thread *t = current();
 	printk("PANIC: %s\n", msg);
 	printk("cpu %d, thread %d (%s)\n", this_cpu()->id, t->tid, t->name);
-	backtrace_from(read_ebp(), (u32)__builtin_return_address(0));
+	/* Start at our caller: panic's own frame says nothing. */
+	u32 *fp = (u32 *)read_ebp();
+	backtrace_from(fp[0], fp[1]);
 	panic_finish();
 }
 

@@ -127,6 +127,8 @@ static void __schedule(void)
 	struct cpu *c = prev->cpu;
 	struct thread *next;
 
+	ASSERT(spin_held(&rq_lock));
+	ASSERT(!irqs_enabled());
 	if (c->ncli != 1)
 		panic("schedule: called holding %d spinlock(s) besides rq_lock", c->ncli - 1);
 	if (c->irq_depth)
@@ -140,6 +142,7 @@ static void __schedule(void)
 	if (!list_empty(&runq)) {
 		next = list_first_entry(&runq, struct thread, rq_node);
 		list_del(&next->rq_node);
+		ASSERT(next->state == T_RUNNABLE && !next->is_idle);
 	} else {
 		next = c->idle;
 	}
@@ -197,6 +200,7 @@ void sched_wake(struct thread *t)
 		spin_unlock(&rq_lock);
 		return;
 	}
+	ASSERT(list_empty(&t->rq_node)); /* off every wait queue by now */
 	t->state = T_RUNNABLE;
 	list_add_tail(&t->rq_node, &runq);
 	self = this_cpu();
@@ -318,6 +322,7 @@ void sched_tick(void)
 {
 	struct cpu *c = this_cpu();
 
+	ASSERT(!irqs_enabled());
 	if (c->id == 0 && !list_empty(&sleepers))
 		wake_sleepers();
 	if (c->curr == c->idle) {

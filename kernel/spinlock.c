@@ -9,7 +9,21 @@
 #include <kernel/spinlock.h>
 #include <kernel/percpu.h>
 #include <kernel/panic.h>
+#include <kernel/ksyms.h>
 #include <arch/x86/cpu.h>
+
+static const char *sym_name(void *pc)
+{
+	const char *n = ksyms_lookup((u32)pc, NULL);
+	return n ? n : "?";
+}
+
+static u32 sym_off(void *pc)
+{
+	u32 off = 0;
+	ksyms_lookup((u32)pc, &off);
+	return off;
+}
 
 void irq_push(void)
 {
@@ -61,12 +75,13 @@ void spin_lock(struct spinlock *l)
 
 	irq_push();
 	if (l->locked && l->owner == this_cpu())
-		panic("spinlock %s: recursive acquire (first taken at %p)", l->name, l->owner_pc);
+		panic("spinlock %s: recursive acquire on cpu %d (first taken at %s+0x%x)", l->name,
+		      this_cpu()->id, sym_name(l->owner_pc), sym_off(l->owner_pc));
 	while (xchg(&l->locked, 1) != 0) {
 		cpu_relax();
 		if (++loops == SPIN_LOCKUP_LOOPS)
-			panic("spinlock %s: lockup, held by cpu %d since %p", l->name,
-			      l->owner ? l->owner->id : -1, l->owner_pc);
+			panic("spinlock %s: lockup, held by cpu %d, taken at %s+0x%x", l->name,
+			      l->owner ? l->owner->id : -1, sym_name(l->owner_pc), sym_off(l->owner_pc));
 	}
 	l->owner = this_cpu();
 	l->owner_pc = __builtin_return_address(0);

@@ -21,8 +21,14 @@
 #include <kernel/sched.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/cmdline.h>
 
 struct smp_config smp_config;
+
+static int acpi_off;
+static const char *const acpi_choices[] = { "on", "off", NULL };
+CMDLINE_PARAM_ENUM(acpi, acpi_off, acpi_choices,
+		   "off: ignore the ACPI MADT and find CPUs in the MP table (the fallback path)");
 
 void smp_config_detect(void)
 {
@@ -32,7 +38,7 @@ void smp_config_detect(void)
 	memset(cfg, 0, sizeof(*cfg));
 	for (int i = 0; i < 16; i++)
 		cfg->isa[i].gsi = i;
-	if (!acpi_find_madt(cfg)) {
+	if (acpi_off || !acpi_find_madt(cfg)) {
 		memset(cfg, 0, sizeof(*cfg));
 		for (int i = 0; i < 16; i++)
 			cfg->isa[i].gsi = i;
