@@ -30,8 +30,12 @@ void vprintk(bool prefix, const char *fmt, va_list ap)
 	const char *p = msg, *nl;
 	bool locked = !panicking;
 
-	if (n >= (int)sizeof(msg))
+	if (n >= (int)sizeof(msg)) {
+		/* Cut short: keep the line ending, or the next line loses its prefix. */
 		n = sizeof(msg) - 1;
+		if (fmt[0] && fmt[strlen(fmt) - 1] == '\n')
+			msg[n - 1] = '\n';
+	}
 	if (locked)
 		spin_lock(&console_lock);
 	while (p < msg + n) {

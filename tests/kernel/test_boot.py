@@ -34,3 +34,18 @@ def test_boot_without_swap_disk(qemu):
     """The second IDE disk is optional."""
     q = qemu(smp=1, swap=False)
     check_booted(q, 1)
+
+
+def test_mp_table_fallback(qemu):
+    """acpi=off makes the kernel use the MP table. QEMU lists every CPU
+    there only with one core per socket; with a plain -smp 4 it lists just
+    the first, which is why the MADT is the primary source."""
+    q = qemu(smp=4, cmdline="acpi=off", extra=("-smp", "4,sockets=4,cores=1"))
+    q.expect(r"smp: MP table lists 4 CPUs", what="the MP table listing 4 CPUs")
+    check_booted(q, 4)
+
+
+def test_mp_table_plain_smp_lists_one(qemu):
+    q = qemu(smp=4, cmdline="acpi=off")
+    q.expect(r"smp: MP table lists 1 CPUs", what="QEMU's MP table listing only the first CPU")
+    check_booted(q, 1)

@@ -81,3 +81,15 @@ def test_panic_smp1(qemu_run, crash):
     report = check_panic_report(q, 1, crash)
     q.check("panic: stopped" not in report,
             "'panic: stopped N other CPUs' printed with a single CPU")
+
+
+def test_spinlock_recursion_is_reported(qemu_run):
+    """Taking a spinlock the CPU already holds panics with the lock's name
+    and where it was first taken, instead of spinning forever."""
+    q = qemu_run(smp=2, cmdline="crash=lock panic=exit")
+    q.check(q.status == EXIT_PANIC, f"QEMU exit status {q.status}, expected {EXIT_PANIC}")
+    q.check(re.search(r"PANIC: spinlock crash_demo_lock: recursive acquire on cpu \d+ "
+                      r"\(first taken at crash_lock\+0x[0-9a-f]+\)", q.log),
+            "no recursive-acquire report naming the lock and crash_lock")
+    q.check(re.search(r"#\d+ 0x[0-9a-f]{8} crash_lock\+", q.log), "crash_lock not in the backtrace")
+    q.check("panic: stopped 1 other CPUs" in q.log, "the other CPU was not stopped")

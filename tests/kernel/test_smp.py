@@ -19,11 +19,12 @@ def check_smp_ktests(q, smp):
     for name in SMP_KTESTS:
         q.check(name in res, f"ktest {name} did not report a result")
 
-    # timer_all_cpus: "# timer_all_cpus: cpu0 +N ticks ..." for every CPU
+    # timer_all_cpus: "# timer_all_cpus: ... cpu0 +N ..." for every CPU
+    # ("cpu0 +N ticks" or "ticks in T ms: cpu0 +N cpu1 +M": both match)
     ticks = {}
     for line in log.splitlines():
         if "timer_all_cpus:" in line:
-            for cpu, n in re.findall(r"cpu(\d+) \+(\d+) ticks", line):
+            for cpu, n in re.findall(r"cpu(\d+) \+(\d+)", line):
                 ticks[int(cpu)] = int(n)
     q.check(sorted(ticks) == list(range(smp)),
             f"timer_all_cpus diagnostics cover CPUs {sorted(ticks)}, expected 0..{smp - 1}")

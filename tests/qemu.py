@@ -1,0 +1,284 @@
+"""Run ppsos under QEMU for the host-side tests.
+
+One class, Qemu, covers both kinds of run:
+
+* non-interactive: start, wait for a line or for QEMU to exit, read the log;
+* interactive (GRUB menu, kernel monitor): send keys, expect replies.
+
+QEMU runs under pexpect with its serial port on stdio (a pty). Everything the
+guest prints is kept in Qemu.log, so a failing check can show the whole serial
+log. QEMU is always killed at the end (Qemu.close(), or the `with` block, or
+the `qemu` fixture in conftest.py), also after a failure or a timeout.
+
+Checks raise QemuError, an AssertionError whose message holds the QEMU command
+line and the full serial log, so pytest shows both.
+"""
+import io
+import os
+import re
+import shlex
+import time
+from pathlib import Path
+
+import pexpect
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+KERNEL = BUILD / "kernel.elf"
+ISO = BUILD / "ppsos.iso"
+SWAP = BUILD / "swap.img"
+LOGDIR = BUILD / "test-logs"
+
+QEMU = os.environ.get("PPSOS_QEMU", "qemu-system-i386")
+
+# isa-debug-exit: the guest writes v to port 0xf4, QEMU exits with (v << 1) | 1.
+EXIT_KTEST_PASS = 1     # all in-kernel tests passed (also kmon `poweroff`)
+EXIT_KTEST_FAIL = 3     # some in-kernel test failed
+EXIT_PANIC = 255        # kernel panic with panic=exit
+
+# Slow machines (or a loaded CI host) can scale every timeout.
+TIMEOUT_SCALE = float(os.environ.get("PPSOS_TIMEOUT_SCALE", "1"))
+
+SMP_RE = re.compile(r"smp: (\d+) CPUs online")
+CURSOR_RE = re.compile(r"\x1b\[\d+;\d+H")   # GRUB draws its menu with these
+ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>78cDEHM]")
+
+# Seen while waiting for something else, these end the wait at once.
+FATAL = [r"PANIC: ", r"Failed to boot both default and fallback"]
+
+
+def timeout_for(smp, base=60):
+    """A generous timeout for one boot/run: TCG with many vCPUs on few host
+    cores is slow. Only a failing run ever waits this long."""
+    return (base + 10 * smp) * TIMEOUT_SCALE
+
+
+def clean(text):
+    """Serial text for matching: no CRs (the kernel sends CRLF and the pty
+    adds another CR), no terminal escape sequences (GRUB's menu: cursor moves
+    become line breaks), no trailing blanks, no runs of empty lines."""
+    text = ANSI_RE.sub("", CURSOR_RE.sub("\n", text)).replace("\r", "")
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text))
+
+
+class QemuError(AssertionError):
+    pass
+
+
+class Qemu:
+    """One QEMU run of ppsos.
+
+    cmdline: kernel command line (only with the -kernel loader).
+    iso: boot build/ppsos.iso through GRUB instead of -kernel.
+    swap: attach build/swap.img as the second IDE disk.
+    gdb_port / halted: start the gdbstub on that TCP port / stop the CPUs (-S).
+    """
+
+    def __init__(self, smp=1, mem=64, cmdline="", iso=False, swap=True,
+                 extra=(), gdb_port=None, halted=False, name="qemu"):
+        self.smp = smp
+        self.mem = mem
+        self.cmdline = cmdline
+        self.iso = iso
+        self.name = name
+        argv = [QEMU, "-smp", str(smp), "-m", str(mem),
+                "-display", "none", "-serial", "stdio", "-monitor", "none",
+                "-no-reboot",
+                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if swap:
+            argv += ["-drive", f"file={SWAP},format=raw,if=ide,index=1"]
+        if iso:
+            if cmdline:
+                raise ValueError("the GRUB ISO takes its command line from grub.cfg")
+            argv += ["-cdrom", str(ISO), "-boot", "d"]
+        else:
+            argv += ["-kernel", str(KERNEL), "-append", cmdline]
+        if gdb_port is not None:
+            argv += ["-gdb", f"tcp::{gdb_port}"]
+        if halted:
+            argv += ["-S"]
+        argv += list(extra)
+        self.argv = argv
+        self.child = None
+        self._buf = io.StringIO()
+        self.status = None          # exit status once QEMU has exited
+        self.signal = None          # or the signal that killed it
+
+    # ---- life cycle -------------------------------------------------------
+
+    def start(self):
+        for f in ([ISO] if self.iso else [KERNEL]):
+            if not f.exists():
+                raise QemuError(f"{f} is missing: did `make all` run?")
+        self.child = pexpect.spawn(self.argv[0], self.argv[1:], cwd=str(ROOT),
+                                   encoding="utf-8", codec_errors="replace",
+                                   timeout=None, echo=False,
+                                   dimensions=(50, 200))
+        self.child.logfile_read = self._buf
+        return self
+
+    def __enter__(self):
+        if self.child is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def close(self):
+        """Kill QEMU if it is still running and save the serial log."""
+        if self.child is None:
+            return
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        try:
+            self.child.close(force=True)
+        except Exception:
+            pass
+        if self.status is None and self.signal is None:
+            self.status = self.child.exitstatus
+            self.signal = self.child.signalstatus
+        self.save_log()
+
+    def save_log(self):
+        try:
+            LOGDIR.mkdir(parents=True, exist_ok=True)
+            safe = re.sub(r"[^A-Za-z0-9_.=-]+", "_", self.name)[:150]
+            (LOGDIR / f"{safe}.log").write_text(
+                f"# {self.command()}\n# exit status {self.status} signal {self.signal}\n"
+                + clean(self.raw_log), errors="replace")
+        except OSError:
+            pass
+
+    # ---- output -----------------------------------------------------------
+
+    @property
+    def raw_log(self):
+        return self._buf.getvalue()
+
+    @property
+    def log(self):
+        """Everything QEMU printed so far, CRs and escape sequences removed."""
+        return clean(self.raw_log)
+
+    def command(self):
+        return shlex.join(self.argv)
+
+    def report(self, what):
+        """A failure message: what went wrong, the command, the full log."""
+        return (f"{what}\n--- command: {self.command()}\n"
+                f"--- exit status: {self.status} signal: {self.signal}\n"
+                f"--- serial log ({len(self.log)} chars) ---\n{self.log}\n"
+                f"--- end of serial log ---")
+
+    def fail(self, what):
+        raise QemuError(self.report(what))
+
+    def check(self, cond, what):
+        if not cond:
+            self.fail(what)
+
+    # ---- interaction ------------------------------------------------------
+
+    def expect(self, pattern, timeout=None, what=None, fatal=FATAL):
+        """Wait for a regex (str or compiled, or a list of them) in the serial
+        output. Returns the match object. Fails (with the log) on timeout, if
+        QEMU exits first, or at once if a `fatal` pattern (a kernel panic,
+        GRUB failing to boot) shows up first."""
+        if timeout is None:
+            timeout = timeout_for(self.smp)
+        patterns = pattern if isinstance(pattern, list) else [pattern]
+        n = len(patterns)
+        try:
+            i = self.child.expect(patterns + [pexpect.EOF, pexpect.TIMEOUT] + list(fatal),
+                                  timeout=timeout)
+        except Exception as e:  # pragma: no cover - pexpect internals
+            self.fail(f"error waiting for {what or patterns}: {e!r}")
+        if i == n:
+            self._reap()
+            self.fail(f"QEMU exited while waiting for {what or patterns!r}")
+        if i == n + 1:
+            self.fail(f"timed out after {timeout:.0f} s waiting for {what or patterns!r}")
+        if i > n + 1:
+            seen = self.child.match.group(0)
+            try:    # let the rest of the report arrive before showing the log
+                self.child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=3)
+            except Exception:
+                pass
+            self.fail(f"{seen!r} while waiting for {what or patterns!r}")
+        self.index = i
+        return self.child.match
+
+    def send(self, text, delay=0.03):
+        """Type text one character at a time (the UART driver is interrupt
+        driven; small gaps keep every key a separate interrupt)."""
+        for ch in text:
+            self.child.send(ch)
+            time.sleep(delay)
+
+    def sendline(self, text, delay=0.03):
+        self.send(text + "\r", delay)
+
+    def wait_exit(self, timeout=None):
+        """Wait for QEMU to exit on its own; returns its exit status
+        (a signal death or a timeout fails the test)."""
+        if timeout is None:
+            timeout = timeout_for(self.smp, base=90)
+        i = self.child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=timeout)
+        if i == 1:
+            self.fail(f"QEMU did not exit within {timeout:.0f} s")
+        self._reap()
+        if self.status is None:
+            self.fail(f"QEMU was killed by signal {self.signal}")
+        return self.status
+
+    def _reap(self):
+        """After EOF on the pty: collect QEMU's exit status."""
+        deadline = time.monotonic() + 10
+        while self.child.isalive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self.child.isalive():
+            return
+        self.status = self.child.exitstatus
+        self.signal = self.child.signalstatus
+
+
+# ---- parsing helpers ------------------------------------------------------
+
+KTAP_RESULT_RE = re.compile(r"(?:^|\] )(not ok|ok) (\d+) (\S+)(.*)$", re.M)
+KTAP_PLAN_RE = re.compile(r"(?:^|\] )1\.\.(\d+)\s*$", re.M)
+KTAP_SUMMARY_RE = re.compile(r"# ktest: (\d+) passed, (\d+) failed")
+
+
+def ktap_results(log):
+    """{test name: (number, passed)} from the KTAP lines in a serial log."""
+    out = {}
+    for m in KTAP_RESULT_RE.finditer(log):
+        out[m.group(3)] = (int(m.group(2)), m.group(1) == "ok")
+    return out
+
+
+def check_ktap_all_pass(q):
+    """The KTAP report is complete and every test passed."""
+    log = q.log
+    q.check("KTAP version 1" in log, "no 'KTAP version 1' header")
+    plan = KTAP_PLAN_RE.search(log)
+    q.check(plan is not None, "no KTAP plan line '1..N'")
+    n = int(plan.group(1))
+    res = ktap_results(log)
+    q.check(n > 0, "KTAP plan says 1..0: no tests ran")
+    failed = sorted(k for k, (_, ok) in res.items() if not ok)
+    q.check(not failed, f"in-kernel tests failed: {failed}")
+    nums = sorted(num for num, _ in res.values())
+    q.check(nums == list(range(1, n + 1)),
+            f"KTAP plan 1..{n} but results numbered {nums}")
+    summ = KTAP_SUMMARY_RE.search(log)
+    q.check(summ is not None, "no '# ktest: X passed, Y failed' summary")
+    q.check(int(summ.group(2)) == 0, f"summary reports failures: {summ.group(0)}")
+    return res
+
+
+def smp_online(q):
+    m = SMP_RE.search(q.log)
+    return int(m.group(1)) if m else None
