@@ -31,6 +31,18 @@ const char *ksyms_lookup(u32 addr, u32 *offset)
 	return ksyms_strings + ksyms_name_offs[lo];
 }
 
+const char *ksyms_format(u32 addr, char *buf, size_t size)
+{
+	u32 off;
+	const char *name = ksyms_lookup(addr, &off);
+
+	if (name)
+		snprintf(buf, size, "%s+0x%x", name, off);
+	else
+		strlcpy(buf, "?", size);
+	return buf;
+}
+
 u32 ksyms_address(const char *name)
 {
 	for (u32 i = 0; i < ksyms_count; i++)

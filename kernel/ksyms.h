@@ -13,5 +13,7 @@
  * addr is not in the kernel's text. */
 const char *ksyms_lookup(u32 addr, u32 *offset);
 u32 ksyms_address(const char *name);    /* 0 if unknown */
+/* "name+0xoff" for addr, or "?" outside the kernel's text. */
+const char *ksyms_format(u32 addr, char *buf, size_t size);
 
 #endif

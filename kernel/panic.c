@@ -76,17 +76,6 @@ static int stop_other_cpus(void)
 	return before - still;
 }
 
-static void print_sym(const char *prefix, u32 addr)
-{
-	u32 off;
-	const char *name = ksyms_lookup(addr, &off);
-
-	if (name)
-		printk("%s0x%08x <%s+0x%x>\n", prefix, addr, name, off);
-	else
-		printk("%s0x%08x\n", prefix, addr);
-}
-
 void backtrace_from(u32 ebp, u32 eip)
 {
 	struct thread *t = current();
@@ -95,12 +84,8 @@ void backtrace_from(u32 ebp, u32 eip)
 
 	printk("Backtrace:\n");
 	for (;;) {
-		u32 off;
-		const char *name = ksyms_lookup(eip, &off);
-		if (name)
-			printk(" #%d 0x%08x %s+0x%x\n", depth, eip, name, off);
-		else
-			printk(" #%d 0x%08x ?\n", depth, eip);
+		char sym[64];
+		printk(" #%d 0x%08x %s\n", depth, eip, ksyms_format(eip, sym, sizeof(sym)));
 		if (++depth >= 24 || ebp < lo || ebp + 8 > hi || (ebp & 3))
 			break;
 		eip = ((u32 *)ebp)[1];
@@ -152,7 +137,8 @@ __noreturn void panic_trap(struct trapframe *tf)
 	panic_enter();
 	printk("PANIC: %s (%s) on cpu %d, error code 0x%08x\n", trap_name(tf->vector),
 	       trap_mnemonic(tf->vector), this_cpu()->id, tf->err);
-	print_sym("EIP: ", tf->eip);
+	char sym[64];
+	printk("EIP: 0x%08x <%s>\n", tf->eip, ksyms_format(tf->eip, sym, sizeof(sym)));
 	if (tf->vector == T_PF)
 		printk("page fault: %s of a %s page in %s mode\n", tf->err & 2 ? "write" : "read",
 		       tf->err & 1 ? "protected" : "not-present", tf->err & 4 ? "user" : "kernel");

@@ -12,19 +12,6 @@
 #include <kernel/ksyms.h>
 #include <arch/x86/cpu.h>
 
-static const char *sym_name(void *pc)
-{
-	const char *n = ksyms_lookup((u32)pc, NULL);
-	return n ? n : "?";
-}
-
-static u32 sym_off(void *pc)
-{
-	u32 off = 0;
-	ksyms_lookup((u32)pc, &off);
-	return off;
-}
-
 void irq_push(void)
 {
 	bool was_on = irqs_enabled();
@@ -72,16 +59,18 @@ bool spin_held(struct spinlock *l)
 void spin_lock(struct spinlock *l)
 {
 	u32 loops = 0;
+	char sym[64];
 
 	irq_push();
 	if (l->locked && l->owner == this_cpu())
-		panic("spinlock %s: recursive acquire on cpu %d (first taken at %s+0x%x)", l->name,
-		      this_cpu()->id, sym_name(l->owner_pc), sym_off(l->owner_pc));
+		panic("spinlock %s: recursive acquire on cpu %d (first taken at %s)", l->name,
+		      this_cpu()->id, ksyms_format((u32)l->owner_pc, sym, sizeof(sym)));
 	while (xchg(&l->locked, 1) != 0) {
 		cpu_relax();
 		if (++loops == SPIN_LOCKUP_LOOPS)
-			panic("spinlock %s: lockup, held by cpu %d, taken at %s+0x%x", l->name,
-			      l->owner ? l->owner->id : -1, sym_name(l->owner_pc), sym_off(l->owner_pc));
+			panic("spinlock %s: lockup, held by cpu %d, taken at %s", l->name,
+			      l->owner ? l->owner->id : -1,
+			      ksyms_format((u32)l->owner_pc, sym, sizeof(sym)));
 	}
 	l->owner = this_cpu();
 	l->owner_pc = __builtin_return_address(0);

@@ -10,6 +10,7 @@
 #include <arch/x86/smp_config.h>
 #include <arch/x86/paging.h>
 #include <arch/x86/memlayout.h>
+#include <arch/x86/bios_scan.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
 
@@ -41,24 +42,6 @@ struct madt {
 #define MADT_ISO 2
 #define MADT_LAPIC_ENABLED 0x1
 #define MADT_LAPIC_ONLINE_CAPABLE 0x2
-
-static bool checksum_ok(const void *p, u32 len)
-{
-	u8 sum = 0;
-	for (u32 i = 0; i < len; i++)
-		sum += ((const u8 *)p)[i];
-	return sum == 0;
-}
-
-static struct rsdp *rsdp_scan(phys_addr_t pa, u32 len)
-{
-	for (phys_addr_t a = pa; a + sizeof(struct rsdp) <= pa + len; a += 16) {
-		struct rsdp *r = P2V(a);
-		if (!memcmp(r->sig, "RSD PTR ", 8) && checksum_ok(r, 20))
-			return r;
-	}
-	return NULL;
-}
 
 static void madt_parse(struct madt *m, struct smp_config *cfg)
 {
@@ -102,15 +85,15 @@ static void madt_parse(struct madt *m, struct smp_config *cfg)
 
 bool acpi_find_madt(struct smp_config *cfg)
 {
-	phys_addr_t ebda = (phys_addr_t)(*(u16 *)P2V(0x40E)) << 4;
+	phys_addr_t ebda = bios_ebda();
 	struct rsdp *r = NULL;
 	u32 entries[64];
 	u32 n;
 
-	if (ebda >= 0x80000 && ebda < 0xA0000)
-		r = rsdp_scan(ebda, 1024);
+	if (ebda)
+		r = bios_scan(ebda, 1024, "RSD PTR ", 8, 20);
 	if (!r)
-		r = rsdp_scan(0xE0000, 0x20000);
+		r = bios_scan(0xE0000, 0x20000, "RSD PTR ", 8, 20);
 	if (!r)
 		return false;
 
@@ -121,7 +104,7 @@ bool acpi_find_madt(struct smp_config *cfg)
 		return false;
 	}
 	rsdt = fw_map(r->rsdt_pa, len);
-	if (!checksum_ok(rsdt, len)) {
+	if (!bios_checksum_ok(rsdt, len)) {
 		printk("acpi: RSDT checksum is wrong\n");
 		return false;
 	}
@@ -140,7 +123,7 @@ bool acpi_find_madt(struct smp_config *cfg)
 			return false;
 		}
 		struct madt *m = fw_map(entries[i], mlen);
-		if (!checksum_ok(m, mlen)) {
+		if (!bios_checksum_ok(m, mlen)) {
 			printk("acpi: MADT checksum is wrong\n");
 			return false;
 		}

@@ -6,6 +6,7 @@
 #include <arch/x86/smp_config.h>
 #include <arch/x86/paging.h>
 #include <arch/x86/memlayout.h>
+#include <arch/x86/bios_scan.h>
 #include <kernel/string.h>
 
 struct mp_fp {
@@ -34,35 +35,17 @@ struct mp_config {
 #define MP_PROC_ENABLED 0x1
 #define MP_PROC_BSP 0x2
 
-static bool sum_ok(const void *p, u32 len)
-{
-	u8 s = 0;
-	for (u32 i = 0; i < len; i++)
-		s += ((const u8 *)p)[i];
-	return s == 0;
-}
-
-static struct mp_fp *scan(phys_addr_t pa, u32 len)
-{
-	for (phys_addr_t a = pa; a + 16 <= pa + len; a += 16) {
-		struct mp_fp *f = P2V(a);
-		if (!memcmp(f->sig, "_MP_", 4) && sum_ok(f, 16))
-			return f;
-	}
-	return NULL;
-}
-
 bool mptable_find(struct smp_config *cfg)
 {
-	phys_addr_t ebda = (phys_addr_t)(*(u16 *)P2V(0x40E)) << 4;
+	phys_addr_t ebda = bios_ebda();
 	struct mp_fp *fp = NULL;
 
-	if (ebda >= 0x80000 && ebda < 0xA0000)
-		fp = scan(ebda, 1024);
+	if (ebda)
+		fp = bios_scan(ebda, 1024, "_MP_", 4, 16);
 	if (!fp)
-		fp = scan(0x9FC00, 1024);
+		fp = bios_scan(0x9FC00, 1024, "_MP_", 4, 16);
 	if (!fp)
-		fp = scan(0xF0000, 0x10000);
+		fp = bios_scan(0xF0000, 0x10000, "_MP_", 4, 16);
 	if (!fp || !fp->config_pa)
 		return false;
 	struct mp_config *mc = fw_map(fp->config_pa, sizeof(*mc));
@@ -70,7 +53,7 @@ bool mptable_find(struct smp_config *cfg)
 	if (memcmp(mc->sig, "PCMP", 4) || len < sizeof(*mc))
 		return false;
 	mc = fw_map(fp->config_pa, len);
-	if (!sum_ok(mc, len))
+	if (!bios_checksum_ok(mc, len))
 		return false;
 
 	cfg->lapic_pa = mc->lapic_pa;
