@@ -35,7 +35,7 @@ NASMFLAGS := -f elf32 -g -F dwarf
 LDFLAGS := -m elf_i386 -nostdlib -z noexecstack -T linker.ld
 LIBGCC = $(shell $(CC) -m32 -print-libgcc-file-name)
 
-KERNEL_C := $(wildcard kernel/*.c mm/*.c arch/x86/*.c drivers/*.c drivers/ata/*.c)
+KERNEL_C := $(wildcard kernel/*.c kernel/fs/*.c mm/*.c arch/x86/*.c drivers/*.c drivers/ata/*.c)
 KTEST_C := $(wildcard tests/*/*.c)
 KERNEL_ASM := $(wildcard boot/*.asm arch/x86/*.asm)
 OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C) $(KTEST_C)) \
@@ -51,7 +51,36 @@ QEMU_RUN = $(QEMU_BASE) -serial mon:stdio -display none
 endif
 
 .PHONY: all run run-kernel debug test ktest pytest clean tools FORCE
-all: $(BUILD)/kernel.elf $(BUILD)/ppsos.iso $(BUILD)/swap.img
+all: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/ppsos.iso $(BUILD)/swap.img
+
+# User programs (user/user.mk) and the initrd that carries them.
+include user/user.mk
+
+# EXTRA_PROGS='dir/a.c dir/b': a .c file is built against user/lib, any
+# other file is taken as a ready static i386 ELF; each lands in /bin.
+EXTRA_PROGS ?=
+EXTRA_C := $(filter %.c,$(EXTRA_PROGS))
+EXTRA_BIN := $(filter-out %.c,$(EXTRA_PROGS))
+EXTRA_BUILT := $(foreach f,$(EXTRA_C),$(BUILD)/user/extra/$(basename $(notdir $(f))))
+define extra_rule
+$(BUILD)/user/extra/$(basename $(notdir $(1))): $(1) $$(USER_LIB) $$(USER_CRT0) | $(BUILD)/.tools-ok
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$<"
+	@$$(USER_CC) $$(USER_CFLAGS) $$(USER_LDFLAGS) -o $$@ $$(USER_CRT0) $$< $$(USER_LIB) $$(USER_LIBGCC)
+endef
+$(foreach f,$(EXTRA_C),$(eval $(call extra_rule,$(f))))
+
+INITRD_FILES := $(foreach b,$(USER_BINS) $(EXTRA_BUILT),bin/$(notdir $(b))=$(b)) \
+	$(foreach b,$(EXTRA_BIN),bin/$(notdir $(b))=$(b)) \
+	$(foreach d,$(USER_DATA),data/$(notdir $(d))=$(d))
+
+$(BUILD)/extra.txt: FORCE | $(BUILD)/.tools-ok
+	@printf '%s\n' "$(EXTRA_PROGS)" | cmp -s - $@ 2>/dev/null || printf '%s\n' "$(EXTRA_PROGS)" > $@
+
+$(BUILD)/initrd.cpio: $(USER_BINS) $(EXTRA_BUILT) $(EXTRA_BIN) $(USER_DATA) scripts/mkinitrd.py $(BUILD)/extra.txt
+	@echo "  INITRD  $@"
+	@for f in $(EXTRA_BIN); do [ -f "$$f" ] || { echo "EXTRA_PROGS: $$f not found" >&2; exit 1; }; done
+	@$(PYTHON) scripts/mkinitrd.py $@ $(INITRD_FILES)
 
 # Missing tools are installed once, by one script, which says what it does.
 $(BUILD)/.tools-ok:
@@ -97,9 +126,9 @@ $(BUILD)/kernel.elf: $(OBJS) linker.ld scripts/gen-ksyms.sh
 $(BUILD)/cmdline.txt: FORCE | $(BUILD)/.tools-ok
 	@printf '%s\n' "$(CMDLINE)" | cmp -s - $@ 2>/dev/null || printf '%s\n' "$(CMDLINE)" > $@
 
-$(BUILD)/ppsos.iso: $(BUILD)/kernel.elf boot/grub.cfg.in scripts/mkiso.sh $(BUILD)/cmdline.txt
+$(BUILD)/ppsos.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio boot/grub.cfg.in scripts/mkiso.sh $(BUILD)/cmdline.txt
 	@echo "  ISO     $@"
-	@./scripts/mkiso.sh $(BUILD)/kernel.elf $@ "$(CMDLINE)"
+	@./scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $@ "$(CMDLINE)"
 
 # A sparse file: takes no disk space until written.
 $(BUILD)/swap.img: | $(BUILD)/.tools-ok
@@ -113,7 +142,8 @@ run: all
 
 run-kernel: all
 	@echo "ppsos: booting build/kernel.elf directly (-kernel); quit with Ctrl-a x"
-	@$(QEMU_RUN) -kernel $(BUILD)/kernel.elf -append "$(CMDLINE)"; s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
+	@$(QEMU_RUN) -kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio -append "$(CMDLINE)"; \
+		s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: all
 	@SMP=$(SMP) MEM=$(MEM) CMDLINE="$(CMDLINE)" GDBPORT=$(GDBPORT) KERNEL=$(BUILD)/kernel.elf \
@@ -123,7 +153,8 @@ debug: all
 ktest: all
 	@echo "ppsos: in-kernel tests (ktest=all) on $(SMP) CPUs"
 	@timeout 300 $(QEMU_BASE) -display none -serial stdio -monitor none \
-		-kernel $(BUILD)/kernel.elf -append "ktest=all panic=exit $(CMDLINE)" \
+		-kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio \
+		-append "ktest=all panic=exit $(CMDLINE)" \
 		> $(BUILD)/ktest.log 2>&1; s=$$?; \
 	grep -E '(not )?ok [0-9]+ |# ktest:|FAIL|PANIC' $(BUILD)/ktest.log; \
 	if [ $$s -ne 1 ]; then echo "ktest: FAILED (QEMU status $$s), full log: $(BUILD)/ktest.log"; exit 1; fi
@@ -136,6 +167,6 @@ test: ktest pytest
 clean:
 	rm -rf $(BUILD)/*.o $(BUILD)/kernel $(BUILD)/mm $(BUILD)/arch $(BUILD)/drivers \
 		$(BUILD)/boot $(BUILD)/tests $(BUILD)/*.elf $(BUILD)/*.iso* $(BUILD)/iso \
-		$(BUILD)/ksyms* $(BUILD)/syms*.txt
+		$(BUILD)/ksyms* $(BUILD)/syms*.txt $(BUILD)/user $(BUILD)/initrd.cpio
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

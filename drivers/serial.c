@@ -9,6 +9,8 @@
  */
 #include <drivers/serial.h>
 #include <kernel/waitqueue.h>
+#include <kernel/sched.h>
+#include <kernel/errno.h>
 #include <arch/x86/cpu.h>
 #include <arch/x86/trap.h>
 #include <arch/x86/ioapic.h>
@@ -101,6 +103,18 @@ int serial_getc(void)
 	wait_event(&rx_wq, rx_head != rx_tail);
 	c = serial_trygetc();
 	return c < 0 ? serial_getc() : c;
+}
+
+int serial_getc_interruptible(void)
+{
+	for (;;) {
+		int r = wait_event_interruptible(&rx_wq, rx_head != rx_tail);
+		if (r)
+			return r;
+		int c = serial_trygetc();
+		if (c >= 0)
+			return c;
+	}
 }
 
 u32 serial_rx_overruns(void)

@@ -12,6 +12,7 @@ void serial_init(void);          /* early: output only */
 void serial_enable_irq(void);    /* once the IOAPIC is up */
 void serial_write(const char *s, size_t n);
 int serial_getc(void);           /* sleeps until a character arrives */
+int serial_getc_interruptible(void); /* same, or -EINTR on a signal */
 int serial_trygetc(void);        /* -1 if none buffered */
 u32 serial_rx_overruns(void);
 

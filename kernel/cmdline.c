@@ -65,6 +65,7 @@ static int set_param(const struct cmdline_param *p, const char *tok, size_t tokl
 		*(u32 *)p->var = v;
 		return 0;
 	case CP_STRING:
+	case CP_REST:
 		if (vlen >= p->max) {
 			printk("cmdline: warning: value for %s longer than %u bytes (ignored)\n", p->name,
 			       p->max - 1);
@@ -131,6 +132,13 @@ int cmdline_parse_table(const char *line, const struct cmdline_param *params, in
 			warnings++;
 			continue;
 		}
+		if (params[i].type == CP_REST) {
+			size_t vlen = strlen(eq + 1);
+			while (vlen && (eq[vlen] == ' ' || eq[vlen] == '\t'))
+				vlen--;
+			warnings += set_param(&params[i], tok, len, eq + 1, vlen);
+			break; /* the rest of the line was its value */
+		}
 		warnings += set_param(&params[i], tok, len, eq + 1, len - klen - 1);
 	}
 	return warnings;
@@ -152,6 +160,8 @@ void cmdline_help(void (*out)(const char *fmt, ...))
 		else if (p->type == CP_ENUM)
 			for (int i = 0; p->choices[i]; i++)
 				out("%s%s", p->choices[i], p->choices[i + 1] ? "|" : "  ");
+		else if (p->type == CP_REST)
+			out("rest of line  ");
 		else
 			out("string  ");
 		out("%s\n", p->help);

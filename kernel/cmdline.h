@@ -14,7 +14,7 @@
 
 #include <kernel/types.h>
 
-enum cmdline_type { CP_UINT, CP_STRING, CP_ENUM };
+enum cmdline_type { CP_UINT, CP_STRING, CP_ENUM, CP_REST };
 
 struct cmdline_param {
 	const char *name;
@@ -34,6 +34,12 @@ struct cmdline_param {
 #define CMDLINE_PARAM_ENUM(name, var, choices_, help_)                                         \
 	static const struct cmdline_param __cmdline_##name __section(".cmdline_params") __used = { \
 		#name, CP_ENUM, &(var), 0, 0, (choices_), help_ }
+
+/* Takes everything after "name=" to the end of the line, spaces included
+ * (init=/bin/prog arg1 arg2): it must come last. */
+#define CMDLINE_PARAM_REST(name, buf, help_)                                                   \
+	static const struct cmdline_param __cmdline_##name __section(".cmdline_params") __used = { \
+		#name, CP_REST, (buf), 0, sizeof(buf), NULL, help_ }
 
 #define CMDLINE_MAX 1024
 

@@ -10,7 +10,8 @@
  *  6. GDT, IDT         faults produce a report instead of a triple fault
  *  7. TSC, LAPIC, IOAPIC, timer: interrupts on, this CPU ticks
  *  8. smp_boot_aps     the other CPUs come up and tick too
- *  9. the first kernel threads: ktests, or the kernel monitor
+ *  9. the VFS: /dev/console, /proc, the initrd's files
+ * 10. the first thread: ktests, or pid 1 (init), or the kernel monitor
  */
 #include <boot/multiboot.h>
 #include <kernel/printk.h>
@@ -35,6 +36,12 @@
 #include <arch/x86/smp_config.h>
 #include <drivers/serial.h>
 #include <drivers/vga.h>
+#include <kernel/proc.h>
+#include <kernel/fs/vfs.h>
+
+void proc_system_init(void);
+void proc_pid_init(void);
+void time_init_wallclock(void);
 
 void kmain(u32 magic, u32 mbi_pa)
 {
@@ -58,6 +65,7 @@ void kmain(u32 magic, u32 mbi_pa)
 	gdt_init_cpu(&cpus[0]);
 	idt_init();
 	idt_load();
+	initrd_note_modules(mbi);
 	memmap_init(mbi, ram_end);
 	kmalloc_init();
 
@@ -80,10 +88,20 @@ void kmain(u32 magic, u32 mbi_pa)
 	smp_boot_aps();
 	printk("smp: %d CPUs online in %llu ms\n", ncpus_online, uptime_ms());
 
+	vfs_init();
+	console_init();
+	procfs_init();
+	proc_system_init();
+	proc_pid_init();
+	initrd_init();
+	time_init_wallclock();
+
 	if (ktest_requested())
 		kthread_run((void (*)(void *))ktest_run, NULL, "ktest");
 	else if (crash_requested())
 		kthread_run(crash_thread, NULL, "crash");
+	else if (proc_init_available())
+		proc_start_init();
 	else
 		kthread_run(kmon_thread, NULL, "kmon");
 	sched_idle_loop();

@@ -53,6 +53,19 @@ void vprintk(bool prefix, const char *fmt, va_list ap)
 		spin_unlock(&console_lock);
 }
 
+void console_write(const char *s, size_t n)
+{
+	bool locked = !panicking;
+
+	if (locked)
+		spin_lock(&console_lock);
+	console_put(s, n);
+	if (n)
+		at_line_start = s[n - 1] == '\n';
+	if (locked)
+		spin_unlock(&console_lock);
+}
+
 void printk(const char *fmt, ...)
 {
 	va_list ap;

@@ -13,6 +13,9 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(bool prefix, const char *fmt, va_list ap);
 
+/* Raw bytes to the console (user output), under the console lock. */
+void console_write(const char *s, size_t n);
+
 /* Called by panic(): from now on printk takes no lock. */
 void printk_panic_mode(void);
 

@@ -14,9 +14,14 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
+#include <kernel/errno.h>
 #include <mm/frame.h>
 #include <arch/x86/cpu.h>
 #include <arch/x86/ipi.h>
+#include <arch/x86/gdt.h>
+#include <arch/x86/trap.h>
+#include <kernel/proc.h>
+#include <mm/mm.h>
 
 static DEFINE_SPINLOCK(rq_lock);
 static LIST_HEAD(runq);
@@ -36,6 +41,7 @@ static void thread_init(struct thread *t, struct cpu *c, const char *name)
 	t->cpu = c;
 	strlcpy(t->name, name, sizeof(t->name));
 	list_init(&t->rq_node);
+	list_init(&t->wait_node);
 	list_init(&t->sleep_node);
 	waitqueue_init(&t->exit_wq, "thread_exit");
 }
@@ -161,6 +167,11 @@ static void __schedule(void)
 	c->prev = prev;
 	c->ctx_switches++;
 	prev->intena = c->intena;
+	/* The next thread's address space and, for a trap from its user
+	 * mode, its kernel stack. Kernel threads run on the kernel's own
+	 * page directory, so a freed mm is never left loaded anywhere. */
+	tss_set_kernel_stack(c, (u32)next + KSTACK_SIZE);
+	mm_activate(next->proc ? next->proc->mm : NULL);
 	switch_to(&prev->esp, next->esp);
 	sched_finish_switch();
 }
@@ -185,6 +196,12 @@ void sched_sleep_release(struct spinlock *held)
 
 	spin_lock(&rq_lock);
 	spin_unlock(held);
+	/* A signal sent after the caller last looked, but before we hold
+	 * rq_lock, found us running and woke nobody: do not sleep then. */
+	if (me->interruptible && me->sigpending) {
+		spin_unlock(&rq_lock);
+		return;
+	}
 	me->state = T_SLEEPING;
 	__schedule();
 }
@@ -223,7 +240,9 @@ static void thread_start(void)
 	kthread_exit(0);
 }
 
-struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name, bool detached)
+/* Created but not yet runnable: the caller finishes setting it up (a
+ * process sets t->proc) and then calls kthread_wake_new(). */
+struct thread *kthread_create_stopped(void (*fn)(void *), void *arg, const char *name)
 {
 	struct thread *t = alloc_pages_virt(KSTACK_ORDER);
 	u32 *sp;
@@ -233,10 +252,13 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name, b
 	thread_init(t, NULL, name);
 	t->fn = fn;
 	t->arg = arg;
-	t->detached = detached;
+	t->detached = true;
 	t->intena = true;               /* new threads run with interrupts on */
 	/* A stack switch_to() can pop: edi, esi, ebx, ebp, return address. */
-	sp = (u32 *)((char *)t + KSTACK_SIZE);
+	/* The top of the stack is kept for a user trap frame (proc.h:
+	 * current_user_tf), so a thread that becomes a process can build one
+	 * there without writing over its own frames. */
+	sp = (u32 *)((char *)t + KSTACK_SIZE - sizeof(struct trapframe));
 	*--sp = 0;                      /* fake return address for thread_start */
 	*--sp = (u32)thread_start;
 	*--sp = 0;                      /* ebp: ends backtraces */
@@ -251,7 +273,22 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name, b
 	nthreads++;
 	t->state = T_SLEEPING;          /* so sched_wake() queues it */
 	spin_unlock(&rq_lock);
+	return t;
+}
+
+void kthread_wake_new(struct thread *t)
+{
 	sched_wake(t);
+}
+
+struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name, bool detached)
+{
+	struct thread *t = kthread_create_stopped(fn, arg, name);
+
+	if (t) {
+		t->detached = detached;
+		sched_wake(t);
+	}
 	return t;
 }
 
@@ -281,19 +318,38 @@ int kthread_join(struct thread *t)
 	return code;
 }
 
-void sleep_ticks(u64 n)
+int sleep_ticks(u64 n)
 {
 	struct thread *me = current();
+	u64 deadline = jiffies + (n ? n : 1);
 
-	spin_lock(&sleep_lock);
-	me->wake_tick = jiffies + (n ? n : 1);
-	list_add_tail(&me->sleep_node, &sleepers);
-	sched_sleep_release(&sleep_lock);
+	while (jiffies < deadline) {
+		if (signal_pending())
+			return -EINTR;
+		spin_lock(&sleep_lock);
+		me->wake_tick = deadline;
+		list_add_tail(&me->sleep_node, &sleepers);
+		me->interruptible = true;
+		sched_sleep_release(&sleep_lock);
+		me->interruptible = false;
+		/* Woken early (a signal)? Then we may still be on the list. */
+		spin_lock(&sleep_lock);
+		if (!list_empty(&me->sleep_node))
+			list_del(&me->sleep_node);
+		spin_unlock(&sleep_lock);
+	}
+	return 0;
 }
 
-void sleep_ms(u32 ms)
+int sleep_ms(u32 ms)
 {
-	sleep_ticks(ms_to_ticks(ms));
+	return sleep_ticks(ms_to_ticks(ms));
+}
+
+void thread_signal(struct thread *t, int sig)
+{
+	atomic_or(&t->sigpending, 1u << sig);
+	sched_wake(t);
 }
 
 static void wake_sleepers(void)

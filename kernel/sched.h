@@ -30,6 +30,8 @@ enum thread_state {
 	T_DEAD,         /* exited; its stack is freed by the next thread or the joiner */
 };
 
+struct proc;
+
 struct thread {
 	u32 magic;
 	struct cpu *cpu;        /* CPU it runs or last ran on */
@@ -44,7 +46,11 @@ struct thread {
 	void *arg;
 	int exit_code;
 
-	struct list_head rq_node;   /* run queue or a wait queue */
+	struct list_head rq_node;   /* run queue */
+	struct list_head wait_node; /* a wait queue's sleepers */
+	volatile u32 sigpending;    /* signals sent to its process (bit n: signal n) */
+	bool interruptible;         /* this sleep ends when a signal arrives */
+	struct proc *proc;          /* the user process it runs, or NULL */
 	struct list_head all_node;  /* all_threads */
 	u64 wake_tick;              /* sleep_ticks() deadline */
 	struct list_head sleep_node;
@@ -72,6 +78,8 @@ static inline struct thread *kthread_run(void (*fn)(void *), void *arg, const ch
 {
 	return kthread_create(fn, arg, name, true);
 }
+struct thread *kthread_create_stopped(void (*fn)(void *), void *arg, const char *name);
+void kthread_wake_new(struct thread *t);
 int kthread_join(struct thread *t);
 __noreturn void kthread_exit(int code);
 
@@ -80,8 +88,11 @@ void yield(void);
 void sched_tick(void);              /* from the timer interrupt */
 void sched_irq_exit(u32 eflags);    /* at the end of an interrupt */
 void sched_wake(struct thread *t);  /* make a sleeping thread runnable */
-void sleep_ticks(u64 n);
-void sleep_ms(u32 ms);
+/* Sleep for n ticks; returns early (-EINTR) only if a signal arrives. */
+int sleep_ticks(u64 n);
+int sleep_ms(u32 ms);
+static inline bool signal_pending(void) { return current()->sigpending != 0; }
+void thread_signal(struct thread *t, int sig); /* mark pending and wake it */
 
 /* Used by wait queues: sleep, releasing `held` once rq_lock is taken. */
 void sched_sleep_release(struct spinlock *held);

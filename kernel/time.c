@@ -20,6 +20,8 @@ void timer_interrupt(void)
 	struct cpu *c = this_cpu();
 
 	c->ticks++;
+	if (c->curr == c->idle)
+		c->idle_ticks++;
 	if (c->id == 0)
 		jiffies++;
 	sched_tick();

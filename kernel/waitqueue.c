@@ -1,7 +1,8 @@
 /*
  * Wait queues (see waitqueue.h for the protocol that prevents lost wakeups).
- * Sleepers are linked through their rq_node: a thread is on a wait queue or
- * on the run queue, never both.
+ * Sleepers are linked through their wait_node. A sleeper may also be woken
+ * by a signal (thread_signal) while still on the queue; it then takes itself
+ * off, under the queue's lock, before doing anything else.
  */
 #include <kernel/waitqueue.h>
 #include <kernel/sched.h>
@@ -16,16 +17,20 @@ void waitqueue_sleep_locked(struct waitqueue *wq)
 {
 	struct thread *me = current();
 
-	list_add_tail(&me->rq_node, &wq->sleepers);
+	list_add_tail(&me->wait_node, &wq->sleepers);
 	sched_sleep_release(&wq->lock);
+	spin_lock(&wq->lock);
+	if (!list_empty(&me->wait_node))
+		list_del(&me->wait_node);
+	spin_unlock(&wq->lock);
 }
 
 static void wake(struct waitqueue *wq, bool all)
 {
 	spin_lock(&wq->lock);
 	while (!list_empty(&wq->sleepers)) {
-		struct thread *t = list_first_entry(&wq->sleepers, struct thread, rq_node);
-		list_del(&t->rq_node);
+		struct thread *t = list_first_entry(&wq->sleepers, struct thread, wait_node);
+		list_del(&t->wait_node);
 		sched_wake(t);
 		if (!all)
 			break;

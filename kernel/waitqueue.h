@@ -15,13 +15,14 @@
 
 struct waitqueue {
 	struct spinlock lock;
-	struct list_head sleepers;  /* struct thread, via rq_node */
+	struct list_head sleepers;  /* struct thread, via wait_node */
 };
 
 void waitqueue_init(struct waitqueue *wq, const char *name);
 void wake_up(struct waitqueue *wq);       /* wake every sleeper */
 void wake_up_one(struct waitqueue *wq);
-/* Sleep once on wq; call with wq->lock held, returns with it released. */
+/* Sleep once on wq; call with wq->lock held, returns with it released
+ * (and off the queue, whoever woke us). */
 void waitqueue_sleep_locked(struct waitqueue *wq);
 
 #define wait_event(wq, cond)                                    \
@@ -35,5 +36,28 @@ void waitqueue_sleep_locked(struct waitqueue *wq);
 			waitqueue_sleep_locked(wq);             \
 		}                                               \
 	} while (0)
+
+/* Same, but give up with -EINTR when a signal is pending; 0 when cond holds.
+ * Needs kernel/sched.h (signal_pending) where it is used. */
+#define wait_event_interruptible(wq, cond)                              \
+	({                                                              \
+		int __ret = 0;                                          \
+		for (;;) {                                              \
+			spin_lock(&(wq)->lock);                         \
+			if (cond) {                                     \
+				spin_unlock(&(wq)->lock);               \
+				break;                                  \
+			}                                               \
+			if (signal_pending()) {                         \
+				spin_unlock(&(wq)->lock);               \
+				__ret = -EINTR;                         \
+				break;                                  \
+			}                                               \
+			current()->interruptible = true;                \
+			waitqueue_sleep_locked(wq);                     \
+			current()->interruptible = false;               \
+		}                                                       \
+		__ret;                                                  \
+	})
 
 #endif

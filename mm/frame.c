@@ -123,6 +123,8 @@ void free_pages(struct page *p, unsigned order)
 #ifdef DEBUG
 	memset(page_address(p), 0x6b, PAGE_SIZE << order);
 #endif
+	if (p->owner_mm)
+		panic("free_pages: pfn %#x is still mapped at %#x by mm %p", pfn, p->owner_va, p->owner_mm);
 	p->flags = 0;
 	p->slab_cache = NULL;
 	spin_lock(&zone_lock);

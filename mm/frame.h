@@ -22,12 +22,17 @@
 #define PG_large 0x08           /* a large kmalloc allocation (head) */
 
 struct kmem_cache;
+struct mm;
 
 struct page {
 	u32 flags;
 	u8 order;               /* of the free block or allocation it heads */
 	struct list_head list;  /* free list, or its slab cache's list */
 	struct kmem_cache *slab_cache;
+	/* A private user page's one owner (the one-to-one model): the mm and
+	 * virtual address of the single PTE that maps it. */
+	struct mm *owner_mm;
+	u32 owner_va;
 	void *slab_free;        /* first free object of a slab page */
 	u16 slab_inuse;
 };

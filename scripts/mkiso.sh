@@ -1,14 +1,16 @@
 #!/bin/sh
-# Build the GRUB rescue ISO: mkiso.sh KERNEL ISO "CMDLINE"
+# Build the GRUB rescue ISO: mkiso.sh KERNEL INITRD ISO "CMDLINE"
 # The normal menu entry gets CMDLINE; the second entry runs the ktests.
 set -e
 kernel=$1
-iso=$2
-cmdline=$3
+initrd=$2
+iso=$3
+cmdline=$4
 dir=$(dirname "$iso")/iso
 rm -rf "$dir"
 mkdir -p "$dir/boot/grub"
 cp "$kernel" "$dir/boot/kernel.elf"
+cp "$initrd" "$dir/boot/initrd.cpio"
 while IFS= read -r line; do
 	case $line in
 	*@CMDLINE@*) printf '%s\n' "${line%%@CMDLINE@*}$cmdline${line#*@CMDLINE@}" ;;

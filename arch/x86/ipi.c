@@ -82,6 +82,11 @@ void ipi_init(void)
 
 void on_each_cpu(void (*fn)(void *), void *arg, bool wait)
 {
+	on_cpus(~0u, fn, arg, wait);
+}
+
+void on_cpus(u32 want, void (*fn)(void *), void *arg, bool wait)
+{
 	struct call_req stack_req, *r = &stack_req;
 	struct cpu *c, *self;
 	u32 targets = 0, mask = 0;
@@ -97,7 +102,7 @@ void on_each_cpu(void (*fn)(void *), void *arg, bool wait)
 	self = this_cpu();
 	/* Choose the targets once: a CPU coming online meanwhile is not one. */
 	for_each_online_cpu(c)
-		if (c != self) {
+		if (c != self && (want & (1u << c->id))) {
 			targets++;
 			mask |= 1u << c->id;
 		}
@@ -114,7 +119,8 @@ void on_each_cpu(void (*fn)(void *), void *arg, bool wait)
 		lapic_send_ipi(c->apic_id, ICR_FIXED | ICR_ASSERT | T_IPI_CALL);
 		atomic_inc(&ipi_sent);
 	}
-	fn(arg);
+	if (want & (1u << self->id))
+		fn(arg);
 	if (atomic_add_return(&r->pending, -1) == 0 && !wait)
 		kfree(r);
 	if (wait) {

@@ -59,4 +59,34 @@ static inline bool pte_dirty(pte_t p) { return p & _PAGE_DIRTY; }
 static inline bool pte_write(pte_t p) { return p & _PAGE_RW; }
 static inline bool pte_user(pte_t p) { return p & _PAGE_USER; }
 
+/* Changing entries: user mappings are built from these flags only. */
+#define PTE_USER_FLAGS(writable) (_PAGE_USER | ((writable) ? _PAGE_RW : 0))
+static inline pte_t pte_mkuser(u32 pfn, bool writable)
+{
+	return pte_mkpresent(pfn, PTE_USER_FLAGS(writable));
+}
+static inline pte_t pte_wrprotect(pte_t p) { return p & ~_PAGE_RW; }
+static inline pte_t pte_mkwrite(pte_t p) { return p | _PAGE_RW; }
+static inline pte_t pte_mkold(pte_t p) { return p & ~_PAGE_ACCESSED; }
+static inline pte_t pte_mkclean(pte_t p) { return p & ~_PAGE_DIRTY; }
+/* Page tables of user space: present, user, writable (the PTEs decide). */
+static inline pde_t pde_mkuser_table(phys_addr_t pt_pa)
+{
+	return pde_mktable(pt_pa, _PAGE_USER | _PAGE_RW);
+}
+
+/* Atomic updates: the CPU sets A and D bits behind our back, so a
+ * read-modify-write of a live PTE must be a cmpxchg. */
+static inline pte_t pte_xchg(volatile pte_t *p, pte_t v)
+{
+	__asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(*p) : : "memory");
+	return v;
+}
+static inline bool pte_cmpxchg(volatile pte_t *p, pte_t old, pte_t new)
+{
+	pte_t prev;
+	__asm__ volatile("lock cmpxchgl %2, %1" : "=a"(prev), "+m"(*p) : "r"(new), "0"(old) : "memory");
+	return prev == old;
+}
+
 #endif

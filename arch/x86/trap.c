@@ -16,6 +16,13 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
+#include <kernel/proc.h>
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <mm/mm.h>
+#include <mm/uaccess.h>
+#include <arch/x86/memlayout.h>
 
 static irq_handler_t handlers[256];
 
@@ -62,10 +69,66 @@ bool in_interrupt(void)
 	return r;
 }
 
+static bool from_user(struct trapframe *tf)
+{
+	return (tf->cs & 3) == 3;
+}
+
+/* An exception in user mode: a page fault may be fixed (demand paging);
+ * anything else ends the process with the signal Linux would send. */
+static void user_exception(struct trapframe *tf, u32 cr2)
+{
+	char why[96];
+	int sig = SIGSEGV;
+
+	sti(); /* faults may sleep (the mmap lock, later the swap disk) */
+	if (tf->vector == T_PF) {
+		int r = handle_mm_fault(current_proc()->mm, cr2, (tf->err & 2) | FAULT_USER);
+		if (r == 0)
+			return;
+		if (r == -ENOMEM) {
+			snprintf(why, sizeof(why), "out of memory at %#x ip %#x, killed", cr2, tf->eip);
+			proc_kill_fatal(SIGKILL, why);
+		}
+		snprintf(why, sizeof(why), "segfault at %x ip %08x", cr2, tf->eip);
+		proc_kill_fatal(SIGSEGV, why);
+	}
+	switch (tf->vector) {
+	case T_DE: sig = SIGFPE; break;
+	case 16: case 19: sig = SIGFPE; break;  /* x87 / SIMD floating point */
+	case T_UD: sig = SIGILL; break;
+	case T_BP: case T_DB: sig = SIGTRAP; break;
+	case 17: sig = SIGBUS; break;           /* alignment check */
+	}
+	snprintf(why, sizeof(why), "%s (%s) ip %08x, killed by signal %d", trap_name(tf->vector),
+		 trap_mnemonic(tf->vector), tf->eip, sig);
+	proc_kill_fatal(sig, why);
+}
+
+/* A page fault in kernel mode on a user address: legal only inside the
+ * user-copy routines (uaccess.asm), which have fixups. */
+static bool kernel_fault_on_user(struct trapframe *tf, u32 cr2)
+{
+	struct proc *p = current_proc();
+
+	if (tf->vector != T_PF || cr2 >= KERNEL_BASE || !p || !p->mm)
+		return false;
+	u32 eip = tf->eip;
+	if (!uaccess_fixup(&eip))
+		return false; /* the kernel touched user memory directly: a bug */
+	if (tf->eflags & EFLAGS_IF)
+		sti();
+	if (handle_mm_fault(p->mm, cr2, tf->err & 2) == 0)
+		return true; /* retry the copy */
+	tf->eip = eip; /* resume at the fixup: the copy reports -EFAULT */
+	return true;
+}
+
 void trap_dispatch(struct trapframe *tf)
 {
 	struct cpu *c;
 	int v = tf->vector;
+	u32 cr2 = read_cr2(); /* before anything can fault again */
 
 	if (v == T_NMI) {
 		if (panic_in_progress()) {
@@ -77,8 +140,18 @@ void trap_dispatch(struct trapframe *tf)
 		printk("trap: unexpected NMI at eip %p\n", (void *)tf->eip);
 		return;
 	}
-	if (v < 32)
-		panic_trap(tf);
+	if (v == T_SYSCALL) {
+		sti();
+		syscall_dispatch(tf);
+		goto out_user;
+	}
+	if (v < 32) {
+		if (from_user(tf))
+			user_exception(tf, cr2);
+		else if (!kernel_fault_on_user(tf, cr2))
+			panic_trap(tf);
+		goto out_user;
+	}
 
 	c = this_cpu();
 	c->irq_depth++;
@@ -90,4 +163,11 @@ void trap_dispatch(struct trapframe *tf)
 	if (v != T_SPURIOUS)
 		lapic_eoi();
 	sched_irq_exit(tf->eflags);
+out_user:
+	if (from_user(tf)) {
+		cli();
+		if (this_cpu()->need_resched)
+			schedule();
+		proc_return_to_user(tf);
+	}
 }

@@ -47,7 +47,7 @@ trap_common:
 	push esp                        ; struct trapframe *
 	call trap_dispatch
 	add esp, 4
-trap_return:                            ; new user threads start here (later)
+trap_return:
 	popa
 	pop gs
 	pop fs
@@ -55,6 +55,14 @@ trap_return:                            ; new user threads start here (later)
 	pop ds
 	add esp, 8                      ; vector and error code
 	iret
+
+; void enter_user(struct trapframe *tf): start running user code. A new
+; process's thread builds its trap frame at the top of its kernel stack and
+; leaves the kernel the way every trap does.
+global enter_user
+enter_user:
+	mov esp, [esp + 4]
+	jmp trap_return
 
 section .rodata
 global vector_table

@@ -1,0 +1,109 @@
+/*
+ * The system-wide /proc files: meminfo, vmstat, cpuinfo, uptime. Formats
+ * follow Linux's, so tools and habits carry over (`free` reads meminfo).
+ */
+#include <kernel/fs/procfs.h>
+#include <kernel/fs/vfs.h>
+#include <kernel/percpu.h>
+#include <kernel/sched.h>
+#include <kernel/time.h>
+#include <kernel/string.h>
+#include <mm/frame.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/vmstat.h>
+#include <arch/x86/tsc.h>
+#include <arch/x86/cpu.h>
+
+static u32 anon_pages(void)
+{
+	struct list_head *p;
+	u32 n = 0;
+
+	spin_lock(&mm_list_lock);
+	list_for_each(p, &mm_list)
+		n += list_entry(p, struct mm, mm_list)->rss;
+	spin_unlock(&mm_list_lock);
+	return n;
+}
+
+static void kb_line(struct seqbuf *sb, const char *name, u32 kb)
+{
+	sb_printf(sb, "%-15s %8u kB\n", name, kb);
+}
+
+static int show_meminfo(struct seqbuf *sb, int pid)
+{
+	(void)pid;
+	kb_line(sb, "MemTotal:", nr_managed_pages() * 4);
+	kb_line(sb, "MemFree:", nr_free_pages() * 4);
+	kb_line(sb, "MemAvailable:", nr_free_pages() * 4);
+	kb_line(sb, "Buffers:", 0);
+	kb_line(sb, "Cached:", 0);
+	kb_line(sb, "SwapCached:", 0);
+	kb_line(sb, "AnonPages:", anon_pages() * 4);
+	kb_line(sb, "Slab:", (u32)(kmalloc_bytes_in_use() / 1024));
+	kb_line(sb, "KernelStack:", sched_thread_count() * (KSTACK_SIZE / 1024));
+	kb_line(sb, "SwapTotal:", 0);
+	kb_line(sb, "SwapFree:", 0);
+	return 0;
+}
+
+static int show_vmstat(struct seqbuf *sb, int pid)
+{
+	(void)pid;
+	sb_printf(sb, "nr_free_pages %u\n", nr_free_pages());
+	sb_printf(sb, "nr_anon_pages %u\n", anon_pages());
+	for (int i = 0; i < NR_VM_EVENTS; i++)
+		sb_printf(sb, "%s %u\n", vm_event_names[i], vm_events[i]);
+	return 0;
+}
+
+static int show_cpuinfo(struct seqbuf *sb, int pid)
+{
+	u32 a, b, c, d, sig, vendor[4] = { 0 }, brand[13] = { 0 };
+	struct cpu *cp;
+
+	(void)pid;
+	cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]);
+	cpuid(1, &sig, &b, &c, &d);
+	cpuid(0x80000000, &a, &b, &c, &d);
+	if (a >= 0x80000004)
+		for (u32 i = 0; i < 3; i++)
+			cpuid(0x80000002 + i, &brand[4 * i], &brand[4 * i + 1], &brand[4 * i + 2],
+			      &brand[4 * i + 3]);
+	for_each_online_cpu(cp) {
+		sb_printf(sb, "processor\t: %d\n", cp->id);
+		sb_printf(sb, "vendor_id\t: %s\n", (char *)vendor);
+		sb_printf(sb, "cpu family\t: %u\n", (sig >> 8) & 0xF);
+		sb_printf(sb, "model\t\t: %u\n", (sig >> 4) & 0xF);
+		sb_printf(sb, "model name\t: %s\n", brand[0] ? (char *)brand : "unknown");
+		sb_printf(sb, "stepping\t: %u\n", sig & 0xF);
+		sb_printf(sb, "cpu MHz\t\t: %llu.%03llu\n", tsc_khz / 1000, tsc_khz % 1000);
+		sb_printf(sb, "apicid\t\t: %u\n", cp->apic_id);
+		sb_printf(sb, "timer ticks\t: %llu\n\n", cp->ticks);
+	}
+	return 0;
+}
+
+static int show_uptime(struct seqbuf *sb, int pid)
+{
+	u64 up = uptime_ms(), idle = 0;
+	struct cpu *c;
+
+	(void)pid;
+	for_each_online_cpu(c)
+		idle += c->idle_ticks;
+	idle = idle * 1000 / hz;
+	sb_printf(sb, "%llu.%02llu %llu.%02llu\n", up / 1000, (up % 1000) / 10, idle / 1000,
+		  (idle % 1000) / 10);
+	return 0;
+}
+
+void proc_system_init(void)
+{
+	procfs_register("meminfo", false, show_meminfo, NULL);
+	procfs_register("vmstat", false, show_vmstat, NULL);
+	procfs_register("cpuinfo", false, show_cpuinfo, NULL);
+	procfs_register("uptime", false, show_uptime, NULL);
+}

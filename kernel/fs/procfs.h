@@ -1,0 +1,29 @@
+/*
+ * /proc: files whose contents are made when they are opened (a snapshot,
+ * like Linux's seq_file), and a directory per process.
+ *
+ * Subsystems add files with procfs_register(): `show` appends the text to a
+ * seqbuf; `write`, if given, takes what a process writes (for example
+ * `echo x > /proc/PID/comm`). Register at boot, before user space starts.
+ */
+#ifndef KERNEL_FS_PROCFS_H
+#define KERNEL_FS_PROCFS_H
+
+#include <kernel/types.h>
+
+struct seqbuf {
+	char *buf;
+	u32 len, cap;
+	bool overflow;
+};
+
+void sb_printf(struct seqbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+typedef int (*proc_show_fn)(struct seqbuf *sb, int pid);
+typedef long (*proc_write_fn)(int pid, const char *buf, u32 n);
+
+/* per_pid: the file lives in every /proc/PID/ (pid passed to show/write),
+ * otherwise directly in /proc (pid 0). */
+void procfs_register(const char *name, bool per_pid, proc_show_fn show, proc_write_fn write);
+
+#endif

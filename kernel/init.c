@@ -1,0 +1,100 @@
+/*
+ * Starting user space: pid 1.
+ *
+ * `init=/bin/prog arg...` on the command line (everything after init= is
+ * its argv) or, by default, /bin/init. pid 1 gets /dev/console as fds 0, 1
+ * and 2, like Linux's init, and a small environment. When pid 1 exits the
+ * kernel powers off and pid 1's exit status reaches QEMU (proc_exit).
+ */
+#include <kernel/proc.h>
+#include <kernel/exec.h>
+#include <kernel/cmdline.h>
+#include <kernel/printk.h>
+#include <kernel/panic.h>
+#include <kernel/string.h>
+#include <kernel/fs/vfs.h>
+#include <mm/mm.h>
+#include <arch/x86/trap.h>
+#include <drivers/qemu_exit.h>
+
+static char init_line[512] = "/bin/init";
+CMDLINE_PARAM_REST(init, init_line, "the first process and its arguments (default /bin/init); must come last");
+
+void enter_user(struct trapframe *tf);
+
+bool proc_init_available(void)
+{
+	struct inode *ino;
+	char path[128];
+	u32 n = 0;
+
+	while (init_line[n] && init_line[n] != ' ' && n < sizeof(path) - 1) {
+		path[n] = init_line[n];
+		n++;
+	}
+	path[n] = 0;
+	if (vfs_lookup(path, &ino))
+		return false;
+	iput(ino);
+	return true;
+}
+
+static void init_thread(void *arg)
+{
+	struct exec_args *a = exec_args_alloc();
+	char *line = init_line, *word;
+	char path[128] = "";
+	int err = -12;
+
+	(void)arg;
+	if (!a)
+		goto fail;
+	/* argv: the words of init_line */
+	while (*line) {
+		while (*line == ' ')
+			line++;
+		if (!*line)
+			break;
+		word = line;
+		while (*line && *line != ' ')
+			line++;
+		char save = *line;
+		*line = 0;
+		if (!path[0])
+			strlcpy(path, word, sizeof(path));
+		exec_args_add(a, word, false);
+		*line = save;
+	}
+	exec_args_add(a, "HOME=/", true);
+	exec_args_add(a, "PATH=/bin", true);
+	exec_args_add(a, "TERM=vt100", true);
+	err = do_execve(path, a);
+	exec_args_free(a);
+	if (err == 0)
+		enter_user(current_user_tf());
+fail:
+	printk("init: cannot run '%s' (error %d); powering off\n", path, err);
+	qemu_exit(QEMU_EXIT_FAIL);
+}
+
+void proc_start_init(void)
+{
+	struct proc *p = proc_alloc("init");
+	struct thread *t;
+	int err;
+
+	if (!p || !(p->mm = mm_create()))
+		panic("init: no memory for the first process");
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = file_open_kernel("/dev/console", O_RDWR, &err);
+		if (f)
+			p->files[fd] = f;
+	}
+	t = kthread_create_stopped(init_thread, NULL, "init");
+	if (!t)
+		panic("init: no memory for the first thread");
+	t->proc = p;
+	p->thread = t;
+	printk("init: starting %s\n", init_line);
+	kthread_wake_new(t);
+}

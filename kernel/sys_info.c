@@ -1,0 +1,125 @@
+/*
+ * Small system calls about the process and the machine: getpid, getppid,
+ * uname, sched_yield, nanosleep, clock_gettime.
+ */
+#include <kernel/proc.h>
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/time.h>
+#include <mm/uaccess.h>
+#include <arch/x86/tsc.h>
+#include <drivers/rtc.h>
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+
+struct timespec32 {
+	s32 tv_sec;
+	s32 tv_nsec;
+};
+
+static u32 boot_epoch;
+extern u64 boot_tsc;
+
+void time_init_wallclock(void)
+{
+	boot_epoch = rtc_read_epoch();
+}
+
+long sys_getpid(u32 a1, u32 a2, u32 a3, u32 a4, u32 a5)
+{
+	return current_proc()->pid;
+}
+
+long sys_getppid(u32 a1, u32 a2, u32 a3, u32 a4, u32 a5)
+{
+	struct proc *p = current_proc();
+	long ppid;
+
+	spin_lock(&proc_lock);
+	ppid = p->parent ? p->parent->pid : 0;
+	spin_unlock(&proc_lock);
+	return ppid;
+}
+
+/* Linux's struct old_utsname, what i386 syscall 122 fills. */
+struct utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+long sys_uname(u32 ubuf, u32 a2, u32 a3, u32 a4, u32 a5)
+{
+	struct utsname u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "ppsos", sizeof(u.sysname));
+	strlcpy(u.nodename, "ppsos", sizeof(u.nodename));
+	strlcpy(u.release, "0.3", sizeof(u.release));
+	strlcpy(u.version, "#1 SMP " __DATE__, sizeof(u.version));
+	strlcpy(u.machine, "i686", sizeof(u.machine));
+	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return copy_to_user(ubuf, &u, sizeof(u));
+}
+
+long sys_sched_yield(u32 a1, u32 a2, u32 a3, u32 a4, u32 a5)
+{
+	yield();
+	return 0;
+}
+
+static u64 monotonic_ns(void)
+{
+	return tsc_to_us(rdtsc_now() - boot_tsc) * 1000;
+}
+
+long sys_nanosleep(u32 ureq, u32 urem, u32 a3, u32 a4, u32 a5)
+{
+	struct timespec32 req;
+	u64 ns, start, ticks;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec > 999999999)
+		return -EINVAL;
+	ns = (u64)req.tv_sec * 1000000000ull + req.tv_nsec;
+	start = monotonic_ns();
+	ticks = (ns * hz + 999999999ull) / 1000000000ull;
+	if (sleep_ticks(ticks) == -EINTR) {
+		if (urem) {
+			u64 done = monotonic_ns() - start, left = done < ns ? ns - done : 0;
+			struct timespec32 rem = { (s32)(left / 1000000000ull), (s32)(left % 1000000000ull) };
+			if (copy_to_user(urem, &rem, sizeof(rem)))
+				return -EFAULT;
+		}
+		return -EINTR;
+	}
+	return 0;
+}
+
+long sys_clock_gettime(u32 clk, u32 utp, u32 a3, u32 a4, u32 a5)
+{
+	u64 ns = monotonic_ns();
+	struct timespec32 ts;
+
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		ns += (u64)boot_epoch * 1000000000ull;
+		break;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		break;
+	default:
+		return -EINVAL; /* CPU-time clocks are not kept */
+	}
+	ts.tv_sec = (s32)(ns / 1000000000ull);
+	ts.tv_nsec = (s32)(ns % 1000000000ull);
+	return copy_to_user(utp, &ts, sizeof(ts));
+}

@@ -1,0 +1,110 @@
+/*
+ * User page faults: find the VMA, check the access against it, and bring
+ * the page in: a zeroed frame for anonymous memory (demand zero) or a copy
+ * of the initrd file image for text and data (VM_FILE).
+ *
+ * Locks: mmap_lock for reading while the VMA is used (for writing when the
+ * stack must grow), page_table_lock around the PTE check-and-set. Two CPUs
+ * faulting on one page both allocate, and the loser frees its frame: the
+ * PTE, set under the lock, decides.
+ */
+#include <mm/mm.h>
+#include <mm/frame.h>
+#include <mm/vmstat.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/panic.h>
+
+static void fill_page(struct vma *v, u32 va, void *dst)
+{
+	memset(dst, 0, PAGE_SIZE);
+	if (!(v->flags & VM_FILE))
+		return;
+	u32 lo = MAX(va, v->file_start), hi = MIN(va + PAGE_SIZE, v->file_end);
+	if (lo < hi)
+		memcpy((u8 *)dst + (lo - va), v->file_data + v->file_off + (lo - v->file_start), hi - lo);
+}
+
+static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
+{
+	struct page *np;
+	pte_t *ptep;
+
+	spin_lock(&mm->page_table_lock);
+	ptep = pte_alloc(mm, va);
+	if (!ptep) {
+		spin_unlock(&mm->page_table_lock);
+		return -ENOMEM;
+	}
+	if (pte_present(*ptep)) {
+		/* Another CPU filled it, or our TLB was stale: try again. */
+		spin_unlock(&mm->page_table_lock);
+		return write && !pte_write(*ptep) ? -EFAULT : 0;
+	}
+	spin_unlock(&mm->page_table_lock);
+
+	np = alloc_page();
+	if (!np)
+		return -ENOMEM;
+	fill_page(v, va, page_address(np));
+
+	spin_lock(&mm->page_table_lock);
+	if (!pte_none(*ptep)) {
+		spin_unlock(&mm->page_table_lock);
+		free_page(np);
+		return 0;
+	}
+	page_set_owner(np, mm, va);
+	*ptep = pte_mkuser(page_to_pfn(np), v->flags & VM_WRITE);
+	mm->rss++;
+	spin_unlock(&mm->page_table_lock);
+	count_vm_event(PGALLOC);
+	return 0;
+}
+
+/* Grow the stack VMA down to cover addr; mmap_lock held for writing. */
+static struct vma *expand_stack(struct mm *mm, u32 addr)
+{
+	struct vma *s = vma_find_intersect(mm, addr, USER_TOP), *prev;
+	u32 page = ALIGN_DOWN(addr, PAGE_SIZE);
+
+	if (!s || !(s->flags & VM_GROWSDOWN) || addr < STACK_TOP - STACK_LIMIT)
+		return NULL;
+	/* Keep a guard page between the stack and whatever lies below. */
+	prev = s->node.prev != &mm->vmas ? list_entry(s->node.prev, struct vma, node) : NULL;
+	if (prev && prev->end + PAGE_SIZE > page)
+		return NULL;
+	mm->stack_vm += (s->start - page) >> PAGE_SHIFT;
+	s->start = page;
+	return s;
+}
+
+int handle_mm_fault(struct mm *mm, u32 addr, u32 err)
+{
+	bool write = err & FAULT_WRITE, wlocked = false;
+	struct vma *v;
+	int r;
+
+	count_vm_event(PGFAULT);
+	if (addr >= USER_TOP)
+		return -EFAULT;
+	down_read(&mm->mmap_lock);
+	v = vma_find(mm, addr);
+	if (!v) {
+		up_read(&mm->mmap_lock);
+		down_write(&mm->mmap_lock);
+		wlocked = true;
+		v = vma_find(mm, addr);
+		if (!v)
+			v = expand_stack(mm, addr);
+	}
+	if (!v || (write && !(v->flags & VM_WRITE)) || !(v->flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		r = -EFAULT;
+	else
+		r = fault_in_page(mm, v, ALIGN_DOWN(addr, PAGE_SIZE), write);
+	if (wlocked)
+		up_write(&mm->mmap_lock);
+	else
+		up_read(&mm->mmap_lock);
+	return r;
+}

@@ -1,0 +1,212 @@
+/*
+ * Address-space life cycle: create, reference, fork-copy, activate, free,
+ * and TLB flushes for an mm (see mm.h for the locks).
+ *
+ * fork copies eagerly: every page of the parent gets a frame of the child's
+ * own, so the one-to-one model holds in both and no page is ever shared
+ * (DESIGN.md "fork"). It costs memory and time at fork; it saves a reverse
+ * map and makes every page's owner obvious.
+ */
+#include <mm/mm.h>
+#include <mm/frame.h>
+#include <mm/kmalloc.h>
+#include <mm/vmstat.h>
+#include <kernel/percpu.h>
+#include <kernel/string.h>
+#include <kernel/panic.h>
+#include <kernel/errno.h>
+#include <arch/x86/paging.h>
+#include <arch/x86/ipi.h>
+#include <arch/x86/cpu.h>
+
+LIST_HEAD(mm_list);
+DEFINE_SPINLOCK(mm_list_lock);
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	struct page *pd;
+
+	if (!mm)
+		return NULL;
+	pd = alloc_page();
+	if (!pd) {
+		kfree(mm);
+		return NULL;
+	}
+	mm->pgdir = page_address(pd);
+	memset(mm->pgdir, 0, KERNEL_PDE_FIRST * sizeof(pde_t));
+	/* The kernel half is the same in every address space. */
+	memcpy(mm->pgdir + KERNEL_PDE_FIRST, kernel_pgdir + KERNEL_PDE_FIRST,
+	       (PDES_PER_PGDIR - KERNEL_PDE_FIRST) * sizeof(pde_t));
+	list_init(&mm->vmas);
+	mm->users = 1;
+	rwsem_init(&mm->mmap_lock, "mmap_lock");
+	spin_init(&mm->page_table_lock, "page_table_lock");
+	spin_lock(&mm_list_lock);
+	list_add_tail(&mm->mm_list, &mm_list);
+	spin_unlock(&mm_list_lock);
+	return mm;
+}
+
+void mm_get(struct mm *mm)
+{
+	atomic_inc(&mm->users);
+}
+
+void mm_put(struct mm *mm)
+{
+	struct list_head *p, *n;
+
+	if (atomic_add_return(&mm->users, -1) != 0)
+		return;
+	spin_lock(&mm_list_lock);
+	list_del(&mm->mm_list);
+	spin_unlock(&mm_list_lock);
+	/* Nobody else can reach this mm now: no lock needed for the VMAs,
+	 * but the page-table helpers expect page_table_lock. */
+	spin_lock(&mm->page_table_lock);
+	list_for_each_safe(p, n, &mm->vmas) {
+		struct vma *v = list_entry(p, struct vma, node);
+		pte_zap_range(mm, v->start, v->end);
+		list_del(&v->node);
+		kfree(v);
+	}
+	ASSERT(mm->rss == 0);
+	pgtable_free_all(mm);
+	spin_unlock(&mm->page_table_lock);
+	/* No CPU has it loaded: the last user switched away (sched.c). */
+	free_page(virt_to_page(mm->pgdir));
+	kfree(mm);
+}
+
+static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
+{
+	for (u32 va = v->start; va < v->end; va += PAGE_SIZE) {
+		pte_t *sp = pte_lookup(src, va), *dp;
+		struct page *np;
+
+		if (!sp || !pte_present(*sp))
+			continue;
+		np = alloc_page();
+		if (!np)
+			return -ENOMEM;
+		dp = pte_alloc(dst, va);
+		if (!dp) {
+			free_page(np);
+			return -ENOMEM;
+		}
+		memcpy(page_address(np), P2V(pte_pfn(*sp) << PAGE_SHIFT), PAGE_SIZE);
+		page_set_owner(np, dst, va);
+		*dp = pte_mkuser(page_to_pfn(np), pte_write(*sp));
+		dst->rss++;
+	}
+	return 0;
+}
+
+struct mm *mm_dup(struct mm *old)
+{
+	struct mm *mm = mm_create();
+	struct list_head *p;
+	int err = 0;
+
+	if (!mm)
+		return NULL;
+	down_read(&old->mmap_lock);
+	list_for_each(p, &old->vmas) {
+		struct vma *v = list_entry(p, struct vma, node), *nv;
+		nv = kmalloc(sizeof(*nv));
+		if (!nv) {
+			err = -1;
+			break;
+		}
+		*nv = *v;
+		nv->mm = mm;
+		list_init(&nv->node);
+		list_add_tail(&nv->node, &mm->vmas);
+		mm->nr_vmas++;
+		/* Both page-table locks: the parent's PTEs must hold still
+		 * while we copy (another thread of work, kppsd later, may
+		 * change them), the child's helpers expect theirs. */
+		spin_lock(&old->page_table_lock);
+		spin_lock(&mm->page_table_lock);
+		err = copy_vma_pages(mm, old, v);
+		spin_unlock(&mm->page_table_lock);
+		spin_unlock(&old->page_table_lock);
+		if (err)
+			break;
+	}
+	mm->brk_start = old->brk_start;
+	mm->brk = old->brk;
+	mm->stack_vm = old->stack_vm;
+	mm->start_code = old->start_code;
+	mm->end_code = old->end_code;
+	mm->start_data = old->start_data;
+	mm->end_data = old->end_data;
+	up_read(&old->mmap_lock);
+	if (err) {
+		mm_put(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+void mm_activate(struct mm *mm)
+{
+	phys_addr_t pa = mm ? V2P(mm->pgdir) : V2P(kernel_pgdir);
+
+	if (mm)
+		atomic_or(&mm->cpu_mask, 1u << this_cpu_id());
+	if (read_cr3() != pa)
+		write_cr3(pa);
+}
+
+u32 mm_total_vm(struct mm *mm)
+{
+	struct list_head *p;
+	u32 n = 0;
+
+	list_for_each(p, &mm->vmas) {
+		struct vma *v = list_entry(p, struct vma, node);
+		n += (v->end - v->start) >> PAGE_SHIFT;
+	}
+	return n;
+}
+
+struct flush_req {
+	phys_addr_t pgdir_pa;
+	u32 start, end;
+};
+
+/* Runs on each CPU: only one with this address space loaded has anything
+ * to flush (a CR3 switch flushes the user half anyway). */
+static void flush_local(void *arg)
+{
+	struct flush_req *r = arg;
+
+	if (read_cr3() != r->pgdir_pa)
+		return;
+	if (r->end - r->start > 32 * PAGE_SIZE) {
+		write_cr3(r->pgdir_pa);
+		return;
+	}
+	for (u32 va = r->start; va < r->end; va += PAGE_SIZE)
+		invlpg(va);
+}
+
+void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end)
+{
+	struct flush_req r = { V2P(mm->pgdir), start, end };
+	u32 others;
+
+	irq_push();
+	others = mm->cpu_mask & ~(1u << this_cpu_id());
+	if (!others) {
+		flush_local(&r);
+		irq_pop();
+		return;
+	}
+	irq_pop();
+	count_vm_events(TLB_IPI, __builtin_popcount(others));
+	on_cpus(mm->cpu_mask | (1u << this_cpu_id()), flush_local, &r, true);
+}

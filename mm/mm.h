@@ -1,0 +1,113 @@
+/*
+ * Address spaces (struct mm) and their VMAs: the Space and VMA layers.
+ *
+ * An mm owns a page directory whose kernel half (PDEs 768..1023) is copied
+ * from kernel_pgdir and never changes, and whose user half is built on
+ * demand by page faults. Its VMAs are kept sorted and non-overlapping on
+ * mm->vmas; each is a run of pages with one set of permissions and one
+ * backing (anonymous zero pages, or a read-only initrd file image).
+ *
+ * Every private page has exactly one owner: the one PTE of one mm that maps
+ * it; struct page records (owner_mm, owner_va) and debug builds check it.
+ *
+ * Locks:
+ *  - mmap_lock (rwsem, sleeps): VMAs. Read for faults, write for changes.
+ *  - page_table_lock (spinlock): the PTEs and page tables of this mm, and
+ *    rss. Taken under mmap_lock, never the other way round.
+ *  - mm_list_lock (spinlock in mm.c): the list of all mms.
+ */
+#ifndef MM_MM_H
+#define MM_MM_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/rwsem.h>
+#include <arch/x86/pte.h>
+
+/* vma->flags */
+#define VM_READ 0x0001
+#define VM_WRITE 0x0002
+#define VM_EXEC 0x0004
+#define VM_GROWSDOWN 0x0100   /* the stack: grows down on faults below it */
+#define VM_PURE_PRIVATE 0x0200 /* private anonymous: PPS reclaims it (seed 000) */
+#define VM_LOCKED 0x0400      /* mlock: never reclaimed */
+#define VM_FILE 0x0800        /* backed by an initrd file image (text, data) */
+#define VM_HEAP 0x1000        /* the brk heap */
+
+#define STACK_TOP 0xBFFFF000u   /* one guard page below KERNEL_BASE */
+#define STACK_LIMIT (8u << 20)  /* like Linux's default ulimit -s */
+#define USER_TOP KERNEL_BASE
+#define MMAP_BASE 0x40000000u   /* where mmap looks for free space first */
+
+struct mm;
+struct page;
+
+struct vma {
+	struct mm *mm;
+	u32 start, end;         /* [start, end), page aligned */
+	u32 flags;
+	struct list_head node;  /* on mm->vmas, sorted by start */
+	/* VM_FILE: bytes [file_start, file_end) of the VMA come from
+	 * file_data + (va - file_start) + file_off; the rest are zero. */
+	const u8 *file_data;
+	u32 file_off, file_start, file_end;
+	const char *name;       /* for /proc/PID/maps: a path, "[stack]", "[heap]" */
+};
+
+struct mm {
+	pde_t *pgdir;                   /* kernel virtual address */
+	struct list_head vmas;
+	u32 nr_vmas;
+	volatile u32 users;             /* references (mm_get/mm_put) */
+	volatile u32 cpu_mask;          /* CPUs that have loaded pgdir */
+	struct rwsem mmap_lock;
+	struct spinlock page_table_lock;
+	struct list_head mm_list;       /* all mms: kppsd walks it */
+	u32 brk_start, brk;             /* heap: [brk_start, brk) */
+	u32 rss;                        /* resident user pages */
+	u32 stack_vm;                   /* pages the stack VMA covers */
+	u32 start_code, end_code, start_data, end_data;
+	u32 exec_entry, exec_phdr, exec_phnum;
+};
+
+struct mm *mm_create(void);
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);     /* the last put frees everything */
+struct mm *mm_dup(struct mm *old);      /* fork: eager copy of every page */
+void mm_activate(struct mm *mm);        /* load it on this CPU */
+u32 mm_total_vm(struct mm *mm);         /* pages covered by VMAs */
+extern struct list_head mm_list;
+extern struct spinlock mm_list_lock;
+
+/* VMAs (mm/vma.c); callers hold mmap_lock as noted. */
+struct vma *vma_find(struct mm *mm, u32 addr);                  /* read */
+struct vma *vma_find_intersect(struct mm *mm, u32 start, u32 end);
+struct vma *vma_new(struct mm *mm, u32 start, u32 end, u32 flags, const char *name);
+int vma_insert(struct mm *mm, struct vma *v);                   /* write */
+int vma_split(struct vma *v, u32 addr);                         /* write */
+void vma_merge_around(struct mm *mm, struct vma *v);            /* write */
+int vma_unmap_range(struct mm *mm, u32 start, u32 end);         /* write */
+u32 vma_find_free(struct mm *mm, u32 len);                      /* read */
+const char *vma_name(struct vma *v);
+
+/* Page tables (mm/pgtable.c); callers hold page_table_lock. */
+pte_t *pte_lookup(struct mm *mm, u32 va);               /* NULL if no table */
+pte_t *pte_alloc(struct mm *mm, u32 va);                /* NULL if no memory */
+void pte_zap_range(struct mm *mm, u32 start, u32 end);  /* free the pages */
+void pgtable_free_all(struct mm *mm);
+void pte_protect_range(struct mm *mm, u32 start, u32 end, bool writable);
+
+/* Page faults (mm/fault.c). */
+#define FAULT_WRITE 0x2
+#define FAULT_USER 0x4
+int handle_mm_fault(struct mm *mm, u32 addr, u32 err);  /* 0 or -EFAULT/-ENOMEM */
+
+/* Flush this mm's translations for [start, end) on every CPU using it. */
+void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end);
+
+/* The owner of a private page (the one-to-one model). */
+void page_set_owner(struct page *p, struct mm *mm, u32 va);
+void page_clear_owner(struct page *p, struct mm *mm, u32 va);
+
+#endif

@@ -1,0 +1,289 @@
+/*
+ * The memory system calls: brk, mmap2, munmap, mprotect, mlock, munlock,
+ * madvise. Linux's semantics for the flags we support; anything else is
+ * -EINVAL, never silently ignored. Each takes the caller's mmap_lock for
+ * writing while it changes VMAs.
+ *
+ * Every anonymous private mapping is VM_PURE_PRIVATE: PPS (issue 5) owns
+ * its pages. There is no shared memory and no file mapping (-ENODEV).
+ */
+#include <mm/mm.h>
+#include <mm/frame.h>
+#include <mm/kmalloc.h>
+#include <kernel/proc.h>
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_SUPPORTED (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+		       MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK)
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+
+/* Highest address a mapping may reach: the stack's growth room stays free. */
+#define MAP_CEILING (STACK_TOP - STACK_LIMIT - PAGE_SIZE)
+
+static u32 prot_to_vm(u32 prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/* Fault in every page of [start, end) (MAP_POPULATE, mlock). */
+static void populate(struct mm *mm, u32 start, u32 end)
+{
+	for (u32 va = start; va < end; va += PAGE_SIZE)
+		if (handle_mm_fault(mm, va, 0))
+			break;
+}
+
+static bool range_fully_mapped(struct mm *mm, u32 start, u32 end)
+{
+	u32 at = start;
+
+	while (at < end) {
+		struct vma *v = vma_find(mm, at);
+		if (!v)
+			return false;
+		at = v->end;
+	}
+	return true;
+}
+
+/* Give [start, end) new flags (keeping its kind), splitting VMAs at the
+ * edges and merging what ends up alike. mmap_lock held for writing. */
+static int vma_change_flags(struct mm *mm, u32 start, u32 end, u32 clear, u32 set)
+{
+	u32 at = start;
+
+	while (at < end) {
+		struct vma *v = vma_find(mm, at);
+		if (v->start < at) {
+			if (vma_split(v, at))
+				return -ENOMEM;
+			continue;
+		}
+		if (v->end > end && vma_split(v, end))
+			return -ENOMEM;
+		v->flags = (v->flags & ~clear) | set;
+		at = v->end;
+		vma_merge_around(mm, v);
+	}
+	return 0;
+}
+
+long sys_brk(u32 addr, u32 a2, u32 a3, u32 a4, u32 a5)
+{
+	struct mm *mm = current_proc()->mm;
+	u32 old, newend, oldend;
+	struct vma *heap;
+
+	down_write(&mm->mmap_lock);
+	old = mm->brk;
+	/* Linux returns the unchanged break for anything it refuses. */
+	if (addr < mm->brk_start || addr > MAP_CEILING)
+		goto out;
+	newend = ALIGN_UP(addr, PAGE_SIZE);
+	oldend = ALIGN_UP(old, PAGE_SIZE);
+	if (newend > oldend) {
+		if (vma_find_intersect(mm, oldend, newend))
+			goto out; /* would run into another mapping */
+		heap = oldend > mm->brk_start ? vma_find(mm, oldend - 1) : NULL;
+		if (heap && (heap->flags & VM_HEAP)) {
+			heap->end = newend;
+		} else {
+			heap = vma_new(mm, oldend, newend, VM_READ | VM_WRITE | VM_HEAP | VM_PURE_PRIVATE,
+				       NULL);
+			if (!heap || vma_insert(mm, heap))
+				goto out;
+		}
+	} else if (newend < oldend) {
+		if (vma_unmap_range(mm, newend, oldend))
+			goto out;
+	}
+	mm->brk = addr;
+out:
+	addr = mm->brk;
+	up_write(&mm->mmap_lock);
+	return addr;
+}
+
+long sys_mmap2(u32 addr, u32 len, u32 prot, u32 flags, u32 fd)
+{
+	struct mm *mm = current_proc()->mm;
+	struct vma *v;
+	u32 vmflags;
+	long r;
+
+	if (len == 0 || (flags & ~MAP_SUPPORTED) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE)
+		return -EINVAL; /* no shared memory here (or neither/both given) */
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV; /* no file can be mapped */
+	if (len > MAP_CEILING)
+		return -ENOMEM;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if ((flags & MAP_FIXED) && (addr & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	vmflags = prot_to_vm(prot) | VM_PURE_PRIVATE | (flags & MAP_LOCKED ? VM_LOCKED : 0);
+
+	down_write(&mm->mmap_lock);
+	if (flags & MAP_FIXED) {
+		r = -ENOMEM;
+		if (addr < PAGE_SIZE || addr + len < addr || addr + len > MAP_CEILING)
+			goto out;
+		r = vma_unmap_range(mm, addr, addr + len);
+		if (r)
+			goto out;
+	} else {
+		addr = ALIGN_DOWN(addr, PAGE_SIZE);
+		if (!addr || addr + len < addr || addr + len > MAP_CEILING ||
+		    vma_find_intersect(mm, addr, addr + len))
+			addr = vma_find_free(mm, len);
+		r = -ENOMEM;
+		if (!addr)
+			goto out;
+	}
+	r = -ENOMEM;
+	v = vma_new(mm, addr, addr + len, vmflags, NULL);
+	if (!v || vma_insert(mm, v)) {
+		kfree(v);
+		goto out;
+	}
+	vma_merge_around(mm, v);
+	r = addr;
+out:
+	up_write(&mm->mmap_lock);
+	if (r > 0 && (flags & (MAP_POPULATE | MAP_LOCKED)))
+		populate(mm, addr, addr + len);
+	return r;
+}
+
+long sys_munmap(u32 addr, u32 len, u32 a3, u32 a4, u32 a5)
+{
+	struct mm *mm = current_proc()->mm;
+	long r;
+
+	if ((addr & (PAGE_SIZE - 1)) || len == 0 || len > USER_TOP)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (addr + len < addr || addr + len > USER_TOP)
+		return -EINVAL;
+	down_write(&mm->mmap_lock);
+	r = vma_unmap_range(mm, addr, addr + len);
+	up_write(&mm->mmap_lock);
+	return r;
+}
+
+long sys_mprotect(u32 addr, u32 len, u32 prot, u32 a4, u32 a5)
+{
+	struct mm *mm = current_proc()->mm;
+	u32 end;
+	long r;
+
+	if ((addr & (PAGE_SIZE - 1)) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end <= addr || end > USER_TOP)
+		return -ENOMEM;
+	down_write(&mm->mmap_lock);
+	r = -ENOMEM;
+	if (!range_fully_mapped(mm, addr, end))
+		goto out;
+	r = vma_change_flags(mm, addr, end, VM_READ | VM_WRITE | VM_EXEC, prot_to_vm(prot));
+	if (r)
+		goto out;
+	spin_lock(&mm->page_table_lock);
+	pte_protect_range(mm, addr, end, prot & PROT_WRITE);
+	spin_unlock(&mm->page_table_lock);
+	mm_flush_tlb_range(mm, addr, end);
+out:
+	up_write(&mm->mmap_lock);
+	return r;
+}
+
+static long lock_range(u32 addr, u32 len, bool lock)
+{
+	struct mm *mm = current_proc()->mm;
+	u32 start = ALIGN_DOWN(addr, PAGE_SIZE), end = ALIGN_UP(addr + len, PAGE_SIZE);
+	long r;
+
+	if (addr + len < addr || end > USER_TOP)
+		return -ENOMEM;
+	if (start == end)
+		return 0;
+	down_write(&mm->mmap_lock);
+	r = range_fully_mapped(mm, start, end)
+		    ? vma_change_flags(mm, start, end, VM_LOCKED, lock ? VM_LOCKED : 0)
+		    : -ENOMEM;
+	up_write(&mm->mmap_lock);
+	if (!r && lock)
+		populate(mm, start, end); /* locked memory is resident memory */
+	return r;
+}
+
+long sys_mlock(u32 addr, u32 len, u32 a3, u32 a4, u32 a5) { return lock_range(addr, len, true); }
+long sys_munlock(u32 addr, u32 len, u32 a3, u32 a4, u32 a5) { return lock_range(addr, len, false); }
+
+long sys_madvise(u32 addr, u32 len, u32 advice, u32 a4, u32 a5)
+{
+	struct mm *mm = current_proc()->mm;
+	u32 end;
+	long r = 0;
+
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (advice != MADV_NORMAL && advice != MADV_RANDOM && advice != MADV_SEQUENTIAL &&
+	    advice != MADV_WILLNEED && advice != MADV_DONTNEED)
+		return -EINVAL;
+	end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end < addr || end > USER_TOP)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	down_read(&mm->mmap_lock);
+	if (!range_fully_mapped(mm, addr, end))
+		r = -ENOMEM;
+	else if (advice == MADV_DONTNEED) {
+		/* Drop the pages: the next touch gets zeros (or the file). */
+		u32 at = addr;
+		while (at < end) {
+			struct vma *v = vma_find(mm, at);
+			u32 e = MIN(end, v->end);
+			if (v->flags & VM_LOCKED) {
+				r = -EINVAL;
+				break;
+			}
+			spin_lock(&mm->page_table_lock);
+			pte_zap_range(mm, at, e);
+			spin_unlock(&mm->page_table_lock);
+			at = e;
+		}
+		mm_flush_tlb_range(mm, addr, end);
+	}
+	up_read(&mm->mmap_lock);
+	if (!r && advice == MADV_WILLNEED)
+		populate(mm, addr, end);
+	return r;
+}

@@ -1,0 +1,180 @@
+/*
+ * VMA bookkeeping: find, insert, split, merge, unmap.
+ *
+ * mm->vmas is a sorted list: with a few dozen VMAs per process a linear
+ * walk is fast and easy to follow in GDB (Linux uses a maple tree). Every
+ * function here needs mmap_lock, for writing when it changes the list.
+ * VM_PURE_PRIVATE is a property of what a VMA is (private anonymous), so
+ * split halves keep it and only VMAs with equal flags and backing merge.
+ */
+#include <mm/mm.h>
+#include <mm/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/panic.h>
+
+struct vma *vma_find(struct mm *mm, u32 addr)
+{
+	struct list_head *p;
+
+	list_for_each(p, &mm->vmas) {
+		struct vma *v = list_entry(p, struct vma, node);
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+/* The first VMA that overlaps [start, end), or NULL. */
+struct vma *vma_find_intersect(struct mm *mm, u32 start, u32 end)
+{
+	struct list_head *p;
+
+	list_for_each(p, &mm->vmas) {
+		struct vma *v = list_entry(p, struct vma, node);
+		if (v->start >= end)
+			return NULL;
+		if (v->end > start)
+			return v;
+	}
+	return NULL;
+}
+
+struct vma *vma_new(struct mm *mm, u32 start, u32 end, u32 flags, const char *name)
+{
+	struct vma *v = kzalloc(sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->mm = mm;
+	v->start = start;
+	v->end = end;
+	v->flags = flags;
+	v->name = name;
+	list_init(&v->node);
+	return v;
+}
+
+int vma_insert(struct mm *mm, struct vma *v)
+{
+	struct list_head *p;
+
+	ASSERT(v->start < v->end && !(v->start & (PAGE_SIZE - 1)) && !(v->end & (PAGE_SIZE - 1)));
+	if (vma_find_intersect(mm, v->start, v->end))
+		return -EEXIST;
+	list_for_each(p, &mm->vmas)
+		if (list_entry(p, struct vma, node)->start > v->start)
+			break;
+	list_add_tail(&v->node, p); /* before p: keeps the order */
+	mm->nr_vmas++;
+	return 0;
+}
+
+/* Split v at addr: v keeps [start, addr), a new VMA gets [addr, end). */
+int vma_split(struct vma *v, u32 addr)
+{
+	struct vma *n;
+
+	if (addr <= v->start || addr >= v->end)
+		return 0;
+	n = kmalloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	n->start = addr;
+	list_init(&n->node);
+	v->end = addr;
+	list_add(&n->node, &v->node);
+	v->mm->nr_vmas++;
+	return 0;
+}
+
+static bool mergeable(struct vma *a, struct vma *b)
+{
+	if (a->end != b->start || a->flags != b->flags || a->name != b->name)
+		return false;
+	if (a->flags & VM_FILE)
+		return a->file_data == b->file_data &&
+		       a->file_off + (b->start - a->start) == b->file_off &&
+		       a->file_start == b->file_start && a->file_end == b->file_end;
+	return true;
+}
+
+/* Merge v with its neighbours when they are the same kind of memory. */
+void vma_merge_around(struct mm *mm, struct vma *v)
+{
+	if (v->node.prev != &mm->vmas) {
+		struct vma *prev = list_entry(v->node.prev, struct vma, node);
+		if (mergeable(prev, v)) {
+			prev->end = v->end;
+			list_del(&v->node);
+			kfree(v);
+			mm->nr_vmas--;
+			v = prev;
+		}
+	}
+	if (v->node.next != &mm->vmas) {
+		struct vma *next = list_entry(v->node.next, struct vma, node);
+		if (mergeable(v, next)) {
+			v->end = next->end;
+			list_del(&next->node);
+			kfree(next);
+			mm->nr_vmas--;
+		}
+	}
+}
+
+/* Remove [start, end) from the address space: split VMAs at the edges,
+ * free their pages and page-table entries, flush TLBs. */
+int vma_unmap_range(struct mm *mm, u32 start, u32 end)
+{
+	struct vma *v;
+
+	while ((v = vma_find_intersect(mm, start, end))) {
+		if (v->start < start) {
+			if (vma_split(v, start))
+				return -ENOMEM;
+			continue;
+		}
+		if (v->end > end && vma_split(v, end))
+			return -ENOMEM;
+		spin_lock(&mm->page_table_lock);
+		pte_zap_range(mm, v->start, v->end);
+		spin_unlock(&mm->page_table_lock);
+		mm_flush_tlb_range(mm, v->start, v->end);
+		list_del(&v->node);
+		mm->nr_vmas--;
+		kfree(v);
+	}
+	return 0;
+}
+
+/* A free gap of len bytes for mmap: the first one at or above MMAP_BASE,
+ * else the first anywhere below the stack's reach. 0 if none. */
+u32 vma_find_free(struct mm *mm, u32 len)
+{
+	u32 floors[2] = { MMAP_BASE, PAGE_SIZE * 16 };
+	u32 ceiling = STACK_TOP - STACK_LIMIT - PAGE_SIZE;
+
+	for (int i = 0; i < 2; i++) {
+		u32 addr = floors[i];
+		struct list_head *p;
+		list_for_each(p, &mm->vmas) {
+			struct vma *v = list_entry(p, struct vma, node);
+			if (v->end <= addr)
+				continue;
+			if (v->start >= addr + len && addr + len > addr)
+				break;
+			addr = v->end;
+		}
+		if (addr + len > addr && addr + len <= ceiling)
+			return addr;
+	}
+	return 0;
+}
+
+const char *vma_name(struct vma *v)
+{
+	return v->name ? v->name : "";
+}
