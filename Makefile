@@ -51,7 +51,7 @@ QEMU_RUN = $(QEMU_BASE) -serial mon:stdio -display none
 endif
 
 .PHONY: all run run-kernel debug test ktest pytest clean tools FORCE
-all: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/ppsos.iso $(BUILD)/swap.img
+all: $(BUILD)/kernel.elf $(INITRD) $(BUILD)/ppsos.iso $(BUILD)/swap.img
 
 # User programs (user/user.mk) and the initrd that carries them.
 include user/user.mk
@@ -59,6 +59,9 @@ include user/user.mk
 # EXTRA_PROGS='dir/a.c dir/b': a .c file is built against user/lib, any
 # other file is taken as a ready static i386 ELF; each lands in /bin.
 EXTRA_PROGS ?=
+# Where the initrd goes: tests build one with their own EXTRA_PROGS beside
+# the normal one (make build/t.cpio INITRD=build/t.cpio EXTRA_PROGS=...).
+INITRD ?= $(BUILD)/initrd.cpio
 EXTRA_C := $(filter %.c,$(EXTRA_PROGS))
 EXTRA_BIN := $(filter-out %.c,$(EXTRA_PROGS))
 EXTRA_BUILT := $(foreach f,$(EXTRA_C),$(BUILD)/user/extra/$(basename $(notdir $(f))))
@@ -74,10 +77,10 @@ INITRD_FILES := $(foreach b,$(USER_BINS) $(EXTRA_BUILT),bin/$(notdir $(b))=$(b))
 	$(foreach b,$(EXTRA_BIN),bin/$(notdir $(b))=$(b)) \
 	$(foreach d,$(USER_DATA),data/$(notdir $(d))=$(d))
 
-$(BUILD)/extra.txt: FORCE | $(BUILD)/.tools-ok
+$(INITRD).extra: FORCE | $(BUILD)/.tools-ok
 	@printf '%s\n' "$(EXTRA_PROGS)" | cmp -s - $@ 2>/dev/null || printf '%s\n' "$(EXTRA_PROGS)" > $@
 
-$(BUILD)/initrd.cpio: $(USER_BINS) $(EXTRA_BUILT) $(EXTRA_BIN) $(USER_DATA) scripts/mkinitrd.py $(BUILD)/extra.txt
+$(INITRD): $(USER_BINS) $(EXTRA_BUILT) $(EXTRA_BIN) $(USER_DATA) scripts/mkinitrd.py $(INITRD).extra
 	@echo "  INITRD  $@"
 	@for f in $(EXTRA_BIN); do [ -f "$$f" ] || { echo "EXTRA_PROGS: $$f not found" >&2; exit 1; }; done
 	@$(PYTHON) scripts/mkinitrd.py $@ $(INITRD_FILES)
@@ -126,9 +129,9 @@ $(BUILD)/kernel.elf: $(OBJS) linker.ld scripts/gen-ksyms.sh
 $(BUILD)/cmdline.txt: FORCE | $(BUILD)/.tools-ok
 	@printf '%s\n' "$(CMDLINE)" | cmp -s - $@ 2>/dev/null || printf '%s\n' "$(CMDLINE)" > $@
 
-$(BUILD)/ppsos.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio boot/grub.cfg.in scripts/mkiso.sh $(BUILD)/cmdline.txt
+$(BUILD)/ppsos.iso: $(BUILD)/kernel.elf $(INITRD) boot/grub.cfg.in scripts/mkiso.sh $(BUILD)/cmdline.txt
 	@echo "  ISO     $@"
-	@./scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $@ "$(CMDLINE)"
+	@./scripts/mkiso.sh $(BUILD)/kernel.elf $(INITRD) $@ "$(CMDLINE)"
 
 # A sparse file: takes no disk space until written.
 $(BUILD)/swap.img: | $(BUILD)/.tools-ok
@@ -142,7 +145,7 @@ run: all
 
 run-kernel: all
 	@echo "ppsos: booting build/kernel.elf directly (-kernel); quit with Ctrl-a x"
-	@$(QEMU_RUN) -kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio -append "$(CMDLINE)"; \
+	@$(QEMU_RUN) -kernel $(BUILD)/kernel.elf -initrd $(INITRD) -append "$(CMDLINE)"; \
 		s=$$?; [ $$s -eq 0 ] || [ $$s -eq 1 ]
 
 debug: all
@@ -153,7 +156,7 @@ debug: all
 ktest: all
 	@echo "ppsos: in-kernel tests (ktest=all) on $(SMP) CPUs"
 	@timeout 300 $(QEMU_BASE) -display none -serial stdio -monitor none \
-		-kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio \
+		-kernel $(BUILD)/kernel.elf -initrd $(INITRD) \
 		-append "ktest=all panic=exit $(CMDLINE)" \
 		> $(BUILD)/ktest.log 2>&1; s=$$?; \
 	grep -E '(not )?ok [0-9]+ |# ktest:|FAIL|PANIC' $(BUILD)/ktest.log; \
@@ -167,6 +170,6 @@ test: ktest pytest
 clean:
 	rm -rf $(BUILD)/*.o $(BUILD)/kernel $(BUILD)/mm $(BUILD)/arch $(BUILD)/drivers \
 		$(BUILD)/boot $(BUILD)/tests $(BUILD)/*.elf $(BUILD)/*.iso* $(BUILD)/iso \
-		$(BUILD)/ksyms* $(BUILD)/syms*.txt $(BUILD)/user $(BUILD)/initrd.cpio
+		$(BUILD)/ksyms* $(BUILD)/syms*.txt $(BUILD)/user $(INITRD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

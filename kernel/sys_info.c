@@ -88,8 +88,18 @@ long sys_nanosleep(u32 ureq, u32 urem, u32 a3, u32 a4, u32 a5)
 		return -EINVAL;
 	ns = (u64)req.tv_sec * 1000000000ull + req.tv_nsec;
 	start = monotonic_ns();
-	ticks = (ns * hz + 999999999ull) / 1000000000ull;
-	if (sleep_ticks(ticks) == -EINTR) {
+	/* Ticks are coarse and the first may come at once: sleep until the
+	 * clock says the time has passed, never less (POSIX). */
+	int r = 0;
+	for (;;) {
+		u64 done = monotonic_ns() - start;
+		if (done >= ns)
+			break;
+		ticks = ((ns - done) * hz + 999999999ull) / 1000000000ull;
+		if ((r = sleep_ticks(ticks ? ticks : 1)))
+			break;
+	}
+	if (r == -EINTR) {
 		if (urem) {
 			u64 done = monotonic_ns() - start, left = done < ns ? ns - done : 0;
 			struct timespec32 rem = { (s32)(left / 1000000000ull), (s32)(left % 1000000000ull) };

@@ -36,6 +36,13 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 		spin_unlock(&mm->page_table_lock);
 		return -ENOMEM;
 	}
+	if (pte_protnone(*ptep)) {
+		/* The VMA allows access now (we checked); mprotect is
+		 * changing the PTEs under the lock we hold: finish it. */
+		*ptep = pte_mkaccessible(*ptep, v->flags & VM_WRITE);
+		spin_unlock(&mm->page_table_lock);
+		return 0;
+	}
 	if (pte_present(*ptep)) {
 		/* Another CPU filled it, or our TLB was stale: try again. */
 		spin_unlock(&mm->page_table_lock);

@@ -86,7 +86,7 @@ static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
 		pte_t *sp = pte_lookup(src, va), *dp;
 		struct page *np;
 
-		if (!sp || !pte_present(*sp))
+		if (!sp || !pte_has_page(*sp))
 			continue;
 		np = alloc_page();
 		if (!np)
@@ -98,7 +98,8 @@ static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
 		}
 		memcpy(page_address(np), P2V(pte_pfn(*sp) << PAGE_SHIFT), PAGE_SIZE);
 		page_set_owner(np, dst, va);
-		*dp = pte_mkuser(page_to_pfn(np), pte_write(*sp));
+		/* Same type and permissions, the child's own frame. */
+		*dp = pte_with_pfn(*sp, page_to_pfn(np));
 		dst->rss++;
 	}
 	return 0;

@@ -96,7 +96,7 @@ pte_t *pte_lookup(struct mm *mm, u32 va);               /* NULL if no table */
 pte_t *pte_alloc(struct mm *mm, u32 va);                /* NULL if no memory */
 void pte_zap_range(struct mm *mm, u32 start, u32 end);  /* free the pages */
 void pgtable_free_all(struct mm *mm);
-void pte_protect_range(struct mm *mm, u32 start, u32 end, bool writable);
+void pte_protect_range(struct mm *mm, u32 start, u32 end, u32 vm_flags);
 
 /* Page faults (mm/fault.c). */
 #define FAULT_WRITE 0x2

@@ -215,7 +215,7 @@ long sys_mprotect(u32 addr, u32 len, u32 prot, u32 a4, u32 a5)
 	if (r)
 		goto out;
 	spin_lock(&mm->page_table_lock);
-	pte_protect_range(mm, addr, end, prot & PROT_WRITE);
+	pte_protect_range(mm, addr, end, prot_to_vm(prot));
 	spin_unlock(&mm->page_table_lock);
 	mm_flush_tlb_range(mm, addr, end);
 out:

@@ -62,7 +62,7 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 			continue;
 		}
 		pte_t pte = pte_xchg(ptep, 0);
-		if (pte_present(pte)) {
+		if (pte_has_page(pte)) {
 			struct page *p = pfn_to_page(pte_pfn(pte));
 			page_clear_owner(p, mm, va);
 			free_page(p);
@@ -71,9 +71,12 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 	}
 }
 
-/* Make the present pages of [start, end) writable or read-only. */
-void pte_protect_range(struct mm *mm, u32 start, u32 end, bool writable)
+/* Give the pages of [start, end) the access that vm_flags allows: none
+ * (a PROT_NONE PTE, frame kept), read-only, or read-write. */
+void pte_protect_range(struct mm *mm, u32 start, u32 end, u32 vm_flags)
 {
+	bool none = !(vm_flags & (VM_READ | VM_WRITE | VM_EXEC)), writable = vm_flags & VM_WRITE;
+
 	for (u32 va = start; va < end; va += PAGE_SIZE) {
 		pte_t *ptep = pte_lookup(mm, va);
 		pte_t old;
@@ -81,9 +84,9 @@ void pte_protect_range(struct mm *mm, u32 start, u32 end, bool writable)
 			continue;
 		do {
 			old = *ptep;
-			if (!pte_present(old))
+			if (!pte_has_page(old))
 				break;
-		} while (!pte_cmpxchg(ptep, old, writable ? pte_mkwrite(old) : pte_wrprotect(old)));
+		} while (!pte_cmpxchg(ptep, old, none ? pte_mkprotnone(old) : pte_mkaccessible(old, writable)));
 	}
 }
 

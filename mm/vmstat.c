@@ -7,5 +7,7 @@ const char *const vm_event_names[NR_VM_EVENTS] = {
 	[PGMAJFAULT] = "pgmajfault",
 	[PGALLOC] = "pgalloc_user",
 	[PGFREE_USER] = "pgfree_user",
+	[PSWPIN] = "pswpin",
+	[PSWPOUT] = "pswpout",
 	[TLB_IPI] = "tlb_ipi",
 };

@@ -13,6 +13,8 @@ enum vm_event {
 	PGMAJFAULT,     /* faults that waited for the disk */
 	PGALLOC,        /* user pages allocated by faults */
 	PGFREE_USER,    /* user pages freed */
+	PSWPIN,         /* pages read from swap */
+	PSWPOUT,        /* pages written to swap */
 	TLB_IPI,        /* TLB-flush IPIs sent, for any reason */
 	NR_VM_EVENTS
 };

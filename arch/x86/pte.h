@@ -59,6 +59,36 @@ static inline bool pte_dirty(pte_t p) { return p & _PAGE_DIRTY; }
 static inline bool pte_write(pte_t p) { return p & _PAGE_RW; }
 static inline bool pte_user(pte_t p) { return p & _PAGE_USER; }
 
+/*
+ * Non-present entries that still own a frame. The CPU ignores every bit of
+ * a PTE whose P bit is clear, so the kernel defines these:
+ *
+ *   PROT_NONE PTE: P=0, _PAGE_PROTNONE set, frame kept. mprotect(PROT_NONE)
+ *   makes pages inaccessible without losing them (x86 has no "present but
+ *   no access" for user pages).
+ */
+#define _PAGE_PROTNONE 0x100    /* bit 8: the G bit's place, unused when P=0 */
+
+static inline bool pte_protnone(pte_t p) { return !(p & _PAGE_PRESENT) && (p & _PAGE_PROTNONE); }
+/* Does this entry hold a frame (that is ours to free or copy)? */
+static inline bool pte_has_page(pte_t p) { return pte_present(p) || pte_protnone(p); }
+static inline pte_t pte_mkprotnone(pte_t p)
+{
+	return (p & ~_PAGE_PRESENT) | _PAGE_PROTNONE;
+}
+static inline pte_t pte_mkaccessible(pte_t p, bool writable)
+{
+	p = (p & ~(_PAGE_PROTNONE | _PAGE_RW)) | _PAGE_PRESENT;
+	return writable ? p | _PAGE_RW : p;
+}
+
+/* The same kind of entry with the same permissions, for another frame,
+ * young and clean (fork's copy of a page). */
+static inline pte_t pte_with_pfn(pte_t p, u32 pfn)
+{
+	return (p & ~_PAGE_FRAME & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) | (pfn << PAGE_SHIFT);
+}
+
 /* Changing entries: user mappings are built from these flags only. */
 #define PTE_USER_FLAGS(writable) (_PAGE_USER | ((writable) ? _PAGE_RW : 0))
 static inline pte_t pte_mkuser(u32 pfn, bool writable)
