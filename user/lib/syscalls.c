@@ -1,0 +1,164 @@
+/*
+ * syscalls.c: one raw wrapper per system call (sys_NAME, returns -errno)
+ * and the libc-style wrapper over it (NAME, returns -1 and sets errno).
+ */
+#include "syscall.h"
+#include <stdarg.h>
+
+int errno;
+
+#define S0(n)                 __syscall(n, 0, 0, 0, 0, 0, 0)
+#define S1(n, a)              __syscall(n, (long)(a), 0, 0, 0, 0, 0)
+#define S2(n, a, b)           __syscall(n, (long)(a), (long)(b), 0, 0, 0, 0)
+#define S3(n, a, b, c)        __syscall(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define S5(n, a, b, c, d, e)  __syscall(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define S6(n, a, b, c, d, e, f) \
+    __syscall(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* Turn a raw result into libc's convention. */
+static long ret(long r)
+{
+    if (IS_ERR_VALUE(r)) {
+        errno = (int)-r;
+        return -1;
+    }
+    return r;
+}
+
+/* ---- raw ---- */
+long sys_exit(int status)
+{
+    for (;;)
+        S1(SYS_exit, status);
+}
+
+long sys_exit_group(int status)
+{
+    S1(SYS_exit_group, status);
+    for (;;)                        /* a kernel without exit_group */
+        S1(SYS_exit, status);
+}
+
+long sys_fork(void)                             { return S0(SYS_fork); }
+long sys_read(int fd, void *b, size_t n)        { return S3(SYS_read, fd, b, n); }
+long sys_write(int fd, const void *b, size_t n) { return S3(SYS_write, fd, b, n); }
+long sys_open(const char *p, int fl, int mode)  { return S3(SYS_open, p, fl, mode); }
+long sys_close(int fd)                          { return S1(SYS_close, fd); }
+long sys_waitpid(pid_t p, int *st, int opt)     { return S3(SYS_waitpid, p, st, opt); }
+long sys_execve(const char *p, char *const a[], char *const e[])
+{
+    return S3(SYS_execve, p, a, e);
+}
+long sys_lseek(int fd, off_t off, int wh)       { return S3(SYS_lseek, fd, off, wh); }
+long sys_getpid(void)                           { return S0(SYS_getpid); }
+long sys_getppid(void)                          { return S0(SYS_getppid); }
+long sys_kill(pid_t p, int sig)                 { return S2(SYS_kill, p, sig); }
+long sys_dup(int fd)                            { return S1(SYS_dup, fd); }
+long sys_dup2(int o, int n)                     { return S2(SYS_dup2, o, n); }
+long sys_brk(void *a)                           { return S1(SYS_brk, a); }
+long sys_munmap(void *a, size_t len)            { return S2(SYS_munmap, a, len); }
+long sys_uname(struct utsname *u)               { return S1(SYS_uname, u); }
+long sys_mprotect(void *a, size_t len, int pr)  { return S3(SYS_mprotect, a, len, pr); }
+long sys_mlock(const void *a, size_t len)       { return S2(SYS_mlock, a, len); }
+long sys_munlock(const void *a, size_t len)     { return S2(SYS_munlock, a, len); }
+long sys_sched_yield(void)                      { return S0(SYS_sched_yield); }
+long sys_nanosleep(const struct timespec *q, struct timespec *r)
+{
+    return S2(SYS_nanosleep, q, r);
+}
+long sys_mmap2(void *a, size_t len, int prot, int flags, int fd, long pgoff)
+{
+    return S6(SYS_mmap2, a, len, prot, flags, fd, pgoff);
+}
+long sys_madvise(void *a, size_t len, int adv)  { return S3(SYS_madvise, a, len, adv); }
+long sys_getdents64(int fd, void *b, size_t n)  { return S3(SYS_getdents64, fd, b, n); }
+long sys_clock_gettime(clockid_t c, struct timespec *ts)
+{
+    return S2(SYS_clock_gettime, c, ts);
+}
+long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen,
+                         int advice, unsigned int flags)
+{
+    return S5(SYS_process_madvise, pidfd, iov, vlen, advice, flags);
+}
+
+/* ---- libc style ---- */
+void _exit(int status)                          { sys_exit_group(status); }
+pid_t fork(void)                                { return ret(sys_fork()); }
+ssize_t read(int fd, void *b, size_t n)         { return ret(sys_read(fd, b, n)); }
+ssize_t write(int fd, const void *b, size_t n)  { return ret(sys_write(fd, b, n)); }
+int close(int fd)                               { return ret(sys_close(fd)); }
+pid_t waitpid(pid_t p, int *st, int opt)        { return ret(sys_waitpid(p, st, opt)); }
+pid_t wait(int *st)                             { return waitpid(-1, st, 0); }
+off_t lseek(int fd, off_t off, int wh)          { return ret(sys_lseek(fd, off, wh)); }
+pid_t getpid(void)                              { return sys_getpid(); }
+pid_t getppid(void)                             { return sys_getppid(); }
+int kill(pid_t p, int sig)                      { return ret(sys_kill(p, sig)); }
+int dup(int fd)                                 { return ret(sys_dup(fd)); }
+int dup2(int o, int n)                          { return ret(sys_dup2(o, n)); }
+int munmap(void *a, size_t len)                 { return ret(sys_munmap(a, len)); }
+int uname(struct utsname *u)                    { return ret(sys_uname(u)); }
+int mprotect(void *a, size_t len, int prot)     { return ret(sys_mprotect(a, len, prot)); }
+int mlock(const void *a, size_t len)            { return ret(sys_mlock(a, len)); }
+int munlock(const void *a, size_t len)          { return ret(sys_munlock(a, len)); }
+int sched_yield(void)                           { return ret(sys_sched_yield()); }
+int madvise(void *a, size_t len, int adv)       { return ret(sys_madvise(a, len, adv)); }
+int getdents64(int fd, void *b, size_t n)       { return ret(sys_getdents64(fd, b, n)); }
+int clock_gettime(clockid_t c, struct timespec *ts)
+{
+    return ret(sys_clock_gettime(c, ts));
+}
+int nanosleep(const struct timespec *q, struct timespec *r)
+{
+    return ret(sys_nanosleep(q, r));
+}
+int execve(const char *p, char *const a[], char *const e[])
+{
+    return ret(sys_execve(p, a, e));
+}
+
+int open(const char *path, int flags, ...)
+{
+    int mode = 0;
+    if (flags & O_CREAT) {          /* the mode argument exists only then */
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, int);
+        va_end(ap);
+    }
+    return ret(sys_open(path, flags, mode));
+}
+
+/* mmap goes through mmap2, whose offset is in pages. */
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    if (off & (PAGE_SIZE - 1)) {
+        errno = EINVAL;
+        return MAP_FAILED;
+    }
+    long r = sys_mmap2(addr, len, prot, flags, fd, off / PAGE_SIZE);
+    if (IS_ERR_VALUE(r)) {
+        errno = (int)-r;
+        return MAP_FAILED;
+    }
+    return (void *)r;
+}
+
+/* Linux's brk returns the new break, or the old one when it refuses. */
+int brk(void *addr)
+{
+    if ((unsigned long)sys_brk(addr) != (unsigned long)addr) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+/* Ask the kernel for the break every time: tests move it behind our back. */
+void *sbrk(long incr)
+{
+    unsigned long old = sys_brk(0);
+    if (incr && brk((void *)(old + incr)) < 0)
+        return (void *)-1;
+    return (void *)old;
+}

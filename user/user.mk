@@ -1,0 +1,62 @@
+# user/user.mk: builds the tiny libc and the user programs. Included by the
+# top Makefile, which sets BUILD and CROSS first. The programs are static
+# i386 Linux ELF files: they run on ppsos and, unchanged, on Linux.
+#
+# Provides: USER_CFLAGS, USER_LDFLAGS, USER_LIB, USER_CRT0, USER_PROGS,
+# USER_BINS, USER_DATA and the rules to build them.
+
+# Rules below must not become the including Makefile's default goal.
+USER_SAVED_GOAL := $(.DEFAULT_GOAL)
+
+USER_CC := $(CROSS)gcc
+USER_CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -static -nostdlib \
+	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
+	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
+	-Wall -Wextra -Iuser/lib
+# No separate read-only segment for headers: text (R+X) and data (R+W), as a
+# teaching kernel's ELF loader expects; no build-id note.
+USER_LDFLAGS := -m32 -static -nostdlib -no-pie -Wl,--build-id=none \
+	-Wl,-z,noexecstack -Wl,-z,noseparate-code
+# 64-bit division (__udivdi3 and friends) comes from libgcc.
+USER_LIBGCC := $(shell $(CROSS)gcc -m32 -print-libgcc-file-name)
+
+USER_LIB := $(BUILD)/user/libppsos.a
+USER_CRT0 := $(BUILD)/user/lib/crt0.o
+USER_LIB_SRCS := $(filter-out user/lib/crt0.S,$(wildcard user/lib/*.c user/lib/*.S))
+USER_LIB_OBJS := $(patsubst user/lib/%,$(BUILD)/user/lib/%,\
+	$(patsubst %.c,%.o,$(patsubst %.S,%.o,$(USER_LIB_SRCS))))
+
+USER_PROGS := init sh echo cat ps free kill sleep usertests
+USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)
+
+# Fixture files; the initrd carries them as /data/NAME.
+USER_DATA := $(wildcard user/data/*)
+
+$(BUILD)/user/lib/%.o: user/lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/user/lib/%.o: user/lib/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+# crt0.o is only named in a pattern rule; keep make from deleting it.
+.SECONDARY: $(USER_CRT0)
+
+$(USER_LIB): $(USER_LIB_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@
+	@$(CROSS)ar rcs $@ $^
+
+# Dependency files go to user/dep so that user/bin holds only programs.
+$(BUILD)/user/bin/%: user/%.c $(USER_LIB) $(USER_CRT0)
+	@mkdir -p $(dir $@) $(BUILD)/user/dep
+	@echo "  CC      $<"
+	@$(USER_CC) $(USER_CFLAGS) -MMD -MP -MF $(BUILD)/user/dep/$*.d \
+		$(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIB) $(USER_LIBGCC)
+
+-include $(wildcard $(BUILD)/user/lib/*.d $(BUILD)/user/dep/*.d)
+
+.DEFAULT_GOAL := $(USER_SAVED_GOAL)
