@@ -67,6 +67,7 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 			page_clear_owner(p, mm, va);
 			free_page(p);
 			mm->rss--;
+			count_vm_event(PGFREE_USER);
 		}
 	}
 }

@@ -1,0 +1,52 @@
+/*
+ * Swap slots: which 4 KiB pages of the swap area are in use, and by how
+ * many PTEs (a use count per slot, like Linux's swap_map).
+ *
+ * Slots are handed out in batches of contiguous slots, so a series of
+ * pages kppsd writes together lands in one run of the disk and goes out in
+ * one disk command (seed 000, stage 3: "a batch of continual swap
+ * entries"). When no run is long enough the batch comes in a few pieces
+ * (extents), largest first; only a full area gives fewer slots than asked.
+ *
+ * The allocator works on any struct swap_area, so the ktests can make
+ * their own in memory; the kernel's one real area is swap_area_main
+ * (mm/swapfile.c). Lock: area->lock, a spinlock; nothing here sleeps.
+ */
+#ifndef MM_SWAP_SLOTS_H
+#define MM_SWAP_SLOTS_H
+
+#include <kernel/types.h>
+#include <kernel/spinlock.h>
+
+#define SWAP_CLUSTER 256        /* slots per cluster (1 MiB): the unit of hints */
+#define SWAP_MAP_BAD 0xFF       /* count of a slot that is never used */
+#define SWAP_MAP_MAX 0xFE       /* highest use count */
+
+struct swap_extent {
+	u32 start, len;
+};
+
+struct swap_area {
+	struct spinlock lock;
+	u32 nslots;             /* slot 0 is the header */
+	u32 nfree;
+	u8 *count;              /* per slot: 0 free, 1.. users, SWAP_MAP_BAD */
+	u32 *bitmap;            /* bit set: slot not free (fast scans) */
+	u16 *cluster_free;      /* free slots per cluster */
+	u32 nclusters;
+	u32 hint;               /* next-fit: where the last batch ended */
+};
+
+/* Set up an area of nslots slots, all free but slot 0 and the bad ones. */
+int swap_area_init(struct swap_area *a, u32 nslots, const u32 *bad, u32 nbad);
+void swap_area_destroy(struct swap_area *a);
+
+/* Up to n slots in at most max_ext runs; returns the number of slots given
+ * (less than n only when the area is full) and the runs in ext[0..*next). */
+u32 swap_slots_alloc_batch(struct swap_area *a, u32 n, struct swap_extent *ext, int max_ext, int *next);
+void swap_slot_free(struct swap_area *a, u32 slot);     /* drop one use */
+int swap_slot_dup(struct swap_area *a, u32 slot);       /* add one use */
+u32 swap_slot_count(struct swap_area *a, u32 slot);
+u32 swap_slots_free(struct swap_area *a);
+
+#endif
