@@ -179,12 +179,14 @@ __noreturn void proc_exit(int status)
 	p->state = P_ZOMBIE;
 	p->thread = NULL;
 	struct proc *parent = p->parent;
-	if (parent)
+	if (parent) {
+		/* Under proc_lock: the parent cannot be reaped and freed
+		 * before we are done waking it. */
 		parent->child_events++;
-	spin_unlock(&proc_lock);
-	if (parent)
 		wake_up(&parent->child_wq);
-	else
+	}
+	spin_unlock(&proc_lock);
+	if (!parent)
 		proc_free(p); /* an orphan with no init to reap it */
 	kthread_exit(0);
 }

@@ -7,7 +7,8 @@
  * children, state and exit_status, and child_events. A process's mm and
  * files are changed only by its own thread (exec, exit), so its thread
  * reads them without a lock; others (/proc readers) take proc_lock and a
- * reference with mm_get().
+ * reference with mm_get(). Lock order: proc_lock, then a wait queue's
+ * lock (exit wakes the parent's child_wq under proc_lock).
  */
 #ifndef KERNEL_PROC_H
 #define KERNEL_PROC_H

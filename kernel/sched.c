@@ -43,7 +43,7 @@ static void thread_init(struct thread *t, struct cpu *c, const char *name)
 	list_init(&t->rq_node);
 	list_init(&t->wait_node);
 	list_init(&t->sleep_node);
-	waitqueue_init(&t->exit_wq, "thread_exit");
+	completion_init(&t->exited, "thread_exit");
 }
 
 static void thread_check(struct thread *t)
@@ -119,8 +119,7 @@ static void sched_finish_switch(void)
 		if (prev->detached) {
 			free_pages_virt(prev, KSTACK_ORDER);
 		} else {
-			prev->reapable = true;
-			wake_up(&prev->exit_wq);
+			complete(&prev->exited);
 		}
 	}
 }
@@ -312,7 +311,7 @@ int kthread_join(struct thread *t)
 
 	if (t->detached)
 		panic("kthread_join: thread %s is detached", t->name);
-	wait_event(&t->exit_wq, t->reapable);
+	wait_for_completion(&t->exited);
 	code = t->exit_code;
 	free_pages_virt(t, KSTACK_ORDER);
 	return code;

@@ -54,8 +54,7 @@ struct thread {
 	struct list_head all_node;  /* all_threads */
 	u64 wake_tick;              /* sleep_ticks() deadline */
 	struct list_head sleep_node;
-	struct waitqueue exit_wq;   /* the joiner waits here */
-	volatile bool reapable;     /* dead and off its stack: may be freed */
+	struct completion exited;   /* dead and off its stack: the joiner may free it */
 	volatile u32 ran_on_mask;   /* CPUs it has run on (tests, kmon) */
 	u64 switches;
 	u32 magic_end;

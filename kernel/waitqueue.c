@@ -25,9 +25,8 @@ void waitqueue_sleep_locked(struct waitqueue *wq)
 	spin_unlock(&wq->lock);
 }
 
-static void wake(struct waitqueue *wq, bool all)
+void wake_up_locked(struct waitqueue *wq, bool all)
 {
-	spin_lock(&wq->lock);
 	while (!list_empty(&wq->sleepers)) {
 		struct thread *t = list_first_entry(&wq->sleepers, struct thread, wait_node);
 		list_del(&t->wait_node);
@@ -35,7 +34,26 @@ static void wake(struct waitqueue *wq, bool all)
 		if (!all)
 			break;
 	}
+}
+
+static void wake(struct waitqueue *wq, bool all)
+{
+	spin_lock(&wq->lock);
+	wake_up_locked(wq, all);
 	spin_unlock(&wq->lock);
+}
+
+void complete(struct completion *c)
+{
+	spin_lock(&c->wq.lock);
+	c->done = true;
+	wake_up_locked(&c->wq, true);
+	spin_unlock(&c->wq.lock);
+}
+
+void wait_for_completion(struct completion *c)
+{
+	wait_event(&c->wq, c->done);
 }
 
 void wake_up(struct waitqueue *wq) { wake(wq, true); }

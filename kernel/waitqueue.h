@@ -20,6 +20,7 @@ struct waitqueue {
 
 void waitqueue_init(struct waitqueue *wq, const char *name);
 void wake_up(struct waitqueue *wq);       /* wake every sleeper */
+void wake_up_locked(struct waitqueue *wq, bool all); /* wq->lock held */
 void wake_up_one(struct waitqueue *wq);
 /* Sleep once on wq; call with wq->lock held, returns with it released
  * (and off the queue, whoever woke us). */
@@ -36,6 +37,26 @@ void waitqueue_sleep_locked(struct waitqueue *wq);
 			waitqueue_sleep_locked(wq);             \
 		}                                               \
 	} while (0)
+
+/*
+ * A completion: one event that a waiter waits for, often with the waiter's
+ * own stack holding it. complete() sets `done` and wakes under the queue's
+ * lock, so the waiter cannot see `done`, return and free the completion
+ * while complete() is still touching it (the trap of "set a flag, then
+ * wake_up()").
+ */
+struct completion {
+	struct waitqueue wq;
+	volatile bool done;
+};
+
+static inline void completion_init(struct completion *c, const char *name)
+{
+	waitqueue_init(&c->wq, name);
+	c->done = false;
+}
+void complete(struct completion *c);
+void wait_for_completion(struct completion *c);
 
 /* Same, but give up with -EINTR when a signal is pending; 0 when cond holds.
  * Needs kernel/sched.h (signal_pending) where it is used. */
