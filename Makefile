@@ -36,7 +36,7 @@ LDFLAGS := -m elf_i386 -nostdlib -z noexecstack -T linker.ld
 LIBGCC = $(shell $(CC) -m32 -print-libgcc-file-name)
 
 KERNEL_C := $(wildcard kernel/*.c kernel/fs/*.c mm/*.c arch/x86/*.c drivers/*.c drivers/ata/*.c)
-KTEST_C := $(wildcard tests/*/*.c)
+KTEST_C := $(wildcard tests/*/ktest_*.c)
 KERNEL_ASM := $(wildcard boot/*.asm arch/x86/*.asm)
 OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C) $(KTEST_C)) \
 	$(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM))

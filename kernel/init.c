@@ -17,26 +17,56 @@
 #include <arch/x86/trap.h>
 #include <drivers/qemu_exit.h>
 
-static char init_line[512] = "/bin/init";
-CMDLINE_PARAM_REST(init, init_line, "the first process and its arguments (default /bin/init); must come last");
+#define DEFAULT_INIT "/bin/init"
+static char init_line[512];
+CMDLINE_PARAM_REST(init, init_line,
+		   "the first process and its arguments (default /bin/init; \"kmon\": the kernel monitor); must come last");
 
 void enter_user(struct trapframe *tf);
 
+/* Whether to start pid 1 at all: yes if init= names a program (if it
+ * cannot run, init_thread says so and powers off), no for init=kmon, and
+ * by default only if /bin/init exists (a kernel booted without its initrd
+ * gets the kernel monitor). */
 bool proc_init_available(void)
 {
 	struct inode *ino;
-	char path[128];
-	u32 n = 0;
 
-	while (init_line[n] && init_line[n] != ' ' && n < sizeof(path) - 1) {
-		path[n] = init_line[n];
-		n++;
-	}
-	path[n] = 0;
-	if (vfs_lookup(path, &ino))
+	if (!strcmp(init_line, "kmon"))
+		return false;
+	if (init_line[0])
+		return true;
+	if (vfs_lookup(DEFAULT_INIT, &ino))
 		return false;
 	iput(ino);
+	strlcpy(init_line, DEFAULT_INIT, sizeof(init_line));
 	return true;
+}
+
+/* The next word of the init line, as Linux splits its command line:
+ * blanks separate words, double quotes group ("exit 5" is one word) and
+ * are removed. NULL at the end. */
+static char *next_word(char **line)
+{
+	char *p = *line, *out, *word;
+	bool quoted = false;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return NULL;
+	word = out = p;
+	for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else
+			*out++ = *p;
+	}
+	if (*p)
+		p++;
+	*out = 0;
+	*line = p;
+	return word;
 }
 
 static void init_thread(void *arg)
@@ -49,21 +79,12 @@ static void init_thread(void *arg)
 	(void)arg;
 	if (!a)
 		goto fail;
-	/* argv: the words of init_line */
-	while (*line) {
-		while (*line == ' ')
-			line++;
-		if (!*line)
-			break;
-		word = line;
-		while (*line && *line != ' ')
-			line++;
-		char save = *line;
-		*line = 0;
+	/* argv: the words of init_line (split in place: it is not needed
+	 * again, the kernel has one pid 1) */
+	while ((word = next_word(&line))) {
 		if (!path[0])
 			strlcpy(path, word, sizeof(path));
 		exec_args_add(a, word, false);
-		*line = save;
 	}
 	exec_args_add(a, "HOME=/", true);
 	exec_args_add(a, "PATH=/bin", true);

@@ -178,6 +178,10 @@ __noreturn void proc_exit(int status)
 	p->exit_status = status;
 	p->state = P_ZOMBIE;
 	p->thread = NULL;
+	/* From here the parent may reap and free p at any moment, even while
+	 * this thread, preempted, waits on the run queue: it must not point
+	 * at p any more (the scheduler reads t->proc->mm). */
+	current()->proc = NULL;
 	struct proc *parent = p->parent;
 	if (parent) {
 		/* Under proc_lock: the parent cannot be reaped and freed

@@ -2,7 +2,9 @@
 
 * builds the kernel, ISO and swap image once per session (`make -s all`);
   `--no-build` (or PPSOS_NO_BUILD=1) skips that and uses build/ as it is;
-* the `qemu` fixture starts QEMU runs and always kills them at teardown.
+* the `qemu` fixture starts QEMU runs and always kills them at teardown;
+* `rawhello` and `test_initrd` build the test programs (tests/fixtures/progs)
+  and an initrd that carries them in /bin beside the normal programs.
 """
 import os
 import subprocess
@@ -26,8 +28,8 @@ def ppsos_build(request):
     """Build everything once; a failing build fails every test with the
     make output (pytest caches a session fixture's error)."""
     if request.config.getoption("--no-build") or os.environ.get("PPSOS_NO_BUILD"):
-        missing = [str(p) for p in (qemu_mod.KERNEL, qemu_mod.ISO, qemu_mod.SWAP)
-                   if not p.exists()]
+        missing = [str(p) for p in (qemu_mod.KERNEL, qemu_mod.ISO, qemu_mod.SWAP,
+                                    qemu_mod.INITRD) if not p.exists()]
         if missing:
             pytest.fail(f"--no-build given but missing: {missing}", pytrace=False)
         return qemu_mod.ROOT
@@ -40,7 +42,7 @@ def ppsos_build(request):
     if r.returncode != 0:
         pytest.fail(f"`make -s all` failed (status {r.returncode}):\n{r.stdout}",
                     pytrace=False)
-    for p in (qemu_mod.KERNEL, qemu_mod.ISO, qemu_mod.SWAP):
+    for p in (qemu_mod.KERNEL, qemu_mod.ISO, qemu_mod.SWAP, qemu_mod.INITRD):
         if not p.exists():
             pytest.fail(f"`make -s all` succeeded but {p} is missing", pytrace=False)
     return qemu_mod.ROOT
@@ -74,3 +76,54 @@ def qemu_run(qemu):
         q.wait_exit(timeout)
         return q
     return run
+
+
+# ---- test programs ---------------------------------------------------------
+
+# The C fixtures live one level down (tests/fixtures/progs/): the top
+# Makefile compiles every tests/*/*.c into the kernel as an in-kernel test.
+PROGS = qemu_mod.ROOT / "tests" / "fixtures" / "progs"
+RAWHELLO = qemu_mod.BUILD / "rawhello"
+TEST_INITRD = qemu_mod.BUILD / "t-initrd.cpio"
+# built against user/lib by the Makefile (EXTRA_PROGS)
+EXTRA_C = ["forktree.c", "segv.c", "div0.c"]
+# programs the test initrd carries in /bin besides the normal ones
+TEST_PROGS = ["forktree", "segv", "div0", "rawhello"]
+
+
+def _run_build(argv, what):
+    try:
+        r = subprocess.run(argv, cwd=qemu_mod.ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=300)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"{what} timed out:\n{e.output}", pytrace=False)
+    except OSError as e:
+        pytest.fail(f"{what}: {e}", pytrace=False)
+    if r.returncode != 0:
+        pytest.fail(f"{what} failed (status {r.returncode}):\n"
+                    f"$ {' '.join(argv)}\n{r.stdout}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def rawhello(ppsos_build):
+    """build/rawhello: tests/fixtures/progs/rawhello.c, a static i386 ELF
+    without libc (raw int $0x80), built by the cross compiler directly."""
+    cc = os.environ.get("PPSOS_CROSS", "i686-linux-gnu-") + "gcc"
+    _run_build([cc, "-m32", "-static", "-nostdlib", "-ffreestanding", "-fno-pic",
+                "-no-pie", "-O2", "-o", str(RAWHELLO), str(PROGS / "rawhello.c")],
+               "building build/rawhello")
+    return RAWHELLO
+
+
+@pytest.fixture(scope="session")
+def test_initrd(ppsos_build, rawhello):
+    """build/t-initrd.cpio: the normal initrd plus /bin/forktree, /bin/segv,
+    /bin/div0 (built against user/lib) and /bin/rawhello (a ready ELF)."""
+    extra = " ".join([f"tests/fixtures/progs/{c}" for c in EXTRA_C]
+                     + [str(rawhello.relative_to(qemu_mod.ROOT))])
+    _run_build(["make", "-s", str(TEST_INITRD.relative_to(qemu_mod.ROOT)),
+                f"INITRD={TEST_INITRD.relative_to(qemu_mod.ROOT)}",
+                f"EXTRA_PROGS={extra}"], "building the test initrd")
+    if not TEST_INITRD.exists():
+        pytest.fail(f"the make run succeeded but {TEST_INITRD} is missing", pytrace=False)
+    return TEST_INITRD

@@ -27,6 +27,7 @@ BUILD = ROOT / "build"
 KERNEL = BUILD / "kernel.elf"
 ISO = BUILD / "ppsos.iso"
 SWAP = BUILD / "swap.img"
+INITRD = BUILD / "initrd.cpio"
 LOGDIR = BUILD / "test-logs"
 
 QEMU = os.environ.get("PPSOS_QEMU", "qemu-system-i386")
@@ -71,16 +72,21 @@ class Qemu:
     cmdline: kernel command line (only with the -kernel loader).
     iso: boot build/ppsos.iso through GRUB instead of -kernel.
     swap: attach build/swap.img as the second IDE disk.
+    initrd: the initrd for -kernel boots (default build/initrd.cpio, which
+        makes the kernel run /bin/init as pid 1); None boots without one
+        (the kernel then runs its monitor, kmon).
     gdb_port / halted: start the gdbstub on that TCP port / stop the CPUs (-S).
     """
 
     def __init__(self, smp=1, mem=64, cmdline="", iso=False, swap=True,
-                 extra=(), gdb_port=None, halted=False, name="qemu"):
+                 extra=(), gdb_port=None, halted=False, name="qemu",
+                 initrd=INITRD):
         self.smp = smp
         self.mem = mem
         self.cmdline = cmdline
         self.iso = iso
         self.name = name
+        self.initrd = Path(initrd) if initrd is not None else None
         argv = [QEMU, "-smp", str(smp), "-m", str(mem),
                 "-display", "none", "-serial", "stdio", "-monitor", "none",
                 "-no-reboot",
@@ -93,6 +99,8 @@ class Qemu:
             argv += ["-cdrom", str(ISO), "-boot", "d"]
         else:
             argv += ["-kernel", str(KERNEL), "-append", cmdline]
+            if self.initrd is not None:
+                argv += ["-initrd", str(self.initrd)]
         if gdb_port is not None:
             argv += ["-gdb", f"tcp::{gdb_port}"]
         if halted:
@@ -107,7 +115,10 @@ class Qemu:
     # ---- life cycle -------------------------------------------------------
 
     def start(self):
-        for f in ([ISO] if self.iso else [KERNEL]):
+        need = [ISO] if self.iso else [KERNEL]
+        if not self.iso and self.initrd is not None:
+            need.append(self.initrd)
+        for f in need:
             if not f.exists():
                 raise QemuError(f"{f} is missing: did `make all` run?")
         self.child = pexpect.spawn(self.argv[0], self.argv[1:], cwd=str(ROOT),
@@ -282,3 +293,41 @@ def check_ktap_all_pass(q):
 def smp_online(q):
     m = SMP_RE.search(q.log)
     return int(m.group(1)) if m else None
+
+
+# ---- the user-space shell (/bin/sh on /dev/console) -------------------------
+
+# sh prints "$ " with no newline and then waits for a line. Every prompt but
+# the first follows the previous output's newline; matching the newline too
+# keeps a "$ " inside a line (the echo of `echo $ x`) from counting.
+SH_PROMPT = r"\n\$ "
+SH_FIRST_PROMPT = r"(?:^|\n)\$ "
+KMSG_RE = re.compile(r"^\[\s*\d+ c\d+\] ")      # a kernel message's prefix
+
+
+def sh_wait_prompt(q, timeout=None, what="the first shell prompt"):
+    """After a boot with the initrd: wait for init's shell and its prompt."""
+    q.expect(r"init: starting sh", timeout=timeout, what="init's 'init: starting sh'")
+    q.expect(SH_FIRST_PROMPT, timeout=timeout, what=what)
+
+
+def sh_run(q, cmd, timeout=30):
+    """Type a command line into sh, wait for the next prompt and return the
+    command's output as a list of lines: without the echo of the command,
+    blank lines and trailing blanks kept out; kernel messages (the `[ tick
+    cN] ` lines) are included, as they arrive in between."""
+    q.sendline(cmd)
+    q.expect(SH_PROMPT, timeout=timeout * TIMEOUT_SCALE,
+             what=f"the shell prompt after {cmd!r}")
+    lines = clean(q.child.before).split("\n")
+    # the first line is the tty's echo of what we typed
+    if lines and lines[0].strip() == cmd.strip():
+        lines = lines[1:]
+    elif lines and lines[0].strip().endswith(cmd.strip()):
+        lines = lines[1:]
+    return [l.rstrip() for l in lines if l.strip()]
+
+
+def user_lines(lines):
+    """Only the lines user programs printed (no kernel messages)."""
+    return [l for l in lines if not KMSG_RE.match(l)]

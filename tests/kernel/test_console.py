@@ -27,7 +27,8 @@ def output_lines(text, cmd):
 
 @pytest.fixture
 def kmon(qemu):
-    q = qemu(smp=2)
+    # without an initrd there is no /bin/init: the kernel runs kmon
+    q = qemu(smp=2, initrd=None)
     q.expect(r"kmon: type 'help' for commands", what="the kmon banner")
     q.expect(PROMPT, what="the first kmon prompt")
     return q
