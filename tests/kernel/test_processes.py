@@ -119,6 +119,21 @@ def test_forktree(tsh, smp):
     q.check("forktree: OK 31 processes" in out, f"second forktree (2 5): {[l for l in out if 'forktree' in l]!r}")
 
 
+def test_forktrees_in_parallel(tsh):
+    """Four trees at once on four CPUs: fork, exec, exit and reaping race
+    each other on every CPU; every tree must finish OK, nothing may leak."""
+    q = tsh(smp=4)
+    for _ in range(4):
+        sh_run(q, "forktree 3 3 &")
+    out = sh_run(q, "wait", timeout=240)
+    q.check("PANIC" not in q.log, "kernel panic during parallel forktrees")
+    oks = [l for l in q.log.splitlines() if "forktree: OK 40 processes" in l]
+    q.check(len(oks) == 4, f"{len(oks)} of 4 trees finished OK: {out[-8:]!r}")
+    rows = user_lines(sh_run(q, "ps"))[1:]
+    q.check(sorted(l.split()[-1] for l in rows) == ["init", "ps", "sh"],
+            f"processes left after the trees: {rows!r}")
+
+
 # ---- a libc-free binary, on Linux and on ppsos -----------------------------
 
 def test_rawhello_on_host(rawhello):
