@@ -10,7 +10,8 @@
  *  6. GDT, IDT         faults produce a report instead of a triple fault
  *  7. TSC, LAPIC, IOAPIC, timer: interrupts on, this CPU ticks
  *  8. smp_boot_aps     the other CPUs come up and tick too
- *  9. the VFS: /dev/console, /proc, the initrd's files
+ *  9. the disks (ATA), the VFS (/dev/console, /proc, the initrd's files),
+ *     and the swap area on the second disk
  * 10. the first thread: ktests, or pid 1 (init), or the kernel monitor
  */
 #include <boot/multiboot.h>
@@ -36,6 +37,8 @@
 #include <arch/x86/smp_config.h>
 #include <drivers/serial.h>
 #include <drivers/vga.h>
+#include <drivers/ata/ata.h>
+#include <mm/swapfile.h>
 #include <kernel/proc.h>
 #include <kernel/fs/vfs.h>
 
@@ -87,6 +90,7 @@ void kmain(u32 magic, u32 mbi_pa)
 
 	smp_boot_aps();
 	printk("smp: %d CPUs online in %llu ms\n", ncpus_online, uptime_ms());
+	ata_init();
 
 	vfs_init();
 	console_init();
@@ -95,8 +99,11 @@ void kmain(u32 magic, u32 mbi_pa)
 	proc_pid_init();
 	initrd_init();
 	time_init_wallclock();
+	swap_init();
 
-	if (ktest_requested())
+	if (ata_bench_requested())
+		kthread_run(ata_bench_thread, NULL, "ata_bench");
+	else if (ktest_requested())
 		kthread_run((void (*)(void *))ktest_run, NULL, "ktest");
 	else if (crash_requested())
 		kthread_run(crash_thread, NULL, "crash");

@@ -12,6 +12,7 @@
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/vmstat.h>
+#include <mm/swapfile.h>
 #include <arch/x86/tsc.h>
 #include <arch/x86/cpu.h>
 
@@ -44,8 +45,8 @@ static int show_meminfo(struct seqbuf *sb, int pid)
 	kb_line(sb, "AnonPages:", anon_pages() * 4);
 	kb_line(sb, "Slab:", (u32)(kmalloc_bytes_in_use() / 1024));
 	kb_line(sb, "KernelStack:", sched_thread_count() * (KSTACK_SIZE / 1024));
-	kb_line(sb, "SwapTotal:", 0);
-	kb_line(sb, "SwapFree:", 0);
+	kb_line(sb, "SwapTotal:", swap_total_pages() * 4);
+	kb_line(sb, "SwapFree:", swap_free_pages() * 4);
 	return 0;
 }
 
