@@ -55,9 +55,17 @@ static void format_header(struct swap_header *h, u32 pages)
 	h->version = 1;
 	h->last_page = pages - 1;
 	h->nr_badpages = 0;
-	/* A UUID from the TSC is unique enough for a label. */
-	u64 t = rdtsc_now();
-	memcpy(h->uuid, &t, sizeof(t));
+	/* A random (version 4) UUID, from the TSC through xorshift: unique
+	 * enough to tell two formats apart. */
+	u32 x = (u32)rdtsc_now() | 1;
+	for (int i = 0; i < 16; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		h->uuid[i] = (u8)x;
+	}
+	h->uuid[6] = (h->uuid[6] & 0x0F) | 0x40;
+	h->uuid[8] = (h->uuid[8] & 0x3F) | 0x80;
 	strlcpy(h->volume, "ppsos-swap", sizeof(h->volume));
 	memcpy((char *)h + MAGIC_OFF, SWAP_MAGIC, 10);
 }
