@@ -10,6 +10,8 @@
  *  6. GDT, IDT         faults produce a report instead of a triple fault
  *  7. TSC, LAPIC, IOAPIC, timer: interrupts on, this CPU ticks
  *  8. smp_boot_aps     the other CPUs come up and tick too
+ * Steps 9 and 10 run in kinit, a kernel thread: disk I/O sleeps, and kmain
+ * is the boot CPU's idle thread, which must never sleep.
  *  9. the disks (ATA), the VFS (/dev/console, /proc, the initrd's files),
  *     and the swap area on the second disk
  * 10. the first thread: ktests, or pid 1 (init), or the kernel monitor
@@ -45,6 +47,34 @@
 void proc_system_init(void);
 void proc_pid_init(void);
 void time_init_wallclock(void);
+
+/* Boot, part two, in a thread of its own: the disks, the file systems,
+ * swap, then the first real work. */
+static void kinit(void *arg)
+{
+	(void)arg;
+	ata_init();
+
+	vfs_init();
+	console_init();
+	procfs_init();
+	proc_system_init();
+	proc_pid_init();
+	initrd_init();
+	time_init_wallclock();
+	swap_init();
+
+	if (ata_bench_requested())
+		kthread_run(ata_bench_thread, NULL, "ata_bench");
+	else if (ktest_requested())
+		kthread_run((void (*)(void *))ktest_run, NULL, "ktest");
+	else if (crash_requested())
+		kthread_run(crash_thread, NULL, "crash");
+	else if (proc_init_available())
+		proc_start_init();
+	else
+		kthread_run(kmon_thread, NULL, "kmon");
+}
 
 void kmain(u32 magic, u32 mbi_pa)
 {
@@ -90,26 +120,8 @@ void kmain(u32 magic, u32 mbi_pa)
 
 	smp_boot_aps();
 	printk("smp: %d CPUs online in %llu ms\n", ncpus_online, uptime_ms());
-	ata_init();
-
-	vfs_init();
-	console_init();
-	procfs_init();
-	proc_system_init();
-	proc_pid_init();
-	initrd_init();
-	time_init_wallclock();
-	swap_init();
-
-	if (ata_bench_requested())
-		kthread_run(ata_bench_thread, NULL, "ata_bench");
-	else if (ktest_requested())
-		kthread_run((void (*)(void *))ktest_run, NULL, "ktest");
-	else if (crash_requested())
-		kthread_run(crash_thread, NULL, "crash");
-	else if (proc_init_available())
-		proc_start_init();
-	else
-		kthread_run(kmon_thread, NULL, "kmon");
+	/* The rest may sleep (disk I/O), which the idle thread we are must
+	 * never do: a kernel thread finishes the boot. */
+	kthread_run(kinit, NULL, "kinit");
 	sched_idle_loop();
 }

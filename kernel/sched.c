@@ -193,6 +193,9 @@ void sched_sleep_release(struct spinlock *held)
 {
 	struct thread *me = current();
 
+	if (me->is_idle)
+		panic("the idle thread of cpu %d tried to sleep (move the work to a kernel thread)",
+		      me->cpu->id);
 	spin_lock(&rq_lock);
 	spin_unlock(held);
 	/* A signal sent after the caller last looked, but before we hold
