@@ -41,6 +41,7 @@
 #include <drivers/vga.h>
 #include <drivers/ata/ata.h>
 #include <mm/swapfile.h>
+#include <mm/pps.h>
 #include <kernel/proc.h>
 #include <kernel/fs/vfs.h>
 
@@ -63,6 +64,7 @@ static void kinit(void *arg)
 	initrd_init();
 	time_init_wallclock();
 	swap_init();
+	kppsd_init();
 
 	if (ata_bench_requested())
 		kthread_run(ata_bench_thread, NULL, "ata_bench");

@@ -7,6 +7,7 @@
 #include <kernel/cmdline.h>
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
+#include <mm/dftlb.h>
 #include <arch/x86/tsc.h>
 
 volatile u64 jiffies;
@@ -24,6 +25,7 @@ void timer_interrupt(void)
 		c->idle_ticks++;
 	if (c->id == 0)
 		jiffies++;
+	dftlb_drain_local();
 	sched_tick();
 }
 

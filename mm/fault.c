@@ -1,7 +1,8 @@
 /*
  * User page faults: find the VMA, check the access against it, and bring
- * the page in: a zeroed frame for anonymous memory (demand zero) or a copy
- * of the initrd file image for text and data (VM_FILE).
+ * the page in: a zeroed frame for anonymous memory (demand zero), a copy
+ * of the initrd file image for text and data (VM_FILE), or, for PPS's
+ * UnmappedPTE and SwappedPTE, a rescue or a swap-in (mm/pps_fault.c).
  *
  * Locks: mmap_lock for reading while the VMA is used (for writing when the
  * stack must grow), page_table_lock around the PTE check-and-set. Two CPUs
@@ -11,6 +12,7 @@
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/vmstat.h>
+#include <mm/pps.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
@@ -50,7 +52,7 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 	}
 	spin_unlock(&mm->page_table_lock);
 
-	np = alloc_page();
+	np = (v->flags & VM_PURE_PRIVATE) ? pps_alloc_user_page() : alloc_page();
 	if (!np)
 		return -ENOMEM;
 	fill_page(v, va, page_address(np));
@@ -105,10 +107,20 @@ int handle_mm_fault(struct mm *mm, u32 addr, u32 err)
 		if (!v)
 			v = expand_stack(mm, addr);
 	}
-	if (!v || (write && !(v->flags & VM_WRITE)) || !(v->flags & (VM_READ | VM_WRITE | VM_EXEC)))
+	if (!v || (write && !(v->flags & VM_WRITE)) || !(v->flags & (VM_READ | VM_WRITE | VM_EXEC))) {
 		r = -EFAULT;
-	else
-		r = fault_in_page(mm, v, ALIGN_DOWN(addr, PAGE_SIZE), write);
+	} else {
+		/* PPS's non-present PTEs first: they hold a page or a slot. */
+		u32 va = ALIGN_DOWN(addr, PAGE_SIZE);
+		pte_t *ptep = pte_lookup(mm, va);
+		pte_t pte = ptep ? *ptep : 0;
+		if (pte_unmapped(pte))
+			r = pps_rescue(mm, v, va);
+		else if (pte_swapped(pte))
+			r = pps_swapin(mm, v, va);
+		else
+			r = fault_in_page(mm, v, va, write);
+	}
 	if (wlocked)
 		up_write(&mm->mmap_lock);
 	else

@@ -125,8 +125,11 @@ void free_pages(struct page *p, unsigned order)
 #endif
 	if (p->owner_mm)
 		panic("free_pages: pfn %#x is still mapped at %#x by mm %p", pfn, p->owner_va, p->owner_mm);
+	if (p->swap_slot)
+		panic("free_pages: pfn %#x still has swap slot %u attached", pfn, p->swap_slot);
 	p->flags = 0;
 	p->slab_cache = NULL;
+	p->dftlb_seq = 0;
 	spin_lock(&zone_lock);
 	free_block_locked(pfn, order);
 	free_frames += 1u << order;

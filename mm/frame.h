@@ -20,6 +20,8 @@
 #define PG_free 0x02            /* head of a free buddy block */
 #define PG_slab 0x04            /* a kmalloc slab page */
 #define PG_large 0x08           /* a large kmalloc allocation (head) */
+#define PG_dirty 0x10           /* PPS: differs from its swap copy (or has none) */
+#define PG_readahead 0x20       /* PPS: read ahead, not yet touched */
 
 struct kmem_cache;
 struct mm;
@@ -33,6 +35,10 @@ struct page {
 	 * virtual address of the single PTE that maps it. */
 	struct mm *owner_mm;
 	u32 owner_va;
+	/* PPS (mm/pps.c): the swap slot attached in stage 3 (0: none), and
+	 * the delayed TLB flush that must finish before stage 2 (mm/dftlb.c). */
+	u32 swap_slot;
+	u32 dftlb_seq;
 	void *slab_free;        /* first free object of a slab page */
 	u16 slab_inuse;
 };

@@ -11,6 +11,8 @@
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <mm/vmstat.h>
+#include <mm/dftlb.h>
+#include <mm/swapfile.h>
 #include <kernel/percpu.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
@@ -42,6 +44,7 @@ struct mm *mm_create(void)
 	list_init(&mm->vmas);
 	mm->users = 1;
 	rwsem_init(&mm->mmap_lock, "mmap_lock");
+	rwsem_init(&mm->pps_lock, "pps_lock");
 	spin_init(&mm->page_table_lock, "page_table_lock");
 	spin_lock(&mm_list_lock);
 	list_add_tail(&mm->mm_list, &mm_list);
@@ -86,6 +89,19 @@ static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
 		pte_t *sp = pte_lookup(src, va), *dp;
 		struct page *np;
 
+		if (sp && pte_swapped(*sp)) {
+			/* The child shares the slot (its use count says so) and
+			 * reads its own copy if it ever touches the page. */
+			if (swap_slot_dup(&swap_area_main, pte_swp_slot(*sp)))
+				return -ENOMEM;
+			dp = pte_alloc(dst, va);
+			if (!dp) {
+				swap_slot_free(&swap_area_main, pte_swp_slot(*sp));
+				return -ENOMEM;
+			}
+			*dp = *sp;
+			continue;
+		}
 		if (!sp || !pte_has_page(*sp))
 			continue;
 		np = alloc_page();
@@ -99,6 +115,8 @@ static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
 		memcpy(page_address(np), P2V(pte_pfn(*sp) << PAGE_SHIFT), PAGE_SIZE);
 		page_set_owner(np, dst, va);
 		/* Same type and permissions, the child's own frame. */
+		/* The child's copy of a present, PROT_NONE or Unmapped page is
+		 * the same kind of entry for a frame of its own (no slot yet). */
 		*dp = pte_with_pfn(*sp, page_to_pfn(np));
 		dst->rss++;
 	}
@@ -158,8 +176,10 @@ void mm_activate(struct mm *mm)
 
 	if (mm)
 		atomic_or(&mm->cpu_mask, 1u << this_cpu_id());
-	if (read_cr3() != pa)
+	if (read_cr3() != pa) {
 		write_cr3(pa);
+		dftlb_cr3_switched(); /* the CR3 load flushed every user TLB entry */
+	}
 }
 
 u32 mm_total_vm(struct mm *mm)

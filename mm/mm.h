@@ -62,6 +62,7 @@ struct mm {
 	volatile u32 users;             /* references (mm_get/mm_put) */
 	volatile u32 cpu_mask;          /* CPUs that have loaded pgdir */
 	struct rwsem mmap_lock;
+	struct rwsem pps_lock;          /* one PPS stepper at a time (mm/pps.h) */
 	struct spinlock page_table_lock;
 	struct list_head mm_list;       /* all mms: kppsd walks it */
 	u32 brk_start, brk;             /* heap: [brk_start, brk) */

@@ -10,6 +10,7 @@
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
+#include <mm/pps.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
@@ -37,6 +38,8 @@
 #define MADV_SEQUENTIAL 2
 #define MADV_WILLNEED 3
 #define MADV_DONTNEED 4
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
 
 /* Highest address a mapping may reach: the stack's growth room stays free. */
 #define MAP_CEILING (STACK_TOP - STACK_LIMIT - PAGE_SIZE)
@@ -255,7 +258,8 @@ long sys_madvise(u32 addr, u32 len, u32 advice, u32 a4, u32 a5)
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
 	if (advice != MADV_NORMAL && advice != MADV_RANDOM && advice != MADV_SEQUENTIAL &&
-	    advice != MADV_WILLNEED && advice != MADV_DONTNEED)
+	    advice != MADV_WILLNEED && advice != MADV_DONTNEED && advice != MADV_COLD &&
+	    advice != MADV_PAGEOUT)
 		return -EINVAL;
 	end = addr + ALIGN_UP(len, PAGE_SIZE);
 	if (end < addr || end > USER_TOP)
@@ -281,6 +285,10 @@ long sys_madvise(u32 addr, u32 len, u32 advice, u32 a4, u32 a5)
 			at = e;
 		}
 		mm_flush_tlb_range(mm, addr, end);
+	} else if (advice == MADV_COLD || advice == MADV_PAGEOUT) {
+		/* PPS on request: COLD ages and unmaps (stages 1-2), PAGEOUT
+		 * goes all the way to the swap disk (stages 1-5). */
+		r = pps_reclaim_range(mm, addr, end, advice == MADV_COLD ? 2 : 5);
 	}
 	up_read(&mm->mmap_lock);
 	if (!r && advice == MADV_WILLNEED)

@@ -6,6 +6,7 @@
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/vmstat.h>
+#include <mm/swapfile.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
 
@@ -51,8 +52,8 @@ void page_clear_owner(struct page *p, struct mm *mm, u32 va)
 	p->owner_va = 0;
 }
 
-/* Free every page mapped in [start, end) and clear its PTE. The caller
- * flushes TLBs afterwards (mm_flush_tlb_range). */
+/* Free every page and swap slot held by the PTEs of [start, end) and
+ * clear them. The caller flushes TLBs afterwards (mm_flush_tlb_range). */
 void pte_zap_range(struct mm *mm, u32 start, u32 end)
 {
 	for (u32 va = start; va < end; va += PAGE_SIZE) {
@@ -62,8 +63,16 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 			continue;
 		}
 		pte_t pte = pte_xchg(ptep, 0);
-		if (pte_has_page(pte)) {
+		if (pte_swapped(pte)) {
+			ASSERT(!pte_swapin_busy(pte)); /* only the owner swaps in, and it is here */
+			swap_slot_free(&swap_area_main, pte_swp_slot(pte));
+		} else if (pte_has_page(pte)) {
 			struct page *p = pfn_to_page(pte_pfn(pte));
+			if (p->swap_slot) {
+				swap_slot_free(&swap_area_main, p->swap_slot);
+				p->swap_slot = 0;
+			}
+			p->flags &= ~(PG_dirty | PG_readahead);
 			page_clear_owner(p, mm, va);
 			free_page(p);
 			mm->rss--;

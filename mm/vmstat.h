@@ -16,6 +16,19 @@ enum vm_event {
 	PSWPIN,         /* pages read from swap */
 	PSWPOUT,        /* pages written to swap */
 	TLB_IPI,        /* TLB-flush IPIs sent, for any reason */
+	PPS_RESCUE,     /* UnmappedPTE mapped back by a fault (minor) */
+	PPS_SCANNED,    /* PTEs kppsd looked at */
+	PPS_STAGE1,     /* PTEs aged: young -> old */
+	PPS_STAGE2,     /* old -> UnmappedPTE */
+	PPS_STAGE3,     /* swap slots attached */
+	PPS_STAGE4,     /* pages written to their slots */
+	PPS_STAGE5,     /* UnmappedPTE -> SwappedPTE, frame freed */
+	KPPSD_WAKEUPS,  /* kppsd woken by low memory */
+	DFTLB_TASKS_EV, /* delayed flush tasks queued */
+	DFTLB_FORCED,   /* full table drained with on_each_cpu */
+	SWAP_RA,        /* pages read ahead */
+	SWAP_RA_HIT,    /* read-ahead pages then used */
+	OOM_KILL,       /* processes killed: no memory, no swap */
 	NR_VM_EVENTS
 };
 

@@ -66,12 +66,58 @@ static inline bool pte_user(pte_t p) { return p & _PAGE_USER; }
  *   PROT_NONE PTE: P=0, _PAGE_PROTNONE set, frame kept. mprotect(PROT_NONE)
  *   makes pages inaccessible without losing them (x86 has no "present but
  *   no access" for user pages).
+ *
+ *   UnmappedPTE (PPS stage 2, seed 000): P=0, _PAGE_UNMAPPED set, frame and
+ *   RW/USER kept. Still linked to its page; invisible to the CPU, so the
+ *   next touch faults and the kernel maps the same frame back (a rescue).
+ *
+ *   SwappedPTE (PPS stage 5): P=0, _PAGE_SWAPPED set, bits 12-31 hold the
+ *   swap slot (up to 2^20 slots: 4 GiB of swap), RW kept. The page lives
+ *   only on the swap disk.
+ *
+ *   _PAGE_SWAPIN marks a SwappedPTE whose page is being read right now; a
+ *   second CPU faulting on it waits instead of reading it again.
+ *
+ *  bit: 31..12        11     10      9        8        2   1   0
+ *       frame/slot    SWAPIN SWAPPED UNMAPPED PROTNONE U   RW  P
  */
 #define _PAGE_PROTNONE 0x100    /* bit 8: the G bit's place, unused when P=0 */
+#define _PAGE_UNMAPPED 0x200    /* bit 9 (an "available" bit) */
+#define _PAGE_SWAPPED 0x400     /* bit 10 */
+#define _PAGE_SWAPIN 0x800      /* bit 11 */
+#define _PAGE_SOFT_TYPES (_PAGE_PROTNONE | _PAGE_UNMAPPED | _PAGE_SWAPPED)
 
 static inline bool pte_protnone(pte_t p) { return !(p & _PAGE_PRESENT) && (p & _PAGE_PROTNONE); }
+static inline bool pte_unmapped(pte_t p) { return !(p & _PAGE_PRESENT) && (p & _PAGE_UNMAPPED); }
+static inline bool pte_swapped(pte_t p) { return !(p & _PAGE_PRESENT) && (p & _PAGE_SWAPPED); }
+static inline bool pte_swapin_busy(pte_t p) { return pte_swapped(p) && (p & _PAGE_SWAPIN); }
 /* Does this entry hold a frame (that is ours to free or copy)? */
-static inline bool pte_has_page(pte_t p) { return pte_present(p) || pte_protnone(p); }
+static inline bool pte_has_page(pte_t p)
+{
+	return pte_present(p) || pte_protnone(p) || pte_unmapped(p);
+}
+
+/* present (old, clean) -> UnmappedPTE: same frame and permissions */
+static inline pte_t pte_mkunmapped(pte_t p)
+{
+	return (p & (_PAGE_FRAME | _PAGE_RW | _PAGE_USER)) | _PAGE_UNMAPPED;
+}
+/* UnmappedPTE -> present again (a rescue), writable if the VMA says so */
+static inline pte_t pte_rescue(pte_t p, bool writable)
+{
+	return (p & (_PAGE_FRAME | _PAGE_USER)) | _PAGE_PRESENT | (writable ? _PAGE_RW : 0);
+}
+/* a page installed as UnmappedPTE directly (read-ahead) */
+static inline pte_t pte_mkunmapped_pfn(u32 pfn, bool writable)
+{
+	return (pfn << PAGE_SHIFT) | _PAGE_UNMAPPED | _PAGE_USER | (writable ? _PAGE_RW : 0);
+}
+static inline pte_t pte_mkswapped(u32 slot, bool writable)
+{
+	return (slot << PAGE_SHIFT) | _PAGE_SWAPPED | (writable ? _PAGE_RW : 0);
+}
+static inline u32 pte_swp_slot(pte_t p) { return p >> PAGE_SHIFT; }
+static inline pte_t pte_mkswapin_busy(pte_t p) { return p | _PAGE_SWAPIN; }
 static inline pte_t pte_mkprotnone(pte_t p)
 {
 	return (p & ~_PAGE_PRESENT) | _PAGE_PROTNONE;

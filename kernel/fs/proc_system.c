@@ -13,6 +13,8 @@
 #include <mm/mm.h>
 #include <mm/vmstat.h>
 #include <mm/swapfile.h>
+#include <mm/pps.h>
+#include <kernel/proc.h>
 #include <arch/x86/tsc.h>
 #include <arch/x86/cpu.h>
 
@@ -33,6 +35,29 @@ static void kb_line(struct seqbuf *sb, const char *name, u32 kb)
 	sb_printf(sb, "%-15s %8u kB\n", name, kb);
 }
 
+/* The seed's PPS statistics: PTEs of every VM_PURE_PRIVATE VMA by type. */
+static void pps_totals(struct pps_counts *c)
+{
+	struct mm *mms[NPROC * 2];
+	struct list_head *p;
+	int n = 0;
+
+	spin_lock(&mm_list_lock);
+	list_for_each(p, &mm_list) {
+		if (n == (int)ARRAY_SIZE(mms))
+			break;
+		mms[n] = list_entry(p, struct mm, mm_list);
+		mm_get(mms[n++]);
+	}
+	spin_unlock(&mm_list_lock);
+	for (int i = 0; i < n; i++) {
+		down_read(&mms[i]->mmap_lock);
+		pps_count_mm(mms[i], c);
+		up_read(&mms[i]->mmap_lock);
+		mm_put(mms[i]);
+	}
+}
+
 static int show_meminfo(struct seqbuf *sb, int pid)
 {
 	(void)pid;
@@ -47,6 +72,12 @@ static int show_meminfo(struct seqbuf *sb, int pid)
 	kb_line(sb, "KernelStack:", sched_thread_count() * (KSTACK_SIZE / 1024));
 	kb_line(sb, "SwapTotal:", swap_total_pages() * 4);
 	kb_line(sb, "SwapFree:", swap_free_pages() * 4);
+	struct pps_counts c = { 0 };
+	pps_totals(&c);
+	kb_line(sb, "PpsTotal:", (c.present + c.unmapped + c.swapped) * 4);
+	kb_line(sb, "PpsPte:", c.present * 4);
+	kb_line(sb, "PpsUnmapped:", c.unmapped * 4);
+	kb_line(sb, "PpsSwapped:", c.swapped * 4);
 	return 0;
 }
 

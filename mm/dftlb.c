@@ -1,0 +1,168 @@
+/* The delayed TLB flush table (see dftlb.h for the design). */
+#include <mm/dftlb.h>
+#include <mm/mm.h>
+#include <mm/vmstat.h>
+#include <kernel/percpu.h>
+#include <kernel/spinlock.h>
+#include <kernel/panic.h>
+#include <arch/x86/cpu.h>
+#include <arch/x86/ipi.h>
+
+struct dftlb_task dftlb_table[DFTLB_TASKS];
+static DEFINE_SPINLOCK(dftlb_lock);
+static u32 next_seq = 1;
+
+/* A slot whose task is done, or free; its mm reference is dropped. */
+static struct dftlb_task *grab_slot(void)
+{
+	for (int i = 0; i < DFTLB_TASKS; i++) {
+		struct dftlb_task *t = &dftlb_table[i];
+		if (t->seq == 0 || (t->closed && t->cpu_mask == 0))
+			return t;
+	}
+	return NULL;
+}
+
+struct dftlb_task *dftlb_open(struct mm *mm)
+{
+	struct dftlb_task *t;
+	struct mm *old = NULL;
+
+	for (;;) {
+		spin_lock(&dftlb_lock);
+		t = grab_slot();
+		if (t) {
+			old = t->seq ? t->mm : NULL;
+			t->seq = next_seq++;
+			t->mm = mm;
+			t->closed = false;
+			t->cpu_mask = 0;
+			t->nranges = 0;
+			spin_unlock(&dftlb_lock);
+			break;
+		}
+		spin_unlock(&dftlb_lock);
+		/* Every slot is still owed a flush: the table is too small for
+		 * how fast we age pages. Make every CPU flush now and retry;
+		 * the other ways out would be a bigger table or waiting. */
+		count_vm_event(DFTLB_FORCED);
+		dftlb_force_drain();
+	}
+	mm_get(mm);
+	if (old)
+		mm_put(old);
+	count_vm_event(DFTLB_TASKS_EV);
+	return t;
+}
+
+bool dftlb_add_range(struct dftlb_task *t, u32 start, u32 end)
+{
+	if (t->nranges && t->ranges[t->nranges - 1].end == start) {
+		t->ranges[t->nranges - 1].end = end;
+		return true;
+	}
+	if (t->nranges == DFTLB_RANGES)
+		return false;
+	t->ranges[t->nranges].start = start;
+	t->ranges[t->nranges].end = end;
+	t->nranges++;
+	return true;
+}
+
+u32 dftlb_close(struct dftlb_task *t)
+{
+	u32 mask = 0;
+	struct cpu *c;
+
+	/* Who may hold the translations: CPUs that ran the mm. This CPU runs
+	 * a kernel thread on the kernel's page directory (or switched CR3 to
+	 * get here), so it holds none. With one CPU the flush is done now. */
+	irq_push();
+	for_each_online_cpu(c)
+		if (c != this_cpu() && (t->mm->cpu_mask & (1u << c->id)))
+			mask |= 1u << c->id;
+	if (read_cr3() == V2P(t->mm->pgdir))
+		for (u32 i = 0; i < t->nranges; i++)
+			for (u32 va = t->ranges[i].start; va < t->ranges[i].end; va += PAGE_SIZE)
+				invlpg(va);
+	t->cpu_mask = mask;
+	barrier();
+	t->closed = true;
+	irq_pop();
+	return t->seq;
+}
+
+bool dftlb_seq_done(u32 seq)
+{
+	bool done = true;
+
+	if (!seq)
+		return true;
+	spin_lock(&dftlb_lock);
+	for (int i = 0; i < DFTLB_TASKS; i++)
+		if (dftlb_table[i].seq == seq) {
+			done = dftlb_table[i].closed && dftlb_table[i].cpu_mask == 0;
+			break;
+		}
+	spin_unlock(&dftlb_lock);
+	return done;
+}
+
+/* From the LAPIC timer (interrupts off): flush what the tasks naming this
+ * CPU ask for, if this CPU has their mm loaded; either way, it no longer
+ * holds those translations, so it clears its bit. */
+void dftlb_drain_local(void)
+{
+	u32 me = 1u << this_cpu_id(), cr3 = read_cr3();
+
+	for (int i = 0; i < DFTLB_TASKS; i++) {
+		struct dftlb_task *t = &dftlb_table[i];
+		if (!t->closed || !(t->cpu_mask & me))
+			continue;
+		if (cr3 == V2P(t->mm->pgdir)) {
+			u32 pages = 0;
+			for (u32 r = 0; r < t->nranges; r++)
+				pages += (t->ranges[r].end - t->ranges[r].start) >> PAGE_SHIFT;
+			if (pages > 64) {
+				write_cr3(cr3);   /* cheaper than many invlpg */
+				dftlb_cr3_switched();
+				return;
+			}
+			for (u32 r = 0; r < t->nranges; r++)
+				for (u32 va = t->ranges[r].start; va < t->ranges[r].end; va += PAGE_SIZE)
+					invlpg(va);
+		}
+		atomic_and(&t->cpu_mask, ~me);
+	}
+}
+
+void dftlb_cr3_switched(void)
+{
+	u32 me = 1u << this_cpu_id();
+
+	for (int i = 0; i < DFTLB_TASKS; i++)
+		if (dftlb_table[i].closed && (dftlb_table[i].cpu_mask & me))
+			atomic_and(&dftlb_table[i].cpu_mask, ~me);
+}
+
+static void drain_ipi(void *arg)
+{
+	(void)arg;
+	dftlb_drain_local();
+}
+
+void dftlb_force_drain(void)
+{
+	on_each_cpu(drain_ipi, NULL, true);
+	count_vm_events(TLB_IPI, ncpus_online > 1 ? ncpus_online - 1 : 0);
+}
+
+int dftlb_pending(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < DFTLB_TASKS; i++)
+		if (dftlb_table[i].seq && !(dftlb_table[i].closed && dftlb_table[i].cpu_mask == 0))
+			n++;
+	return n;
+}

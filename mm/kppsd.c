@@ -1,0 +1,238 @@
+/*
+ * kppsd: the PPS daemon (seed 000), and memory pressure.
+ *
+ * Every pps_interval ms kppsd makes a pass over every mm on the mm list:
+ * in each VMA flagged VM_PURE_PRIVATE and not VM_LOCKED it moves every
+ * series one stage, up to stage 4 (pps_cmd = 0: age, unmap, attach slots,
+ * write; the pages stay, so the application has time to rescue the ones it
+ * still wants). When free frames fall below the low watermark it is woken
+ * to run all six stages (pps_cmd = 1) and keeps going, a tick apart (the
+ * delayed TLB flushes need one), until free frames are back above the high
+ * watermark or a pass moves nothing.
+ *
+ * A user-page allocation below the min watermark waits (interruptibly)
+ * for kppsd's next pass instead of taking the last frames, which the kernel
+ * keeps for itself (page tables, kmalloc, the disk driver). If a pressure
+ * pass moves nothing, swap is full or nothing is reclaimable: kppsd kills
+ * the process with the most resident pages, says so, and goes on.
+ *
+ * Locks: mm_list_lock to take references on the mms of a pass; per mm,
+ * pps_lock (one stepper) then mmap_lock for reading.
+ */
+#include <mm/pps.h>
+#include <mm/mm.h>
+#include <mm/frame.h>
+#include <mm/swapfile.h>
+#include <mm/vmstat.h>
+#include <mm/dftlb.h>
+#include <kernel/proc.h>
+#include <kernel/sched.h>
+#include <kernel/time.h>
+#include <kernel/cmdline.h>
+#include <kernel/printk.h>
+#include <kernel/errno.h>
+#include <mm/kmalloc.h>
+
+static u32 pps_interval = 1000;
+CMDLINE_PARAM_UINT(pps_interval, pps_interval, 10, 60000, "ms between kppsd's periodic passes (stages 1-4)");
+int kppsd_mode; /* 0 on, 1 off, 2 manual */
+static const char *const kppsd_modes[] = { "on", "off", "manual", NULL };
+CMDLINE_PARAM_ENUM(kppsd, kppsd_mode, kppsd_modes,
+		   "on: periodic passes and reclaim; off: none; manual: only when asked");
+
+static u32 wmark_min, wmark_low, wmark_high;
+static volatile bool kick;             /* memory is low: a pressure pass, now */
+static struct waitqueue memory_wq;      /* allocations waiting below min */
+static volatile u32 passes;             /* completed passes (waiters watch it) */
+static struct thread *kppsd_thread;
+
+void kppsd_wake(void)
+{
+	if (!kick) {
+		kick = true;
+		count_vm_event(KPPSD_WAKEUPS);
+	}
+}
+
+struct page *pps_alloc_user_page(void)
+{
+	for (int tries = 0;; tries++) {
+		u32 nfree = nr_free_pages();
+		if (nfree < wmark_low && kppsd_mode == 0)
+			kppsd_wake();
+		if (nfree >= wmark_min || kppsd_mode != 0 || tries >= 50 || !kppsd_thread)
+			return alloc_page();
+		/* Below min: wait for kppsd to free some (or give up after a
+		 * while, and take what there is). */
+		u32 seen = passes;
+		if (wait_event_interruptible(&memory_wq, passes != seen || nr_free_pages() >= wmark_min))
+			return NULL; /* killed while waiting */
+	}
+}
+
+static int step_mm(struct mm *mm, int max_stage, struct pps_result *res)
+{
+	struct list_head *l;
+
+	down_write(&mm->pps_lock);
+	down_read(&mm->mmap_lock);
+	list_for_each(l, &mm->vmas) {
+		struct vma *v = list_entry(l, struct vma, node);
+		if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
+			continue;
+		if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC)))
+			continue; /* PROT_NONE: its PTEs are not PPS's to age */
+		pps_step_range(mm, v, v->start, v->end, max_stage, res);
+	}
+	pps_end_pass(res);
+	up_read(&mm->mmap_lock);
+	up_write(&mm->pps_lock);
+	return 0;
+}
+
+/* One pass over every mm; returns the number of stage moves. */
+static u32 kppsd_pass(int max_stage, struct pps_result *res)
+{
+	struct mm *mms[NPROC * 2];
+	struct list_head *l;
+	int n = 0;
+	u32 moves = 0;
+
+	spin_lock(&mm_list_lock);
+	list_for_each(l, &mm_list) {
+		if (n == (int)ARRAY_SIZE(mms))
+			break;
+		mms[n] = list_entry(l, struct mm, mm_list);
+		mm_get(mms[n++]);
+	}
+	spin_unlock(&mm_list_lock);
+	for (int i = 0; i < n; i++) {
+		step_mm(mms[i], max_stage, res);
+		mm_put(mms[i]);
+	}
+	for (int s = 1; s <= 5; s++) {
+		moves += res->moved[s];
+		count_vm_events(PPS_STAGE1 + s - 1, res->moved[s]);
+	}
+	passes++;
+	wake_up(&memory_wq);
+	return moves;
+}
+
+static void oom_kill(void)
+{
+	struct proc *victim = NULL;
+	u32 best = 0;
+
+	spin_lock(&proc_lock);
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = proc_table[i];
+		if (p && p->state == P_ALIVE && p->pid != 1 && p->mm && p->mm->rss > best) {
+			best = p->mm->rss;
+			victim = p;
+		}
+	}
+	if (victim) {
+		printk("kppsd: out of memory and swap: killed pid %d (%s), %u kB resident\n", victim->pid,
+		       victim->name, best * 4);
+		count_vm_event(OOM_KILL);
+		thread_signal(victim->thread, SIGKILL);
+	} else {
+		printk("kppsd: out of memory and swap, and no process to kill\n");
+	}
+	spin_unlock(&proc_lock);
+}
+
+static void kppsd_main(void *arg)
+{
+	u64 next = jiffies + ms_to_ticks(pps_interval);
+	u32 idle_pressure_passes = 0;
+
+	(void)arg;
+	for (;;) {
+		while (!kick && jiffies < next)
+			sleep_ticks(1);
+		if (kppsd_mode == 1 || kppsd_mode == 2) {
+			kick = false;
+			next = jiffies + ms_to_ticks(pps_interval);
+			continue;
+		}
+		bool pressure = kick || nr_free_pages() < wmark_low;
+		kick = false;
+		struct pps_result res = { 0 };
+		u32 moves = kppsd_pass(pressure ? 5 : 4, &res);
+		if (!pressure) {
+			next = jiffies + ms_to_ticks(pps_interval);
+			continue;
+		}
+		/* Under pressure: again next tick (the gate needs the flushes
+		 * to drain), until there is room or nothing moves. */
+		if (nr_free_pages() >= wmark_high) {
+			idle_pressure_passes = 0;
+			next = jiffies + ms_to_ticks(pps_interval);
+			continue;
+		}
+		if (moves == 0 && dftlb_pending() == 0) {
+			if (++idle_pressure_passes >= 3 && nr_free_pages() < wmark_min) {
+				oom_kill();
+				idle_pressure_passes = 0;
+			}
+		} else {
+			idle_pressure_passes = 0;
+		}
+		kick = true;
+		sleep_ticks(1);
+	}
+}
+
+void kppsd_init(void)
+{
+	u32 managed = nr_managed_pages();
+
+	wmark_low = MAX(64u, managed / 32);
+	wmark_min = wmark_low / 2;
+	wmark_high = wmark_low * 2;
+	waitqueue_init(&memory_wq, "memory_wq");
+	if (kppsd_mode == 1) {
+		printk("kppsd: off (kppsd=off)\n");
+		return;
+	}
+	kppsd_thread = kthread_run(kppsd_main, NULL, "kppsd");
+	printk("kppsd: %s, pass every %u ms; watermarks min %u low %u high %u pages\n",
+	       kppsd_mode == 2 ? "manual" : "on", pps_interval, wmark_min, wmark_low, wmark_high);
+}
+
+/* madvise(MADV_COLD / MADV_PAGEOUT) and /proc/PID/reclaim: step the range
+ * until it has gone through max_stage or stops moving. mmap_lock held for
+ * reading by the caller. */
+int pps_reclaim_range(struct mm *mm, u32 start, u32 end, int max_stage)
+{
+	for (int round = 0; round < 4 * max_stage + 4; round++) {
+		struct pps_result res = { 0 };
+		struct list_head *l;
+		u32 moves = 0;
+
+		down_write(&mm->pps_lock);
+		list_for_each(l, &mm->vmas) {
+			struct vma *v = list_entry(l, struct vma, node);
+			if (v->end <= start || v->start >= end)
+				continue;
+			if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
+				continue;
+			pps_step_range(mm, v, start, end, max_stage, &res);
+		}
+		pps_end_pass(&res);
+		up_write(&mm->pps_lock);
+		for (int s = 1; s <= 5; s++) {
+			moves += res.moved[s];
+			count_vm_events(PPS_STAGE1 + s - 1, res.moved[s]);
+		}
+		if (res.io_errors)
+			return -EIO;
+		if (!moves && !dftlb_pending())
+			break;
+		if (!moves || dftlb_pending())
+			sleep_ticks(1); /* let the delayed flushes drain: the stage-2 gate */
+	}
+	return 0;
+}
