@@ -16,6 +16,7 @@
 #include <kernel/fs/vfs.h>
 #include <mm/mm.h>
 #include <mm/kmalloc.h>
+#include <mm/dftlb.h>
 #include <arch/x86/trap.h>
 #include <arch/x86/gdt.h>
 #include <arch/x86/cpu.h>
@@ -159,8 +160,10 @@ __noreturn void proc_exit(int status)
 	p->mm = NULL;
 	mm_activate(NULL);      /* off its page tables before freeing them */
 	spin_unlock(&proc_lock);
-	if (mm)
+	if (mm) {
+		dftlb_reap(); /* finished flush tasks may still hold this mm */
 		mm_put(mm);
+	}
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (p->files[fd]) {
 			file_put(p->files[fd]);

@@ -32,7 +32,7 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 		spin_lock(&dftlb_lock);
 		t = grab_slot();
 		if (t) {
-			old = t->seq ? t->mm : NULL;
+			old = t->seq ? t->mm : NULL; /* not yet reaped */
 			t->seq = next_seq++;
 			t->mm = mm;
 			t->closed = false;
@@ -118,7 +118,7 @@ void dftlb_drain_local(void)
 	for (int i = 0; i < DFTLB_TASKS; i++) {
 		struct dftlb_task *t = &dftlb_table[i];
 		if (!t->closed || !(t->cpu_mask & me))
-			continue;
+			continue; /* (a task with our bit set still holds its mm) */
 		if (cr3 == V2P(t->mm->pgdir)) {
 			u32 pages = 0;
 			for (u32 r = 0; r < t->nranges; r++)
@@ -155,6 +155,24 @@ void dftlb_force_drain(void)
 {
 	on_each_cpu(drain_ipi, NULL, true);
 	count_vm_events(TLB_IPI, ncpus_online > 1 ? ncpus_online - 1 : 0);
+}
+
+void dftlb_reap(void)
+{
+	struct mm *put[DFTLB_TASKS];
+	int n = 0;
+
+	spin_lock(&dftlb_lock);
+	for (int i = 0; i < DFTLB_TASKS; i++) {
+		struct dftlb_task *t = &dftlb_table[i];
+		if (t->seq && t->mm && t->closed && t->cpu_mask == 0) {
+			put[n++] = t->mm;
+			t->mm = NULL;
+		}
+	}
+	spin_unlock(&dftlb_lock);
+	while (n)
+		mm_put(put[--n]);
 }
 
 int dftlb_pending(void)

@@ -56,5 +56,9 @@ void dftlb_drain_local(void);           /* LAPIC timer, every CPU */
 void dftlb_cr3_switched(void);          /* this CPU loaded a new CR3 */
 void dftlb_force_drain(void);           /* on_each_cpu: everyone, now */
 int dftlb_pending(void);                /* tasks not yet done */
+/* Drop the mm references of finished tasks (kppsd's loop, exit): a done
+ * task must not keep a dead process's memory alive. Sleeps not; call
+ * without spinlocks (mm_put may free a whole address space). */
+void dftlb_reap(void);
 
 #endif

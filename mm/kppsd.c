@@ -150,8 +150,10 @@ static void kppsd_main(void *arg)
 
 	(void)arg;
 	for (;;) {
-		while (!kick && jiffies < next)
+		while (!kick && jiffies < next) {
 			sleep_ticks(1);
+			dftlb_reap();
+		}
 		if (kppsd_mode == 1 || kppsd_mode == 2) {
 			kick = false;
 			next = jiffies + ms_to_ticks(pps_interval);
@@ -229,6 +231,7 @@ int pps_reclaim_range(struct mm *mm, u32 start, u32 end, int max_stage)
 		}
 		if (res.io_errors)
 			return -EIO;
+		dftlb_reap();
 		if (!moves && !dftlb_pending())
 			break;
 		if (!moves || dftlb_pending())

@@ -584,12 +584,6 @@ static int t_madvise_pageout(void)
     CHECK(p, "mmap failed");
     for (unsigned i = 0; i < n * PG / 4; i++)
         p[i] = i ^ 0xdeadbeef;
-    /* MADV_COLD and MADV_PAGEOUT arrive on ppsos with PPS (issue 5);
-     * until then the kernel refuses them, as it must an unknown advice. */
-    if (on_ppsos && sys_madvise(p, n * PG, MADV_COLD) == -EINVAL) {
-        sys_munmap(p, n * PG);
-        SKIPPED("MADV_COLD not yet supported (PPS, issue 5)");
-    }
     EXPECT_EQ(sys_madvise(p, n * PG, MADV_COLD), 0);
     EXPECT_EQ(sys_madvise(p, n * PG, MADV_PAGEOUT), 0);
     EXPECT_EQ(sys_madvise(p, n * PG, MADV_WILLNEED), 0);

@@ -1,0 +1,190 @@
+/*
+ * ktests for PPS: the PTE encodings (arch/x86/pte.h), the delayed flush
+ * table and its gate (mm/dftlb.c), and the stages on a real address space
+ * built here (mm/pps.c).
+ */
+#include <kernel/ktest.h>
+#include <kernel/sched.h>
+#include <kernel/time.h>
+#include <mm/mm.h>
+#include <mm/pps.h>
+#include <mm/dftlb.h>
+#include <mm/frame.h>
+#include <mm/swapfile.h>
+#include <arch/x86/pte.h>
+#include <kernel/string.h>
+
+KTEST(pte_encodings)
+{
+	pte_t p = pte_mkuser(0x1234, true);
+	KT_EXPECT(t, pte_present(p) && pte_write(p) && pte_user(p) && pte_pfn(p) == 0x1234);
+	KT_EXPECT(t, !pte_unmapped(p) && !pte_swapped(p) && pte_has_page(p));
+
+	pte_t u = pte_mkunmapped(p | _PAGE_ACCESSED | _PAGE_DIRTY);
+	KT_EXPECT(t, !pte_present(u) && pte_unmapped(u) && !pte_swapped(u));
+	KT_EXPECT_EQ(t, pte_pfn(u), 0x1234);            /* still linked to its page */
+	KT_EXPECT(t, pte_write(u) && pte_has_page(u));   /* and its permission */
+	KT_EXPECT(t, !pte_young(u) && !pte_dirty(u));
+
+	pte_t r = pte_rescue(u, false);
+	KT_EXPECT(t, pte_present(r) && !pte_write(r) && pte_pfn(r) == 0x1234 && !pte_unmapped(r));
+
+	pte_t s = pte_mkswapped(0xABCDE, true);
+	KT_EXPECT(t, !pte_present(s) && pte_swapped(s) && !pte_unmapped(s) && !pte_has_page(s));
+	KT_EXPECT_EQ(t, pte_swp_slot(s), 0xABCDE);
+	KT_EXPECT(t, !pte_swapin_busy(s) && pte_swapin_busy(pte_mkswapin_busy(s)));
+	KT_EXPECT_EQ(t, pte_swp_slot(pte_mkswapin_busy(s)), 0xABCDE);
+
+	pte_t n = pte_mkprotnone(p);
+	KT_EXPECT(t, pte_protnone(n) && !pte_unmapped(n) && !pte_swapped(n) && pte_has_page(n));
+	KT_EXPECT(t, pte_none(0) && !pte_unmapped(0) && !pte_swapped(0));
+
+	pte_t c = pte_mkuser(7, true);
+	KT_EXPECT(t, pte_cmpxchg(&c, c, pte_mkunmapped(c)) && pte_unmapped(c));
+	KT_EXPECT(t, !pte_cmpxchg(&c, pte_mkuser(7, true), 0)); /* stale expectation fails */
+}
+
+/* A task is done only when every CPU named in it has drained it. */
+KTEST(dftlb_fill_and_drain)
+{
+	struct mm *mm = mm_create();
+	struct dftlb_task *task;
+	u32 seq;
+
+	KT_ASSERT(t, mm);
+	mm->cpu_mask = ~0u; /* pretend every CPU has run it */
+	task = dftlb_open(mm);
+	KT_EXPECT(t, dftlb_add_range(task, 0x10000, 0x20000));
+	KT_EXPECT(t, dftlb_add_range(task, 0x20000, 0x30000)); /* merges */
+	KT_EXPECT_EQ(t, task->nranges, 1);
+	for (int i = 1; i < DFTLB_RANGES; i++)
+		KT_EXPECT(t, dftlb_add_range(task, 0x100000 * (i + 1), 0x100000 * (i + 1) + 0x1000));
+	KT_EXPECT(t, !dftlb_add_range(task, 0x900000, 0x901000)); /* full */
+	seq = dftlb_close(task);
+	if (ncpus_online > 1)
+		KT_EXPECT(t, !dftlb_seq_done(seq) || task->cpu_mask == 0);
+	/* every CPU's timer drains it within a few ticks */
+	u64 deadline = jiffies + 5 * hz;
+	while (!dftlb_seq_done(seq) && jiffies < deadline)
+		sleep_ticks(1);
+	KT_EXPECT(t, dftlb_seq_done(seq));
+	KT_EXPECT_EQ(t, task->cpu_mask, 0);
+	KT_EXPECT(t, dftlb_seq_done(0)); /* "no flush needed" */
+	mm->cpu_mask = 0;
+	/* a full table of undrained tasks forces a drain instead of failing */
+	for (int i = 0; i < DFTLB_TASKS + 4; i++) {
+		mm->cpu_mask = ~0u;
+		dftlb_close(dftlb_open(mm));
+	}
+	deadline = jiffies + 5 * hz;
+	while (dftlb_pending() && jiffies < deadline)
+		sleep_ticks(1);
+	KT_EXPECT_EQ(t, dftlb_pending(), 0);
+	/* Done tasks give their mm references back when reaped. */
+	dftlb_reap();
+	mm_put(mm);
+}
+
+/* A small address space with one private VMA of n written pages. */
+static struct mm *make_mm(u32 n, struct vma **vp)
+{
+	struct mm *mm = mm_create();
+	struct vma *v = mm ? vma_new(mm, 0x400000, 0x400000 + n * PAGE_SIZE,
+				     VM_READ | VM_WRITE | VM_PURE_PRIVATE, NULL) : NULL;
+
+	if (!v || vma_insert(mm, v))
+		return NULL;
+	for (u32 i = 0; i < n; i++)
+		if (handle_mm_fault(mm, v->start + i * PAGE_SIZE, FAULT_WRITE))
+			return NULL;
+	spin_lock(&mm->page_table_lock);
+	for (u32 i = 0; i < n; i++) {
+		pte_t *p = pte_lookup(mm, v->start + i * PAGE_SIZE);
+		*p |= _PAGE_ACCESSED | _PAGE_DIRTY; /* as a CPU writing them would */
+		*(u32 *)P2V(pte_pfn(*p) << PAGE_SHIFT) = 0xC0DE0000 + i;
+	}
+	spin_unlock(&mm->page_table_lock);
+	*vp = v;
+	return mm;
+}
+
+static int count_type(struct mm *mm, struct vma *v, bool (*is)(pte_t))
+{
+	int n = 0;
+	for (u32 va = v->start; va < v->end; va += PAGE_SIZE)
+		n += is(*pte_lookup(mm, va));
+	return n;
+}
+
+static bool is_old_present(pte_t p) { return pte_present(p) && !pte_young(p); }
+
+/* The stages, one step at a time, on 40 pages (two series: 32 + 8). */
+KTEST(pps_stages_and_gate)
+{
+	struct vma *v;
+	struct mm *mm = make_mm(40, &v);
+	struct pps_result r = { 0 };
+
+	KT_ASSERT(t, mm);
+	KT_ASSERT(t, swap_enabled);
+	mm->cpu_mask = ~0u; /* every CPU may hold its translations */
+	down_read(&mm->mmap_lock);
+	pps_step_range(mm, v, v->start, v->end, 5, &r);
+	pps_end_pass(&r);
+	KT_EXPECT_EQ(t, r.moved[1], 40);
+	KT_EXPECT_EQ(t, count_type(mm, v, is_old_present), 40);
+	struct page *p0 = pfn_to_page(pte_pfn(*pte_lookup(mm, v->start)));
+	KT_EXPECT(t, p0->flags & PG_dirty); /* D moved into the page */
+
+	/* The gate: while the task is not drained everywhere, stage 2 waits. */
+	if (ncpus_online > 1 && !dftlb_seq_done(p0->dftlb_seq)) {
+		struct pps_result r2 = { 0 };
+		pps_step_range(mm, v, v->start, v->end, 5, &r2);
+		pps_end_pass(&r2);
+		KT_EXPECT_EQ(t, r2.moved[2], 0);
+	}
+	u64 deadline = jiffies + 5 * hz;
+	while (!dftlb_seq_done(p0->dftlb_seq) && jiffies < deadline)
+		sleep_ticks(1);
+	/* A page touched again (A set) is young again: it skips stage 2. */
+	*pte_lookup(mm, v->start) |= _PAGE_ACCESSED;
+
+	memset(&r, 0, sizeof(r));
+	pps_step_range(mm, v, v->start, v->end, 5, &r);
+	pps_end_pass(&r);
+	KT_EXPECT_EQ(t, r.moved[2], 39);
+	KT_EXPECT_EQ(t, count_type(mm, v, pte_unmapped), 39);
+	KT_EXPECT(t, pte_present(*pte_lookup(mm, v->start)));
+	for (int step = 3; step <= 5; step++) {
+		memset(&r, 0, sizeof(r));
+		pps_step_range(mm, v, v->start, v->end, 5, &r);
+		pps_end_pass(&r);
+		KT_EXPECT_EQ(t, r.moved[step], 39);
+	}
+	KT_EXPECT_EQ(t, count_type(mm, v, pte_swapped), 39);
+	KT_EXPECT_EQ(t, mm->rss, 1);
+	up_read(&mm->mmap_lock);
+
+	/* Swap-in with read-ahead, and a rescue of a read-ahead page. */
+	u32 before = swap_free_pages();
+	KT_EXPECT_EQ(t, handle_mm_fault(mm, v->start + 5 * PAGE_SIZE, 0), 0);
+	pte_t got = *pte_lookup(mm, v->start + 5 * PAGE_SIZE);
+	KT_EXPECT(t, pte_present(got));
+	KT_EXPECT_EQ(t, *(u32 *)P2V(pte_pfn(got) << PAGE_SHIFT), 0xC0DE0005);
+	KT_EXPECT(t, pte_unmapped(*pte_lookup(mm, v->start + 6 * PAGE_SIZE))); /* read ahead */
+	KT_EXPECT_EQ(t, handle_mm_fault(mm, v->start + 6 * PAGE_SIZE, 0), 0); /* rescue */
+	got = *pte_lookup(mm, v->start + 6 * PAGE_SIZE);
+	KT_EXPECT(t, pte_present(got) && *(u32 *)P2V(pte_pfn(got) << PAGE_SHIFT) == 0xC0DE0006);
+	KT_EXPECT_EQ(t, swap_free_pages(), before); /* slots stay with clean pages */
+
+	/* Every page, every PTE type, goes back: frames and slots (the
+	 * runner checks the frames; the slots are checked here). */
+	u32 used = swap_total_pages() - swap_free_pages();
+	u64 deadline2 = jiffies + 5 * hz;
+	while (dftlb_pending() && jiffies < deadline2)
+		sleep_ticks(1);
+	dftlb_reap();
+	mm_put(mm);
+	KT_EXPECT_EQ(t, swap_total_pages() - swap_free_pages(), used - 39);
+	kt_info(t, "40 pages: aged, gated, unmapped, slotted, written, swapped, read back");
+}
