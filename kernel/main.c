@@ -47,6 +47,7 @@
 
 void proc_system_init(void);
 void proc_pid_init(void);
+void reclaim_request_init(void);
 void time_init_wallclock(void);
 
 /* Boot, part two, in a thread of its own: the disks, the file systems,
@@ -61,6 +62,7 @@ static void kinit(void *arg)
 	procfs_init();
 	proc_system_init();
 	proc_pid_init();
+	reclaim_request_init();
 	initrd_init();
 	time_init_wallclock();
 	swap_init();

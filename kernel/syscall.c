@@ -36,6 +36,8 @@ static const syscall_fn table[] = {
 	[220] = sys_getdents64,
 	[252] = sys_exit_group,
 	[265] = sys_clock_gettime,
+	[434] = sys_pidfd_open,
+	[440] = sys_process_madvise,
 };
 
 void syscall_dispatch(struct trapframe *tf)

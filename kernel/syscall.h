@@ -25,6 +25,6 @@ SYSCALL_DECL(dup); SYSCALL_DECL(brk); SYSCALL_DECL(dup2); SYSCALL_DECL(getppid);
 SYSCALL_DECL(munmap); SYSCALL_DECL(uname); SYSCALL_DECL(mprotect); SYSCALL_DECL(mlock);
 SYSCALL_DECL(munlock); SYSCALL_DECL(sched_yield); SYSCALL_DECL(nanosleep);
 SYSCALL_DECL(mmap2); SYSCALL_DECL(madvise); SYSCALL_DECL(getdents64);
-SYSCALL_DECL(clock_gettime);
+SYSCALL_DECL(clock_gettime); SYSCALL_DECL(pidfd_open); SYSCALL_DECL(process_madvise);
 
 #endif
