@@ -17,7 +17,7 @@
  * the process with the most resident pages, says so, and goes on.
  *
  * Locks: mm_list_lock to take references on the mms of a pass; per mm,
- * pps_lock (one stepper) then mmap_lock for reading.
+ * mmap_lock for reading, then pps_lock (one stepper at a time).
  */
 #include <mm/pps.h>
 #include <mm/mm.h>
@@ -74,8 +74,10 @@ static int step_mm(struct mm *mm, int max_stage, struct pps_result *res)
 {
 	struct list_head *l;
 
-	down_write(&mm->pps_lock);
+	/* The same order as madvise and /proc/PID/reclaim: mmap_lock, then
+	 * pps_lock. */
 	down_read(&mm->mmap_lock);
+	down_write(&mm->pps_lock);
 	list_for_each(l, &mm->vmas) {
 		struct vma *v = list_entry(l, struct vma, node);
 		if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
@@ -85,8 +87,8 @@ static int step_mm(struct mm *mm, int max_stage, struct pps_result *res)
 		pps_step_range(mm, v, v->start, v->end, max_stage, res);
 	}
 	pps_end_pass(res);
-	up_read(&mm->mmap_lock);
 	up_write(&mm->pps_lock);
+	up_read(&mm->mmap_lock);
 	return 0;
 }
 
@@ -195,6 +197,7 @@ void kppsd_init(void)
 	wmark_min = wmark_low / 2;
 	wmark_high = wmark_low * 2;
 	waitqueue_init(&memory_wq, "memory_wq");
+	pps_fault_init();
 	if (kppsd_mode == 1) {
 		printk("kppsd: off (kppsd=off)\n");
 		return;

@@ -14,8 +14,8 @@
  *   6 SwappedPTE      (nothing to do)
  *
  * Locks: the caller holds the mm's mmap_lock for reading (the VMAs and
- * pages stay put, even across stage 4's disk I/O) and its pps_lock (one
- * stepper per mm: kppsd, madvise and /proc/PID/reclaim never interleave on
+ * pages stay put, even across stage 4's disk I/O) and then its pps_lock
+ * (one stepper per mm: kppsd, madvise and /proc/PID/reclaim never interleave on
  * one mm). PTEs change under page_table_lock, by cmpxchg, because the CPU
  * sets A and D and faults rescue pages at any moment.
  */
@@ -58,6 +58,7 @@ void pps_count_mm(struct mm *mm, struct pps_counts *c);
 /* Faults (mm/pps_fault.c). page_table_lock is NOT held on entry. */
 int pps_rescue(struct mm *mm, struct vma *v, u32 va);
 int pps_swapin(struct mm *mm, struct vma *v, u32 va);
+void pps_fault_init(void);
 extern u32 swap_readahead_window;
 
 /* Reclaim on request: madvise(MADV_COLD / MADV_PAGEOUT), /proc/PID/reclaim.

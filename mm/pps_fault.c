@@ -34,14 +34,14 @@ CMDLINE_PARAM_UINT(swap_ra, swap_readahead_window, 1, PPS_SERIES_MAX,
 		   "pages a swap-in fault reads around the faulting one, in its VMA");
 
 static struct waitqueue swapin_wq;
-static bool swapin_wq_ready;
+
+void pps_fault_init(void)
+{
+	waitqueue_init(&swapin_wq, "swapin");
+}
 
 static struct waitqueue *swapin_queue(void)
 {
-	if (!swapin_wq_ready) { /* first use: boot is single-threaded enough */
-		waitqueue_init(&swapin_wq, "swapin");
-		swapin_wq_ready = true;
-	}
 	return &swapin_wq;
 }
 
