@@ -32,6 +32,8 @@
 #include <kernel/printk.h>
 #include <kernel/errno.h>
 #include <mm/kmalloc.h>
+#include <kernel/fs/procfs.h>
+#include <kernel/string.h>
 
 static u32 pps_interval = 1000;
 CMDLINE_PARAM_UINT(pps_interval, pps_interval, 10, 60000, "ms between kppsd's periodic passes (stages 1-4)");
@@ -41,6 +43,12 @@ CMDLINE_PARAM_ENUM(kppsd, kppsd_mode, kppsd_modes,
 		   "on: periodic passes and reclaim; off: none; manual: only when asked");
 
 static u32 wmark_min, wmark_low, wmark_high;
+
+/* Passes on request (manual mode, /proc/kppsd, GDB's pps-step): -1 a full
+ * pass (stages 1-5), N one pass of stage N only; kppsd sets it back to 0
+ * when the pass is done. GDB writes it directly (set var kppsd_request=-1). */
+volatile int kppsd_request;
+struct pps_result kppsd_last;           /* the last pass's tally */
 static volatile bool kick;             /* memory is low: a pressure pass, now */
 static struct waitqueue memory_wq;      /* allocations waiting below min */
 static volatile u32 passes;             /* completed passes (waiters watch it) */
@@ -116,6 +124,8 @@ static u32 kppsd_pass(int max_stage, struct pps_result *res)
 		moves += res->moved[s];
 		count_vm_events(PPS_STAGE1 + s - 1, res->moved[s]);
 	}
+	kppsd_last = *res;
+	kppsd_last.task = NULL;
 	passes++;
 	wake_up(&memory_wq);
 	return moves;
@@ -152,9 +162,19 @@ static void kppsd_main(void *arg)
 
 	(void)arg;
 	for (;;) {
-		while (!kick && jiffies < next) {
+		while (!kick && jiffies < next && !kppsd_request) {
 			sleep_ticks(1);
 			dftlb_reap();
+		}
+		if (kppsd_request) {
+			/* A pass on request, whatever the mode. */
+			struct pps_result res = { 0 };
+			int req = kppsd_request;
+			res.only_stage = req > 0 ? req : 0;
+			kppsd_pass(5, &res);
+			kppsd_request = 0;
+			wake_up(&memory_wq);
+			continue;
 		}
 		if (kppsd_mode == 1 || kppsd_mode == 2) {
 			kick = false;
@@ -189,6 +209,8 @@ static void kppsd_main(void *arg)
 	}
 }
 
+void kppsd_proc_init(void);
+
 void kppsd_init(void)
 {
 	u32 managed = nr_managed_pages();
@@ -198,6 +220,7 @@ void kppsd_init(void)
 	wmark_high = wmark_low * 2;
 	waitqueue_init(&memory_wq, "memory_wq");
 	pps_fault_init();
+	kppsd_proc_init();
 	if (kppsd_mode == 1) {
 		printk("kppsd: off (kppsd=off)\n");
 		return;
@@ -241,4 +264,53 @@ int pps_reclaim_range(struct mm *mm, u32 start, u32 end, int max_stage)
 			sleep_ticks(1); /* let the delayed flushes drain: the stage-2 gate */
 	}
 	return 0;
+}
+
+static int show_kppsd(struct seqbuf *sb, int pid)
+{
+	(void)pid;
+	sb_printf(sb, "mode: %s\n", kppsd_modes[kppsd_mode]);
+	sb_printf(sb, "interval_ms: %u\n", pps_interval);
+	sb_printf(sb, "passes: %u\n", passes);
+	sb_printf(sb, "watermarks: min %u low %u high %u (free %u)\n", wmark_min, wmark_low, wmark_high,
+		  nr_free_pages());
+	sb_printf(sb, "last_pass: scanned %u stage1 %u stage2 %u stage3 %u stage4 %u stage5 %u\n",
+		  kppsd_last.scanned, kppsd_last.moved[1], kppsd_last.moved[2], kppsd_last.moved[3],
+		  kppsd_last.moved[4], kppsd_last.moved[5]);
+	sb_printf(sb, "dftlb_pending: %d\n", dftlb_pending());
+	return 0;
+}
+
+/* echo step > /proc/kppsd: one full pass; echo stage N: one pass of
+ * stage N. Returns when the pass is done. */
+static long write_kppsd(int pid, const char *buf, u32 n)
+{
+	u32 stage = 0;
+	int req;
+
+	(void)pid, (void)n;
+	if (!strncmp(buf, "step", 4) && (buf[4] == 0 || buf[4] == '\n' || buf[4] == ' ')) {
+		req = -1;
+	} else if (!strncmp(buf, "stage ", 6)) {
+		char num[8] = { 0 };
+		for (int i = 0; i < 7 && buf[6 + i] >= '0' && buf[6 + i] <= '9'; i++)
+			num[i] = buf[6 + i];
+		if (!parse_uint(num, &stage) || stage < 1 || stage > 5)
+			return -EINVAL;
+		req = (int)stage;
+	} else {
+		return -EINVAL;
+	}
+	if (!kppsd_thread)
+		return -ENODEV; /* kppsd=off */
+	u32 seen = passes;
+	kppsd_request = req;
+	if (wait_event_interruptible(&memory_wq, kppsd_request == 0 && passes != seen))
+		return -EINTR;
+	return 0;
+}
+
+void kppsd_proc_init(void)
+{
+	procfs_register("kppsd", false, show_kppsd, write_kppsd);
 }

@@ -12,6 +12,7 @@
 #include <mm/vmstat.h>
 #include <kernel/printk.h>
 #include <kernel/panic.h>
+#include <kernel/types.h>
 
 void pps_end_pass(struct pps_result *res)
 {
@@ -216,6 +217,16 @@ static void stage5_free(struct mm *mm, u32 start, u32 end, struct pps_result *re
 	spin_unlock(&mm->page_table_lock);
 }
 
+struct pps_series pps_current_series;
+
+__attribute__((noinline)) void pps_series_enter(int stage, struct mm *mm, u32 start, u32 end)
+{
+	/* The body is empty on purpose: this is where GDB stops. The
+	 * compiler must not drop the call, hence noinline and the barrier. */
+	(void)stage, (void)mm, (void)start, (void)end;
+	barrier();
+}
+
 void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, int max_stage,
 		    struct pps_result *res)
 {
@@ -240,7 +251,9 @@ void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, int max_st
 			s_end += PAGE_SIZE;
 			res->scanned++;
 		}
-		if (s >= 1 && s <= max_stage) {
+		if (s >= 1 && s <= max_stage && (!res->only_stage || s == res->only_stage)) {
+			pps_current_series = (struct pps_series){ mm, v, va, s_end, s };
+			pps_series_enter(s, mm, va, s_end);
 			switch (s) {
 			case 1: stage1_age(mm, va, s_end, res); break;
 			case 2: stage2_unmap(mm, va, s_end, res); break;
@@ -251,6 +264,7 @@ void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, int max_st
 		}
 		va = s_end;
 	}
+	pps_current_series.mm = NULL;
 	count_vm_events(PPS_SCANNED, res->scanned);
 }
 

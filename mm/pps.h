@@ -35,6 +35,7 @@ struct dftlb_task;
 struct pps_result {
 	struct dftlb_task *task;        /* the delayed flush being filled */
 	struct mm *task_mm;
+	int only_stage;                 /* 0: every stage up to max; N: just stage N */
 	u32 scanned;
 	u32 moved[7];           /* PTEs moved into stage n (1..5) */
 	u32 freed;              /* frames freed (stage 5) */
@@ -46,6 +47,19 @@ struct pps_result {
  * and only up to stage max_stage (4: kppsd's periodic pass, 5: reclaim). */
 void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, int max_stage,
 		    struct pps_result *res);
+/* The series being moved right now, for GDB (scripts/gdb: pps-series)
+ * and anyone stopped in pps_series_enter(). */
+struct pps_series {
+	struct mm *mm;
+	struct vma *vma;
+	u32 start, end;         /* [start, end) */
+	int stage;              /* the stage it leaves (1..5) */
+};
+extern struct pps_series pps_current_series;
+/* Called just before a series moves on: a breakpoint here (pps-break-stage
+ * N puts one with the condition stage == N) stops at every move. */
+void pps_series_enter(int stage, struct mm *mm, u32 start, u32 end);
+
 /* Publish the open delayed-flush task (call after stepping an mm). */
 void pps_end_pass(struct pps_result *res);
 
