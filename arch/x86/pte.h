@@ -145,6 +145,9 @@ static inline pte_t pte_wrprotect(pte_t p) { return p & ~_PAGE_RW; }
 static inline pte_t pte_mkwrite(pte_t p) { return p | _PAGE_RW; }
 static inline pte_t pte_mkold(pte_t p) { return p & ~_PAGE_ACCESSED; }
 static inline pte_t pte_mkclean(pte_t p) { return p & ~_PAGE_DIRTY; }
+/* What a CPU does to a PTE it reads and writes through (used by tests). */
+static inline pte_t pte_mkyoung(pte_t p) { return p | _PAGE_ACCESSED; }
+static inline pte_t pte_mkdirty(pte_t p) { return p | _PAGE_DIRTY; }
 /* Page tables of user space: present, user, writable (the PTEs decide). */
 static inline pde_t pde_mkuser_table(phys_addr_t pt_pa)
 {

@@ -100,7 +100,7 @@ static struct mm *make_mm(u32 n, struct vma **vp)
 	spin_lock(&mm->page_table_lock);
 	for (u32 i = 0; i < n; i++) {
 		pte_t *p = pte_lookup(mm, v->start + i * PAGE_SIZE);
-		*p |= _PAGE_ACCESSED | _PAGE_DIRTY; /* as a CPU writing them would */
+		*p = pte_mkdirty(pte_mkyoung(*p)); /* as a CPU writing them would */
 		*(u32 *)P2V(pte_pfn(*p) << PAGE_SHIFT) = 0xC0DE0000 + i;
 	}
 	spin_unlock(&mm->page_table_lock);
@@ -147,7 +147,7 @@ KTEST(pps_stages_and_gate)
 	while (!dftlb_seq_done(p0->dftlb_seq) && jiffies < deadline)
 		sleep_ticks(1);
 	/* A page touched again (A set) is young again: it skips stage 2. */
-	*pte_lookup(mm, v->start) |= _PAGE_ACCESSED;
+	*pte_lookup(mm, v->start) = pte_mkyoung(*pte_lookup(mm, v->start));
 
 	memset(&r, 0, sizeof(r));
 	pps_step_range(mm, v, v->start, v->end, 5, &r);
