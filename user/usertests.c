@@ -594,6 +594,64 @@ static int t_madvise_pageout(void)
     return PASS;
 }
 
+/* System calls whose arguments live in paged-out memory: the kernel's own
+ * copies must bring the pages back (on ppsos: rescue or swap-in). */
+static int t_pageout_syscall_args(void)
+{
+    char *p = map_pages(4);
+    CHECK(p, "mmap failed");
+    strcpy(p, "/proc/meminfo");                         /* page 0: a path */
+    struct timespec *ts = (struct timespec *)(p + PG);  /* page 1: a timespec */
+    ts->tv_sec = 0;
+    ts->tv_nsec = 1000000;
+    memset(p + 2 * PG, 0x77, 2 * PG);                   /* pages 2-3: buffers */
+    EXPECT_EQ(sys_madvise(p, 4 * PG, MADV_PAGEOUT), 0);
+    long fd = sys_open(p, O_RDONLY, 0);                 /* copy_from_user: path */
+    CHECK(fd >= 0, "open of a paged-out path: %s", rstr(fd));
+    long n = sys_read(fd, p + 2 * PG, 64);              /* copy_to_user */
+    CHECK(n == 64 && !memcmp(p + 2 * PG, "MemTotal:", 9), "read into a paged-out buffer: %s", rstr(n));
+    sys_close(fd);
+    EXPECT_EQ(sys_nanosleep(ts, NULL), 0);              /* copy_from_user: struct */
+    EXPECT_EQ(sys_madvise(p, 4 * PG, MADV_PAGEOUT), 0);
+    EXPECT_EQ(sys_uname((struct utsname *)(p + 3 * PG)), 0);
+    CHECK(p[3 * PG] != 0x77, "uname did not write into the paged-out page");
+    EXPECT_EQ(sys_munmap(p, 4 * PG), 0);
+    return PASS;
+}
+
+/* fork copies every page, paged-out ones included; each side keeps its own. */
+static int t_pageout_fork(void)
+{
+    const unsigned n = 32;
+    uint32_t *p = map_pages(n);
+    CHECK(p, "mmap failed");
+    for (unsigned i = 0; i < n * PG / 4; i++)
+        p[i] = i * 2654435761u;
+    EXPECT_EQ(sys_madvise(p, n * PG / 2, MADV_PAGEOUT), 0);  /* half on disk */
+    EXPECT_EQ(sys_madvise(p + n * PG / 8, n * PG / 4, MADV_COLD), 0);
+    long pid = sys_fork();
+    CHECK(pid >= 0, "fork: %s", rstr(pid));
+    if (pid == 0) {
+        for (unsigned i = 0; i < n * PG / 4; i++)
+            if (p[i] != i * 2654435761u)
+                sys_exit(10);
+        for (unsigned i = 0; i < n * PG / 4; i++)
+            p[i] = ~i;                                  /* the child's own copy */
+        sys_madvise(p, n * PG, MADV_PAGEOUT);
+        for (unsigned i = 0; i < n * PG / 4; i++)
+            if (p[i] != ~i)
+                sys_exit(11);
+        sys_exit(0);
+    }
+    int st = 0;
+    EXPECT_EQ(sys_waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child saw wrong data (status %#x)", st);
+    for (unsigned i = 0; i < n * PG / 4; i++)
+        CHECK(p[i] == i * 2654435761u, "parent word %u changed by the child", i);
+    EXPECT_EQ(sys_munmap(p, n * PG), 0);
+    return PASS;
+}
+
 /* ---------------------------------------------------------------------- */
 /* brk (each case runs in its own child, so moving the break is safe)     */
 
@@ -1423,6 +1481,8 @@ static const struct test tests[] = {
     { "mlock", t_mlock },
     { "madvise_dontneed", t_madvise_dontneed },
     { "madvise_pageout", t_madvise_pageout },
+    { "pageout_syscall_args", t_pageout_syscall_args },
+    { "pageout_fork", t_pageout_fork },
     { "brk_grow", t_brk_grow },
     { "brk_shrink", t_brk_shrink },
     { "brk_absurd", t_brk_absurd },
