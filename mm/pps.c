@@ -219,7 +219,7 @@ static void stage5_free(struct mm *mm, u32 start, u32 end, struct pps_result *re
 
 struct pps_series pps_current_series;
 
-__attribute__((noinline)) void pps_series_enter(int stage, struct mm *mm, u32 start, u32 end)
+__attribute__((noinline, noipa)) void pps_series_enter(int stage, struct mm *mm, u32 start, u32 end)
 {
 	/* The body is empty on purpose: this is where GDB stops. The
 	 * compiler must not drop the call, hence noinline and the barrier. */

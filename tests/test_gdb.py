@@ -1,15 +1,31 @@
-"""Debugging ppsos with GDB through QEMU's gdbstub: scripts/gdb/ppsos.gdb
-and scripts/debug.sh (`make debug`)."""
+"""Debugging ppsos with GDB through QEMU's gdbstub: scripts/gdb/ppsos.gdb,
+its Python helpers scripts/gdb/ppsos.py (pps-*), scripts/debug.sh and
+`make debug`, and the lab docs/gdb-walkthrough.md, replayed command by
+command against a booted kernel."""
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
 
-from qemu import KERNEL, ROOT, timeout_for
+from qemu import KERNEL, ROOT, TIMEOUT_SCALE, timeout_for
 
 GDB_SCRIPT = ROOT / "scripts" / "gdb" / "ppsos.gdb"
+GDB_PY = ROOT / "scripts" / "gdb" / "ppsos.py"
 DEBUG_SH = ROOT / "scripts" / "debug.sh"
+WALKTHROUGH = ROOT / "docs" / "gdb-walkthrough.md"
+SWAP_IMG = ROOT / "build" / "swap.img"
+
+# Every command ppsos.py defines; the walkthrough uses each of them.
+PPS_HELPERS = ["pps-ps", "pps-vmas", "pps-pte", "pps-stats", "pps-dftlb", "pps-series",
+               "pps-cpus", "pps-break-stage", "pps-step", "pps-step-wait", "pps-finish-pass"]
+# What must never show up in a helper's output: a Python failure, or a
+# bug caught by the helpers' last-resort handler.
+PY_FAILURE_RE = re.compile(r"Traceback|Python Exception|internal error|Error occurred in Python")
+# A helper's one-line error: "pps-pte: no process with pid 99 ..."
+# (GDB prints its prompt before each command it reads from a pipe.)
+HELPER_ERROR_RE = re.compile(r"^(?:\(gdb\) )*(pps-[a-z-]+): (.*)$", re.M)
 
 KMAIN_FRAME_RE = re.compile(r"#0\s+(?:0x[0-9a-f]+ in )?kmain \(.*\) at kernel/main\.c:\d+")
 THREAD_RE = re.compile(r"^\*?\s+\d+\s+Thread \d+\.\d+", re.M)
@@ -128,3 +144,187 @@ def test_debug_sh_batch(ppsos_build, tmp_path):
     assert len(THREAD_RE.findall(out)) == smp, f"expected {smp} threads\n{msg}"
     assert re.search(r"^cr0\s+0x[0-9a-f]+", out, re.M), f"ppsos-cr shows no cr0\n{msg}"
     assert not leftover, f"QEMU still running after debug.sh exited: pids {leftover}\n{msg}"
+
+
+# ---- the PPS helpers (scripts/gdb/ppsos.py) ----------------------------------
+
+
+def own_swap(tmp_path):
+    """A private copy of the swap image: QEMU locks the image it uses, and
+    other QEMU runs may hold build/swap.img."""
+    dst = tmp_path / "swap.img"
+    subprocess.run(["cp", "--sparse=always", str(SWAP_IMG), str(dst)], check=True)
+    return dst
+
+
+def run_debug(cmd, env, timeout, stdin_text=None):
+    """Run debug.sh (or make debug) in its own session; on a timeout kill
+    the whole session. Always kill the QEMU it started (found by its gdb
+    port: a daemonized QEMU leaves the session). Returns (status, output)."""
+    port = env["GDBPORT"]
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, text=True, start_new_session=True,
+                         stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        out, _ = p.communicate(stdin_text, timeout=timeout)
+        status = p.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, _ = p.communicate()
+        status = None
+        out += f"\n--- killed after {timeout:.0f} s ---"
+    finally:
+        deadline = time.monotonic() + 10   # debug.sh's own cleanup takes a moment
+        while qemu_pids_on_port(int(port)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for pid in qemu_pids_on_port(int(port)):
+            os.kill(pid, signal.SIGKILL)
+    return status, out
+
+
+def walkthrough_replay():
+    """From docs/gdb-walkthrough.md, between replay-begin and replay-end:
+    (smp, cmdline, steps), steps = [(gdb command, [its `type:` and `stage:`
+    lines as the document shows them])]."""
+    text = WALKTHROUGH.read_text()
+    m = re.search(r"<!-- replay-begin.*?-->(.*?)<!-- replay-end -->", text, re.S)
+    assert m, "docs/gdb-walkthrough.md has no replay-begin ... replay-end section"
+    region = m.group(1)
+    mk = re.search(r"^make debug SMP=(\d+) CMDLINE='([^']*)'$", region, re.M)
+    assert mk, "the replayed section has no `make debug SMP=N CMDLINE='...'` line"
+    steps = []
+    for block in re.findall(r"^```gdb\n(.*?)^```", region, re.S | re.M):
+        for line in block.splitlines():
+            if line.startswith("(gdb) "):
+                steps.append((line[len("(gdb) "):].strip(), []))
+            elif steps and re.match(r"(type|stage): ", line):
+                steps[-1][1].append(line)
+    return int(mk.group(1)), mk.group(2), steps
+
+
+def norm_check(line):
+    """What a `type:` or `stage:` line must agree on: the type with its
+    young/old note, or the stage number."""
+    if line.startswith("stage:"):
+        return re.match(r"stage: \d+", line).group(0)
+    return " ".join(line.split())
+
+
+def test_ppsos_py_loads_without_a_target(ppsos_build):
+    """ppsos.gdb finds and sources ppsos.py; the helpers are documented and,
+    with no kernel attached, say so in one line."""
+    cmds = ["help ppsos-py"] + [f"help {c}" for c in PPS_HELPERS] + ["pps-ps", "pps-pte 0x1000 1",
+                                                                    "pps-step"]
+    args = ["gdb", "-batch", "-nx", "-x", "scripts/gdb/ppsos.gdb"]
+    for c in cmds:
+        args += ["-ex", c]
+    status, out = gdb_run(args + ["build/kernel.elf"], timeout=60)
+    assert status == 0, out
+    assert "not found" not in out, out
+    for c in PPS_HELPERS:
+        assert re.search(rf"^\s*{re.escape(c)}\b", out, re.M), f"{c} missing from help ppsos-py:\n{out}"
+    assert "hbreak" in out and "optimized out" in out, "pps-break-stage's help explains break/hbreak"
+    assert not PY_FAILURE_RE.search(out), out
+    errors = [c for c, m in HELPER_ERROR_RE.findall(out) if "no kernel to look at" in m]
+    assert errors == ["pps-ps", "pps-pte", "pps-step"], out
+
+
+def test_ppsos_py_has_no_struct_offsets():
+    """The helpers take layouts from DWARF: no struct offsets or sizes
+    written into ppsos.py, and the macro mirror is one block."""
+    text = GDB_PY.read_text()
+    assert "lookup_type" in text and "parse_and_eval" in text
+    assert text.count("# ---- CONSTANTS") == 1
+    assert not re.search(r"\b(offsetof|sizeof)\b|\+ 0x[0-9a-f]{1,2}\b", text), \
+        "ppsos.py reads a field at a hard-coded offset"
+
+
+def test_make_debug_stdin(ppsos_build, tmp_path):
+    """`make debug` itself, with GDB reading its commands from a pipe:
+    QEMU halted at reset, GDB attached with the kernel's symbols, the
+    helpers loaded; at kmain they give one-line answers, not tracebacks."""
+    port = free_port()
+    env = dict(os.environ, SWAP=str(own_swap(tmp_path)), SERIAL_LOG=str(tmp_path / "serial.log"))
+    env.pop("MAKEFLAGS", None)
+    cmd = ["make", "-s", "debug", "SMP=2", "MEM=64", f"GDBPORT={port}", "CMDLINE=hz=100"]
+    script = "\n".join(["info threads", "ppsos-boot", "bt", "pps-cpus", "pps-ps", "pps-vmas 1",
+                        "pps-pte 0x40000000", "pps-pte 0x40000000 99", "pps-stats", "pps-dftlb",
+                        "pps-series", "pps-break-stage 9", "pps-step 7", "pps-step",
+                        "pps-bogus"]) + "\n"
+    status, out = run_debug(cmd, dict(env, GDBPORT=str(port)), 60 * TIMEOUT_SCALE, stdin_text=script)
+    msg = f"{' '.join(cmd)} <<< {script!r}\n--- output ---\n{out}"
+    assert status is not None, f"make debug did not finish\n{msg}"
+    assert "ppsos debug: QEMU (2 CPUs, 64 MiB) is halted" in out, msg
+    assert re.search(r"0x0000fff0 in \?\? \(\)", out), f"not attached at the reset vector\n{msg}"
+    assert KMAIN_FRAME_RE.search(out), f"did not stop in kmain with symbols\n{msg}"
+    assert len(THREAD_RE.findall(out)) >= 2, f"expected 2 CPUs in info threads\n{msg}"
+    assert re.search(r"^\s+0\s+0 (yes|no)\s", out, re.M), f"pps-cpus shows no CPU 0\n{msg}"
+    assert "(no processes yet: user space has not started)" in out, msg
+    assert "kppsd is not moving a series" in out, msg
+    assert "dftlb: no tasks" in out, msg
+    assert re.search(r"^swap: ", out, re.M) and re.search(r"^kppsd: mode on", out, re.M), msg
+    assert not PY_FAILURE_RE.search(out), msg
+    errors = dict((c, m) for c, m in HELPER_ERROR_RE.findall(out))
+    assert "no process" in errors.get("pps-vmas", ""), msg
+    assert "runs no process" in errors.get("pps-pte", "") or "no process" in errors.get("pps-pte", ""), msg
+    assert "1..5" in errors.get("pps-break-stage", ""), msg
+    assert "pps-step" in errors, msg
+    assert 'Undefined command: "pps-bogus"' in out, msg
+    assert not qemu_pids_on_port(port), f"QEMU still running after make debug\n{msg}"
+
+
+def test_walkthrough_replay(ppsos_build, tmp_path):
+    """docs/gdb-walkthrough.md, replayed: QEMU halted (-S) under debug.sh
+    with the lab's command line (napper as pid 1, kppsd=manual), GDB in
+    batch mode runs every (gdb) command of the replayed section in order,
+    and each `type:`/`stage:` line the document shows must be what the
+    helpers print at that point. Independently of the document, the page
+    must go present -> UnmappedPTE -> SwappedPTE -> present (swap-in) ->
+    UnmappedPTE -> present (rescue), every helper must be used, and none
+    may fail."""
+    smp, cmdline, steps = walkthrough_replay()
+    cmds = [c for c, _ in steps]
+    for h in PPS_HELPERS:
+        assert any(c.split()[0] == h for c in cmds), f"the walkthrough never runs {h}"
+    port = free_port()
+    serial = tmp_path / "serial.log"
+    env = dict(os.environ, SMP=str(smp), MEM="64", CMDLINE=cmdline, GDBPORT=str(port),
+               KERNEL="build/kernel.elf", SWAP=str(own_swap(tmp_path)), SERIAL_LOG=str(serial))
+    args = [str(DEBUG_SH), "-batch"]
+    for i, c in enumerate(cmds):
+        args += ["-ex", f"echo @@@ step {i}\\n", "-ex", c]
+    t0 = time.monotonic()
+    status, out = run_debug(args, env, 60 * TIMEOUT_SCALE)
+    took = time.monotonic() - t0
+    log = serial.read_text(errors="replace") if serial.exists() else ""
+    msg = (f"replay of {len(cmds)} commands, SMP={smp} CMDLINE={cmdline!r}, {took:.1f} s\n"
+           f"--- gdb output ---\n{out}\n--- serial log ---\n{log}")
+    assert status is not None, f"the replay did not finish\n{msg}"
+    parts = re.split(r"^@@@ step (\d+)$", out, flags=re.M)
+    got = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    assert len(got) == len(cmds), f"only {len(got)} of {len(cmds)} commands ran\n{msg}"
+    assert not PY_FAILURE_RE.search(out), msg
+    bad = HELPER_ERROR_RE.findall(out)
+    assert not bad, f"helpers reported errors: {bad}\n{msg}"
+    types = []
+    for i, (c, want) in enumerate(steps):
+        text = got[i]
+        if c.split()[0] == "pps-pte" and c.split()[1] == "0x40000000":
+            t = re.search(r"^type: (.*)$", text, re.M)
+            assert t, f"step {i} `{c}` printed no type\n{msg}"
+            types.append(t.group(1).split()[0])
+        for w in want:
+            key = w.split(":")[0]
+            have = [norm_check(l) for l in text.splitlines() if l.startswith(key + ":")]
+            assert norm_check(w) in have, \
+                f"step {i} `{c}`: the walkthrough shows {w!r}, the helper printed {have}\n{msg}"
+    # the page's life, whatever the document says
+    life = [t for k, t in enumerate(types) if k == 0 or t != types[k - 1]]
+    assert life == ["present", "UnmappedPTE", "SwappedPTE", "present", "UnmappedPTE", "present"], \
+        f"the page went {life}\n{msg}"
+    assert re.search(r"Breakpoint \d+(\.\d+)?, pps_series_enter", out), msg
+    assert re.search(r"^series: pid 1 \(napper\) .* leaving stage 3$", out, re.M), msg
+    assert re.search(r"Breakpoint \d+, pps_swapin", out), msg
+    assert re.search(r"Breakpoint \d+, pps_rescue", out), msg
+    assert "napper: round 1 ok" in log and "CORRUPT" not in log, msg
+    assert took < 60 * TIMEOUT_SCALE, msg

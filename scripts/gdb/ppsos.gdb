@@ -94,3 +94,24 @@ document ppsos-cr
 The control registers of the current CPU: cr0 (PG = bit 31: paging on),
 cr2 (the last page-fault address), cr3 (page directory), cr4.
 end
+
+# The PPS helpers (pps-pte, pps-vmas, pps-ps, pps-stats, pps-dftlb,
+# pps-series, pps-cpus, pps-break-stage, pps-step, pps-step-wait) are GDB
+# Python: scripts/gdb/ppsos.py, next to this file. `help ppsos-py` lists
+# them. It is found relative to GDB's working directory (the top of the
+# checkout: make debug and the tests run from there) or, failing that,
+# next to the loaded kernel (build/kernel.elf -> ../scripts/gdb/).
+python
+import os as _os
+_cands = [_os.path.join("scripts", "gdb", "ppsos.py")]
+for _o in gdb.objfiles():
+    if _o.filename:
+        _cands.append(_os.path.join(_os.path.dirname(_os.path.abspath(_o.filename)),
+                                    "..", "scripts", "gdb", "ppsos.py"))
+_found = next((c for c in _cands if _os.path.isfile(c)), None)
+if _found is None:
+    print("ppsos.gdb: scripts/gdb/ppsos.py not found (run gdb from the top of the checkout); "
+          "the pps-* commands are missing")
+else:
+    gdb.execute("source " + _found)
+end

@@ -1,0 +1,852 @@
+"""GDB helpers for watching PPS reclaim in ppsos: page tables, struct page
+owners, the delayed-flush table, kppsd's current series, and a manual kppsd.
+
+Loaded by scripts/gdb/ppsos.gdb (`source`); `help ppsos-py` lists the
+commands, `help pps-pte` and so on explains each. The lab that uses them:
+docs/gdb-walkthrough.md.
+
+Everything is read through the kernel's own DWARF types (gdb.lookup_type,
+gdb.parse_and_eval): no struct offset is written down here. The only
+numbers mirrored from C are preprocessor macros, which a `-g` build does not
+put in DWARF; they are all in the CONSTANTS block below, next to the header
+each comes from.
+
+Page tables are walked from Python: a PDE or PTE holds a physical address,
+and the kernel's direct map makes physical address pa readable at
+pa + KERNEL_BASE (all RAM up to 768 MiB), whatever CR3 the stopped CPU has
+loaded. Reading a page table is one 4 KiB memory read.
+
+Errors (no kernel running, paging still off, a bad PID) are one line, never
+a Python traceback.
+"""
+import struct
+
+import gdb
+
+# ---- CONSTANTS: macros mirrored from the kernel's headers --------------------
+# (Enums, structs and variables come from DWARF; #defines do not, so they
+# live here, once. Keep in step with the header named on each block.)
+
+# arch/x86/memlayout.h
+KERNEL_BASE = 0xC0000000        # P2V(pa) == pa + KERNEL_BASE
+PAGE_SHIFT = 12
+PAGE_SIZE = 1 << PAGE_SHIFT
+
+# arch/x86/pte.h
+_PAGE_PRESENT = 0x001
+_PAGE_RW = 0x002
+_PAGE_USER = 0x004
+_PAGE_ACCESSED = 0x020
+_PAGE_DIRTY = 0x040
+_PAGE_PSE = 0x080               # in a PDE: a 4 MiB page
+_PAGE_PROTNONE = 0x100          # bit 8, only when P=0
+_PAGE_UNMAPPED = 0x200          # bit 9: UnmappedPTE, frame kept
+_PAGE_SWAPPED = 0x400           # bit 10: SwappedPTE, slot in bits 12-31
+_PAGE_SWAPIN = 0x800            # bit 11: a SwappedPTE being read in
+_PAGE_FRAME = 0xFFFFF000
+
+# mm/mm.h (vma->flags)
+VM_FLAGS = [(0x0001, "READ"), (0x0002, "WRITE"), (0x0004, "EXEC"),
+            (0x0100, "GROWSDOWN"), (0x0200, "PURE_PRIVATE"), (0x0400, "LOCKED"),
+            (0x0800, "FILE"), (0x1000, "HEAP")]
+VM_PURE_PRIVATE = 0x0200
+VM_LOCKED = 0x0400
+
+# mm/frame.h (page->flags)
+PG_FLAGS = [(0x01, "reserved"), (0x02, "free"), (0x04, "slab"), (0x08, "large"),
+            (0x10, "dirty"), (0x20, "readahead")]
+PG_dirty = 0x10
+
+# kernel/proc.h
+NPROC_FALLBACK = 64             # only if proc_table's type lacks a length
+
+# ---- reading the kernel ------------------------------------------------------
+
+
+class PpsError(Exception):
+    """A one-line explanation for the user (bad argument, no such pid)."""
+
+
+def val(expr):
+    return gdb.parse_and_eval(expr)
+
+
+def u32(v):
+    return int(v) & 0xFFFFFFFF
+
+
+def ptr(v):
+    """A pointer value as an int (0 for NULL)."""
+    return int(v.cast(gdb.lookup_type("unsigned long"))) & 0xFFFFFFFF
+
+
+def p2v(pa):
+    return pa + KERNEL_BASE
+
+
+def inferior():
+    inf = gdb.selected_inferior()
+    if inf is None or inf.pid == 0 or not gdb.selected_thread():
+        raise PpsError("no kernel to look at: attach first (target remote :PORT, or make debug)")
+    return inf
+
+
+def read_u32(addr):
+    return struct.unpack("<I", bytes(inferior().read_memory(addr, 4)))[0]
+
+
+def read_table(pa):
+    """The 1024 entries of the page table (or directory) at physical pa."""
+    return struct.unpack("<1024I", bytes(inferior().read_memory(p2v(pa), 4096)))
+
+
+def static_var(name, file=None):
+    """A variable, possibly file-static (kppsd.c's `passes`, frame.c's
+    `free_frames`): by 'file'::name first, so another file's static of the
+    same name is never taken; None if the symbol is missing."""
+    for expr in ([f"'{file}'::{name}"] if file else []) + [name]:
+        try:
+            return val(expr)
+        except gdb.error:
+            pass
+    return None
+
+
+def cstr(v, limit=64):
+    """A char * or char[] as a Python str ('' for NULL, '?' if unreadable)."""
+    try:
+        if v.type.strip_typedefs().code == gdb.TYPE_CODE_PTR and ptr(v) == 0:
+            return ""
+        return v.string(errors="replace")[:limit]
+    except gdb.error:     # gdb.MemoryError is a gdb.error
+        return "?"
+
+
+def field_offset(type_name, field):
+    """Byte offset of a field in a struct, from DWARF (for container_of)."""
+    t = gdb.lookup_type(type_name)
+    for f in t.fields():
+        if f.name == field:
+            return f.bitpos // 8
+    raise PpsError(f"{type_name} has no field {field} in this kernel's DWARF")
+
+
+def list_entries(head, type_name, member):
+    """Walk a struct list_head (head is a gdb.Value of struct list_head)
+    and yield the containing structs, as Linux's list_for_each_entry."""
+    off = field_offset(type_name, member)
+    ptype = gdb.lookup_type(type_name).pointer()
+    head_addr = u32(head.address)
+    node = head["next"]
+    for _ in range(100000):
+        a = ptr(node)
+        if a == head_addr or a == 0:
+            return
+        yield gdb.Value(a - off).cast(ptype)
+        node = node.dereference()["next"]
+
+
+def bits(value, table):
+    names = [n for b, n in table if value & b]
+    return " ".join(names) if names else "-"
+
+
+def cpu_list(mask):
+    cpus = [str(i) for i in range(32) if mask & (1 << i)]
+    return ",".join(cpus) if cpus else "none"
+
+
+# ---- processes and address spaces --------------------------------------------
+
+
+def procs():
+    """Every live slot of proc_table, as (struct proc *) values."""
+    table = val("proc_table")
+    lo, hi = table.type.range() if table.type.code == gdb.TYPE_CODE_ARRAY else (0, NPROC_FALLBACK - 1)
+    for i in range(lo, hi + 1):
+        p = table[i]
+        if ptr(p):
+            yield p
+
+
+def proc_state(p):
+    s = str(p["state"])
+    return {"P_ALIVE": "alive", "P_ZOMBIE": "zombie"}.get(s, s)
+
+
+def find_proc(pid):
+    for p in procs():
+        if int(p["pid"]) == pid:
+            return p
+    raise PpsError(f"no process with pid {pid} (pps-ps lists them)")
+
+
+def proc_of_mm(mm_addr):
+    for p in procs():
+        if ptr(p["mm"]) == mm_addr:
+            return p
+    return None
+
+
+def current_mm():
+    """The address space the selected CPU has loaded (its CR3), and the
+    process that owns it. Fails on a CPU that runs only kernel threads."""
+    try:
+        cr3 = u32(val("$cr3")) & _PAGE_FRAME
+    except gdb.error:
+        raise PpsError("cannot read CR3 of this CPU: give a PID (pps-ps lists them)")
+    for p in procs():
+        mm = p["mm"]
+        if ptr(mm) and ptr(mm["pgdir"]) - KERNEL_BASE == cr3:
+            return p, mm
+    raise PpsError(f"this CPU (CR3 {cr3:#x}) runs no process: give a PID (pps-ps lists them), "
+                   f"or `thread N` to a CPU that is in one")
+
+
+def parse_int(s, what):
+    try:
+        return int(gdb.parse_and_eval(s))
+    except gdb.error:
+        raise PpsError(f"{what} '{s}' is not a number or expression")
+
+
+def walk(mm_val, va):
+    """(pde, pte or None) for va in mm's page directory. pte is None when
+    the PDE is not present or maps a 4 MiB page."""
+    pgdir = ptr(mm_val["pgdir"])
+    if not pgdir:
+        raise PpsError("this mm has no page directory")
+    pde = read_u32(pgdir + 4 * (va >> 22))
+    if not (pde & _PAGE_PRESENT) or (pde & _PAGE_PSE):
+        return pde, None
+    pte = read_u32(p2v(pde & _PAGE_FRAME) + 4 * ((va >> PAGE_SHIFT) & 0x3FF))
+    return pde, pte
+
+
+def pte_type(pte):
+    """The kernel's pte_*() predicates, in the same order (arch/x86/pte.h)."""
+    if pte == 0:
+        return "none"
+    if pte & _PAGE_PRESENT:
+        return "present"
+    if pte & _PAGE_SWAPPED:
+        return "SwappedPTE (swap-in busy)" if pte & _PAGE_SWAPIN else "SwappedPTE"
+    if pte & _PAGE_UNMAPPED:
+        return "UnmappedPTE"
+    if pte & _PAGE_PROTNONE:
+        return "PROT_NONE"
+    return "unknown non-present entry"
+
+
+def pte_has_frame(pte):
+    return bool(pte & _PAGE_PRESENT) or (not pte & _PAGE_SWAPPED and
+                                         bool(pte & (_PAGE_UNMAPPED | _PAGE_PROTNONE)))
+
+
+def page_at(pfn):
+    return val("page_array")[pfn]
+
+
+def count_vma_ptes(mm_val, start, end):
+    """{present, unmapped, swapped, protnone} over [start, end), one page
+    table read per 4 MiB."""
+    c = {"present": 0, "unmapped": 0, "swapped": 0, "protnone": 0}
+    pgdir = ptr(mm_val["pgdir"])
+    va = start
+    while va < end:
+        pde = read_u32(pgdir + 4 * (va >> 22))
+        next_pd = ((va >> 22) + 1) << 22
+        if (pde & _PAGE_PRESENT) and not (pde & _PAGE_PSE):
+            table = read_table(pde & _PAGE_FRAME)
+            for a in range(va, min(end, next_pd), PAGE_SIZE):
+                t = pte_type(table[(a >> PAGE_SHIFT) & 0x3FF])
+                if t == "present":
+                    c["present"] += 1
+                elif t == "UnmappedPTE":
+                    c["unmapped"] += 1
+                elif t.startswith("SwappedPTE"):
+                    c["swapped"] += 1
+                elif t == "PROT_NONE":
+                    c["protnone"] += 1
+        va = next_pd
+    return c
+
+
+def vmas(mm_val):
+    return list_entries(mm_val["vmas"], "struct vma", "node")
+
+
+def dftlb_task_of(seq):
+    """The dftlb_table slot holding task `seq`, or None (no slot: done)."""
+    table = val("dftlb_table")
+    lo, hi = table.type.range()
+    for i in range(lo, hi + 1):
+        if u32(table[i]["seq"]) == seq:
+            return i, table[i]
+    return None
+
+
+def stage_of(pte, page):
+    """mm/pps.c's stage_of(): which stage this PTE waits to leave."""
+    if pte & _PAGE_PRESENT:
+        if pte & _PAGE_ACCESSED:
+            return 1, "present, young: a stage-1 step clears A (D goes to PG_dirty) and queues a dftlb task"
+        seq = u32(page["dftlb_seq"]) if page is not None else 0
+        gate = "its dftlb task is done"
+        if seq:
+            t = dftlb_task_of(seq)
+            if t is not None and (not bool(t[1]["closed"]) or u32(t[1]["cpu_mask"])):
+                gate = (f"dftlb task {seq} (slot {t[0]}) still owed by CPUs "
+                        f"{cpu_list(u32(t[1]['cpu_mask']))}: stage 2 waits for their timer ticks")
+        return 2, f"present, old: a stage-2 step makes it an UnmappedPTE ({gate})"
+    if pte_type(pte) == "UnmappedPTE":
+        if page is None or not u32(page["swap_slot"]):
+            return 3, "UnmappedPTE, no slot: a stage-3 step attaches a swap slot"
+        if u32(page["flags"]) & PG_dirty:
+            return 4, "UnmappedPTE, slot attached, dirty: a stage-4 step writes it to the slot"
+        return 5, "UnmappedPTE, clean copy on swap: a stage-5 step makes it a SwappedPTE and frees the frame"
+    if pte_type(pte).startswith("SwappedPTE"):
+        return 6, "SwappedPTE: only on the swap disk; the next touch reads it back (pps_swapin)"
+    return 0, "not a PPS page"
+
+
+# ---- the commands ---------------------------------------------------------------
+
+
+class PpsCommand(gdb.Command):
+    """Base: one-line errors instead of tracebacks."""
+
+    name = None
+
+    def __init__(self):
+        super().__init__(self.name, gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        try:
+            inferior()      # a live kernel, not just the ELF's initial data
+            self.run(gdb.string_to_argv(arg))
+        except PpsError as e:
+            print(f"{self.name}: {e}")
+        except gdb.MemoryError as e:
+            print(f"{self.name}: cannot read kernel memory ({e}); is the kernel booted "
+                  f"with paging on? (ppsos-boot, then continue)")
+        except gdb.error as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            if "No symbol" in msg:
+                msg += " (is build/kernel.elf loaded, and is it this kernel?)"
+            elif "no registers" in msg or "not being run" in msg:
+                msg += " (attach first: target remote :PORT)"
+            print(f"{self.name}: {msg}")
+        except KeyboardInterrupt:
+            print(f"{self.name}: interrupted")
+        except Exception as e:  # a bug here: still one line, never a traceback
+            print(f"{self.name}: internal error: {type(e).__name__}: {e}")
+
+
+class PpsosPy(gdb.Command):
+    """The PPS helpers of scripts/gdb/ppsos.py (docs/gdb-walkthrough.md):
+
+  pps-ps              processes, rss, PTE types in their PURE_PRIVATE VMAs
+  pps-vmas PID        a process's VMAs and their flags
+  pps-pte ADDR [PID]  walk to one PTE: type, frame or slot, struct page, stage
+  pps-stats           vmstat counters, swap usage, kppsd mode and last pass
+  pps-dftlb           the delayed TLB flush tasks and the CPUs that owe them
+  pps-series          the series kppsd is moving right now
+  pps-cpus            per-CPU state
+  pps-break-stage N [ADDR]  stop when kppsd is about to move a series out of stage N
+  pps-step [N]        ask kppsd for one pass (all stages, or stage N only)
+  pps-step-wait [N]   the same, then continue until the pass is over
+  pps-finish-pass     continue until the pass under way is over"""
+
+    def __init__(self):
+        super().__init__("ppsos-py", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        print(self.__doc__)
+
+
+class PpsPte(PpsCommand):
+    """pps-pte ADDR [PID]: walk a process's page tables to the PTE of ADDR.
+
+Without PID: the process whose page directory the selected CPU has loaded
+(its CR3); `thread N` selects CPU N-1. Prints the PDE, the PTE's raw value
+and its type:
+  none         never touched
+  present      mapped; A (accessed/young), D (dirty), RW, US as the CPU sees them
+  UnmappedPTE  not present, still holding its frame (PPS stage 2 done)
+  SwappedPTE   not present, bits 12-31 are a swap slot (stage 5 done);
+               "swap-in busy" while a fault is reading it back
+  PROT_NONE    mprotect(PROT_NONE): not present, frame kept
+For an entry that holds a frame: its struct page (flags, owner_mm, owner_va,
+swap_slot, dftlb_seq) and whether the owner is this very PTE (the
+one-to-one model: every private page has exactly one owner). Last, the PPS
+stage the PTE waits to leave, and what the next step of that stage does."""
+
+    name = "pps-pte"
+
+    def run(self, argv):
+        if len(argv) not in (1, 2):
+            raise PpsError("usage: pps-pte ADDR [PID]")
+        va = parse_int(argv[0], "address") & 0xFFFFFFFF
+        if len(argv) == 2:
+            p = find_proc(parse_int(argv[1], "pid"))
+            mm = p["mm"]
+            if not ptr(mm):
+                raise PpsError(f"pid {int(p['pid'])} has no address space (a zombie?)")
+        else:
+            p, mm = current_mm()
+        print(f"pid {int(p['pid'])} ({cstr(p['name'])}) mm {ptr(mm):#x} "
+              f"pgdir {ptr(mm['pgdir']):#x}  va {va:#010x}")
+        if va >= KERNEL_BASE:
+            print("note: a kernel address (the shared kernel half of every page directory)")
+        pde, pte = walk(mm, va)
+        pdi = va >> 22
+        if not pde & _PAGE_PRESENT:
+            print(f"PDE[{pdi}] = {pde:#010x}  not present: no page table here")
+            print("type: none (no page table)")
+            return
+        if pde & _PAGE_PSE:
+            print(f"PDE[{pdi}] = {pde:#010x}  a 4 MiB page at pa {pde & 0xFFC00000:#010x}")
+            print("type: present (4 MiB page)")
+            return
+        print(f"PDE[{pdi}] = {pde:#010x}  page table at pa {pde & _PAGE_FRAME:#010x}")
+        pti = (va >> PAGE_SHIFT) & 0x3FF
+        kind = pte_type(pte)
+        flags = [n for b, n in [(_PAGE_ACCESSED, "A"), (_PAGE_DIRTY, "D"), (_PAGE_RW, "RW"),
+                                (_PAGE_USER, "US")] if pte & b]
+        print(f"PTE[{pti}] = {pte:#010x}")
+        extra = ""
+        if kind == "present":
+            extra = "  (young)" if pte & _PAGE_ACCESSED else "  (old)"
+        print(f"type: {kind}{extra}")
+        print(f"bits: {' '.join(flags) if flags else '-'}"
+              + ("  (A and D mean nothing when P=0)" if not pte & _PAGE_PRESENT and
+                 pte & (_PAGE_ACCESSED | _PAGE_DIRTY) else ""))
+        page = None
+        if kind.startswith("SwappedPTE"):
+            slot = pte >> PAGE_SHIFT
+            count = ""
+            try:
+                area = val("swap_area_main")
+                if ptr(area["count"]) and slot < u32(area["nslots"]):
+                    count = f", use count {int(area['count'][slot])}"
+            except gdb.error:
+                pass
+            print(f"slot: {slot} (disk byte offset {slot * PAGE_SIZE:#x}{count})")
+        elif kind != "none" and pte_has_frame(pte):
+            pfn = pte >> PAGE_SHIFT
+            print(f"frame: pfn {pfn:#x} (pa {pfn << PAGE_SHIFT:#010x}, "
+                  f"kernel va {p2v(pfn << PAGE_SHIFT):#010x})")
+            if pfn >= u32(val("max_pfn")):
+                print(f"page: pfn beyond max_pfn {u32(val('max_pfn')):#x}: no struct page!")
+            else:
+                page = page_at(pfn)
+                pf = u32(page["flags"])
+                owner_mm, owner_va = ptr(page["owner_mm"]), u32(page["owner_va"])
+                print(f"page: (struct page *){u32(page.address):#x} flags {pf:#x} "
+                      f"[{bits(pf, PG_FLAGS)}] owner_mm {owner_mm:#x} owner_va {owner_va:#x} "
+                      f"swap_slot {u32(page['swap_slot'])} dftlb_seq {u32(page['dftlb_seq'])}")
+                want_va = va & _PAGE_FRAME
+                if owner_mm == ptr(mm) and owner_va == want_va:
+                    print("owner: matches this PTE (one-to-one model holds)")
+                elif owner_mm == 0:
+                    print("owner: none recorded (not a private page, e.g. a file image page)")
+                else:
+                    op = proc_of_mm(owner_mm)
+                    who = f" (pid {int(op['pid'])})" if op is not None else ""
+                    print(f"owner: MISMATCH: the page says mm {owner_mm:#x}{who} va {owner_va:#x}, "
+                          f"but this PTE is mm {ptr(mm):#x} va {want_va:#x}")
+        if kind != "none":
+            v = next((x for x in vmas(mm) if u32(x["start"]) <= va < u32(x["end"])), None)
+            if v is None:
+                print("vma: none covers this address")
+            else:
+                vf = u32(v["flags"])
+                print(f"vma: {u32(v['start']):#x}-{u32(v['end']):#x} [{bits(vf, VM_FLAGS)}]")
+                if vf & VM_PURE_PRIVATE:
+                    s, why = stage_of(pte, page)
+                    if vf & VM_LOCKED:
+                        why += " (but the VMA is mlocked: kppsd skips it)"
+                    print(f"stage: {s} ({why})")
+
+
+class PpsVmas(PpsCommand):
+    """pps-vmas [PID]: the VMAs of a process (default: the selected CPU's).
+
+One line each: start-end, size in pages, flags (READ WRITE EXEC GROWSDOWN
+PURE_PRIVATE LOCKED FILE HEAP), the name /proc/PID/maps shows, and for a
+PURE_PRIVATE VMA (the ones kppsd reclaims, unless LOCKED) how many of its
+PTEs are present, UnmappedPTE and SwappedPTE."""
+
+    name = "pps-vmas"
+
+    def run(self, argv):
+        if len(argv) > 1:
+            raise PpsError("usage: pps-vmas [PID]")
+        if argv:
+            p = find_proc(parse_int(argv[0], "pid"))
+            mm = p["mm"]
+        else:
+            p, mm = current_mm()
+        if not ptr(mm):
+            raise PpsError(f"pid {int(p['pid'])} has no address space")
+        print(f"pid {int(p['pid'])} ({cstr(p['name'])}) mm {ptr(mm):#x}: "
+              f"{int(mm['nr_vmas'])} VMAs, rss {u32(mm['rss'])} pages")
+        for v in vmas(mm):
+            s, e, f = u32(v["start"]), u32(v["end"]), u32(v["flags"])
+            name = cstr(v["name"]) or ("[anon]" if f & VM_PURE_PRIVATE else "")
+            line = (f"  {s:#010x}-{e:#010x} {(e - s) >> PAGE_SHIFT:6d} pages  flags {f:#06x} "
+                    f"[{bits(f, VM_FLAGS)}]  {name}")
+            if f & VM_PURE_PRIVATE:
+                c = count_vma_ptes(mm, s, e)
+                line += (f"  (present {c['present']} unmapped {c['unmapped']} "
+                         f"swapped {c['swapped']})")
+            print(line)
+
+
+class PpsPs(PpsCommand):
+    """pps-ps: every process: pid, name, state, mm, rss (resident pages),
+cpu_mask (CPUs that have loaded its page directory: who owes a delayed
+TLB flush), and its PTEs in PURE_PRIVATE VMAs by type, counted by walking
+the page tables from GDB (present / unmapped / swapped), the figures
+/proc/meminfo sums as PpsPte, PpsUnmapped, PpsSwapped."""
+
+    name = "pps-ps"
+
+    def run(self, argv):
+        print(f"{'pid':>4} {'name':<16} {'state':<7} {'mm':<10} {'rss':>6} {'cpu_mask':>9} "
+              f"{'present':>7} {'unmapped':>8} {'swapped':>7}")
+        n = 0
+        for p in procs():
+            n += 1
+            mm = p["mm"]
+            if not ptr(mm):
+                print(f"{int(p['pid']):4d} {cstr(p['name']):<16} {proc_state(p):<7} {'-':<10}")
+                continue
+            tot = {"present": 0, "unmapped": 0, "swapped": 0}
+            for v in vmas(mm):
+                if u32(v["flags"]) & VM_PURE_PRIVATE:
+                    c = count_vma_ptes(mm, u32(v["start"]), u32(v["end"]))
+                    for k in tot:
+                        tot[k] += c[k]
+            print(f"{int(p['pid']):4d} {cstr(p['name']):<16} {proc_state(p):<7} {ptr(mm):#010x} "
+                  f"{u32(mm['rss']):6d} {u32(mm['cpu_mask']):#9x} "
+                  f"{tot['present']:7d} {tot['unmapped']:8d} {tot['swapped']:7d}")
+        if not n:
+            print("(no processes yet: user space has not started)")
+
+
+class PpsStats(PpsCommand):
+    """pps-stats: the PPS and vmstat counters (vm_events[], by the names
+/proc/vmstat uses), free frames, swap usage (swap_area_main: slots in use
+of nslots), and kppsd: mode (on/off/manual), completed passes, a pending
+request (kppsd_request), and the last pass's tally (kppsd_last: PTEs
+scanned, moved into each stage, frames freed)."""
+
+    name = "pps-stats"
+
+    def run(self, argv):
+        events = val("vm_events")
+        names = val("vm_event_names")
+        lo, hi = events.type.range()
+        pairs = [(cstr(names[i]), u32(events[i])) for i in range(lo, hi + 1)]
+        for i in range(0, len(pairs), 4):
+            print(("  " + "  ".join(f"{n:<13} {v:<8}" for n, v in pairs[i:i + 4])).rstrip())
+        ff, mf = static_var("free_frames", "mm/frame.c"), static_var("managed_frames", "mm/frame.c")
+        if ff is not None and mf is not None:
+            print(f"frames: {u32(ff)} free of {u32(mf)} managed")
+        area = val("swap_area_main")
+        nslots, nfree = u32(area["nslots"]), u32(area["nfree"])
+        enabled = static_var("swap_enabled", "mm/swapfile.c")
+        if not nslots:
+            print("swap: none (no swap disk, or swap=off)")
+        else:
+            used = nslots - 1 - nfree   # slot 0 is the header
+            print(f"swap: {used} slots used, {nfree} free, {nslots} slots (slot 0: header)"
+                  + ("" if enabled is None or bool(enabled) else "  [disabled]"))
+        mode = int(val("kppsd_mode"))
+        modes = static_var("kppsd_modes", "mm/kppsd.c")
+        mname = cstr(modes[mode]) if modes is not None and 0 <= mode <= 2 else str(mode)
+        passes = static_var("passes", "mm/kppsd.c")
+        req = int(val("kppsd_request"))
+        thread = static_var("kppsd_thread", "mm/kppsd.c")
+        line = f"kppsd: mode {mname}, passes {u32(passes) if passes is not None else '?'}"
+        if req:
+            line += f", request {req} pending ({'full pass' if req < 0 else f'stage {req}'})"
+        if thread is not None and not ptr(thread):
+            line += " (no kppsd thread: kppsd=off, or not started yet)"
+        print(line)
+        last = val("kppsd_last")
+        moved = last["moved"]
+        print(f"last pass: scanned {u32(last['scanned'])}, moved "
+              + " ".join(f"s{s}={u32(moved[s])}" for s in range(1, 6))
+              + f", freed {u32(last['freed'])}"
+              + (f", only stage {int(last['only_stage'])}" if int(last["only_stage"]) else "")
+              + (", swap full" if bool(last["swap_full"]) else "")
+              + (f", {int(last['io_errors'])} I/O errors" if int(last["io_errors"]) else ""))
+
+
+class PpsDftlb(PpsCommand):
+    """pps-dftlb: the delayed TLB flush table (mm/dftlb.c), busy slots only:
+slot, task sequence number, mm (and its pid), closed (ranges complete and
+published), the ranges to flush, and the CPUs that still owe a flush
+(cpu_mask; each CPU clears its bit in its LAPIC timer interrupt or on a
+CR3 load). A task is done when it is closed and no CPU owes it: then stage
+2 may unmap the pages it aged (page->dftlb_seq names the task)."""
+
+    name = "pps-dftlb"
+
+    def run(self, argv):
+        table = val("dftlb_table")
+        lo, hi = table.type.range()
+        busy = 0
+        for i in range(lo, hi + 1):
+            t = table[i]
+            seq = u32(t["seq"])
+            if not seq:
+                continue
+            busy += 1
+            mm = ptr(t["mm"])
+            p = proc_of_mm(mm) if mm else None
+            who = f" (pid {int(p['pid'])})" if p is not None else ""
+            mask = u32(t["cpu_mask"])
+            closed = bool(t["closed"])
+            n = min(u32(t["nranges"]), t["ranges"].type.range()[1] + 1)
+            ranges = " ".join(f"{u32(t['ranges'][r]['start']):#x}-{u32(t['ranges'][r]['end']):#x}"
+                              for r in range(n))
+            if not closed:
+                state = "open (being filled)"
+            elif mask:
+                state = f"owed by CPUs {cpu_list(mask)}"
+            else:
+                state = "done"
+            print(f"  slot {i:2d} seq {seq:<6} mm {mm:#010x}{who} closed {int(closed)} "
+                  f"cpu_mask {mask:#x}: {state}  ranges {ranges or '-'}")
+        if not busy:
+            print("dftlb: no tasks (every slot free)")
+
+
+class PpsSeries(PpsCommand):
+    """pps-series: the series kppsd (or a reclaim request) is moving right
+now (pps_current_series, set just before pps_series_enter()): its mm,
+VMA, range [start, end) and the stage it is leaving. Meaningful when
+stopped inside a step, e.g. at a pps-break-stage breakpoint."""
+
+    name = "pps-series"
+
+    def run(self, argv):
+        s = val("pps_current_series")
+        mm = ptr(s["mm"])
+        if not mm:
+            print("kppsd is not moving a series")
+            return
+        p = proc_of_mm(mm)
+        who = f"pid {int(p['pid'])} ({cstr(p['name'])}) " if p is not None else ""
+        start, end = u32(s["start"]), u32(s["end"])
+        v = s["vma"]
+        vtxt = f"vma {u32(v['start']):#x}-{u32(v['end']):#x}" if ptr(v) else "vma ?"
+        print(f"series: {who}mm {mm:#x} {vtxt} range {start:#x}-{end:#x} "
+              f"({(end - start) >> PAGE_SHIFT} pages) leaving stage {int(s['stage'])}")
+
+
+class PpsCpus(PpsCommand):
+    """pps-cpus: every CPU the firmware listed (cpus[0..ncpus_found)): its
+index, LAPIC id, online flag, the thread it runs now (cpus[i].curr, and
+its process), timer ticks, ncli (depth of irq-off spinlocks held) and
+irq_depth (>0 inside an interrupt handler). GDB thread N is the vCPU
+with LAPIC id N-1."""
+
+    name = "pps-cpus"
+
+    def run(self, argv):
+        n = int(val("ncpus_found"))
+        cpus = val("cpus")
+        print(f"{'cpu':>3} {'apic':>4} {'online':<6} {'current':<28} {'ticks':>8} {'ncli':>4} {'irq':>3}")
+        for i in range(n):
+            c = cpus[i]
+            cur = c["curr"]
+            if ptr(cur):
+                name = cstr(cur["name"])
+                pr = cur["proc"]
+                if ptr(pr):
+                    name += f" (pid {int(pr['pid'])})"
+            else:
+                name = "-"
+            print(f"{int(c['id']):3d} {u32(c['apic_id']):4d} {'yes' if bool(c['online']) else 'no':<6} "
+                  f"{name:<28} {int(c['ticks']):8d} {int(c['ncli']):4d} {int(c['irq_depth']):3d}")
+
+
+class PpsBreakStage(PpsCommand):
+    """pps-break-stage [N [ADDR]]: a breakpoint at pps_series_enter() that
+stops when a series is about to leave stage N (1..5); with ADDR, only the
+series that holds ADDR; without N, every series. Then pps-series shows the
+series, pps-pte one of its PTEs before the move, and pps-finish-pass runs
+to the end of the pass (or `finish` returns to pps_step_range() just
+before the stage's function runs: `next` over it shows its effect).
+
+The condition reads pps_current_series (a global the kernel sets just
+before the call), not the `stage` argument: pps_series_enter's body is
+empty, and at -O2 GCC clones it (pps_series_enter.constprop.0, hence "2
+locations") and may report its arguments as <optimized out>.
+
+A software breakpoint (`break`) is fine here: use this once the kernel
+runs with paging on (after ppsos-boot, or attached to a booted kernel).
+At the reset vector paging is off; use hbreak there (see ppsos-boot)."""
+
+    name = "pps-break-stage"
+
+    def run(self, argv):
+        if len(argv) > 2:
+            raise PpsError("usage: pps-break-stage [N [ADDR]]   (N = 1..5)")
+        val("pps_current_series")   # a clear error if the symbol is missing
+        cond, what = None, "every series"
+        if argv:
+            n = parse_int(argv[0], "stage")
+            if not 1 <= n <= 5:
+                raise PpsError("the stages a series can leave are 1..5")
+            cond = f"pps_current_series.stage == {n}"
+            what = f"a series leaving stage {n}"
+        if len(argv) == 2:
+            a = parse_int(argv[1], "address") & 0xFFFFFFFF
+            cond += (f" && pps_current_series.start <= {a:#x}"
+                     f" && {a:#x} < pps_current_series.end")
+            what += f" that holds {a:#x}"
+        bp = gdb.Breakpoint("pps_series_enter")
+        if cond:
+            bp.condition = cond
+        print(f"Breakpoint {bp.number}: pps_series_enter, stops at {what}"
+              + (f" (condition: {cond})" if cond else ""))
+
+
+def _check_kppsd():
+    thread = static_var("kppsd_thread", "mm/kppsd.c")
+    if thread is not None and not ptr(thread):
+        raise PpsError("there is no kppsd thread (kppsd=off, or the kernel has not started it yet): "
+                       "boot with kppsd=manual, or continue until boot is done")
+
+
+def _set_request(argv, who):
+    if len(argv) > 1:
+        raise PpsError(f"usage: {who} [N]   (no N: a full pass; N = 1..5: one pass of stage N)")
+    req = -1
+    if argv:
+        req = parse_int(argv[0], "stage")
+        if not 1 <= req <= 5:
+            raise PpsError("a stage to step is 1..5 (no argument: every stage)")
+    _check_kppsd()
+    old = int(val("kppsd_request"))
+    gdb.execute(f"set var kppsd_request = {req}", to_string=True)
+    what = "one full pass (every series moves one stage, 1..5)" if req < 0 else \
+        f"one pass of stage {req} only"
+    if old:
+        print(f"(replacing a pending request {old})")
+    return req, what
+
+
+class PpsStep(PpsCommand):
+    """pps-step [N]: ask kppsd for one pass: sets kppsd_request to -1 (a
+full pass: every series in every PURE_PRIVATE VMA moves one stage, 1..5)
+or to N (a pass that moves only series in stage N). kppsd polls the
+variable every timer tick, whatever its mode (kppsd=manual makes it do
+nothing else), runs the pass and sets it back to 0.
+
+Nothing happens while GDB holds the machine: `continue` next, then Ctrl-C
+(or use pps-step-wait, which stops by itself when the pass is over).
+Stage 2 of a page waits for the dftlb task of its stage-1 step to be done
+on every CPU (each CPU's timer tick): a stage-2 pass right after a stage-1
+pass may leave pages old but present; pps-dftlb shows who still owes."""
+
+    name = "pps-step"
+
+    def run(self, argv):
+        req, what = _set_request(argv, self.name)
+        print(f"kppsd_request = {req}: kppsd does {what} at its next tick; `continue` to let it run")
+
+
+def _pass_end_location():
+    """The source line just after kppsd_main's `kppsd_request = 0;`, where
+    a pass on request is over and the request already cleared."""
+    sal = gdb.decode_line("kppsd_main")[1][0]
+    path = sal.symtab.fullname()
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        raise PpsError(f"cannot read {path} to find the end of kppsd's pass")
+    start = sal.line
+    for n in range(start, min(start + 200, len(lines))):
+        if "kppsd_request = 0;" in lines[n - 1]:
+            return f"{sal.symtab.filename}:{n + 1}"
+    raise PpsError(f"no `kppsd_request = 0;` in kppsd_main ({path}): the kernel changed; "
+                   f"use pps-step and continue")
+
+
+def _finish_pass(who):
+    """Continue until kppsd_main is past `kppsd_request = 0;`, then print
+    the pass's tally."""
+    loc = _pass_end_location()
+    bp = gdb.Breakpoint(loc, temporary=True)
+    try:
+        gdb.execute("continue")
+    finally:
+        if bp.is_valid():
+            bp.delete()
+    if int(val("kppsd_request")) == 0 and _at_pass_end(loc):
+        last = val("kppsd_last")
+        moved = last["moved"]
+        print(f"pass done: scanned {u32(last['scanned'])}, moved "
+              + " ".join(f"s{s}={u32(moved[s])}" for s in range(1, 6))
+              + f", freed {u32(last['freed'])}")
+    else:
+        print(f"{who}: stopped before the pass was over (another breakpoint?); "
+              f"pps-finish-pass continues to its end")
+
+
+def _at_pass_end(loc):
+    try:
+        sal = gdb.selected_frame().find_sal()
+        return sal.symtab is not None and f"{sal.symtab.filename}:{sal.line}" == loc
+    except gdb.error:
+        return False
+
+
+class PpsStepWait(PpsCommand):
+    """pps-step-wait [N]: pps-step [N], then pps-finish-pass: continue until
+the pass is over and print its tally (kppsd_last). Then look at your PTE
+with pps-pte. Another breakpoint (pps-break-stage) may stop first; then
+pps-finish-pass goes on to the end of the pass.
+
+While the machine runs, every CPU's timer keeps ticking and the other
+processes run too (guest time moves only while GDB lets the machine run)."""
+
+    name = "pps-step-wait"
+
+    def run(self, argv):
+        _pass_end_location()            # fail before touching anything
+        req, what = _set_request(argv, self.name)
+        print(f"kppsd_request = {req}: {what}; continuing until the pass is over")
+        _finish_pass(self.name)
+
+
+class PpsFinishPass(PpsCommand):
+    """pps-finish-pass: continue until kppsd's current pass on request is
+over (a temporary breakpoint on the line after kppsd_main's
+`kppsd_request = 0;`), then print the pass's tally. Use it after a
+pps-break-stage stop inside a pass; pps-step-wait is pps-step followed by
+this."""
+
+    name = "pps-finish-pass"
+
+    def run(self, argv):
+        if argv:
+            raise PpsError("usage: pps-finish-pass")
+        if not int(val("kppsd_request")):
+            print("(no request pending: this waits for the next pass on request, "
+                  "e.g. one a pps-step or /proc/kppsd asks for)")
+        _finish_pass(self.name)
+
+
+for _cls in (PpsPte, PpsVmas, PpsPs, PpsStats, PpsDftlb, PpsSeries, PpsCpus,
+             PpsBreakStage, PpsStep, PpsStepWait, PpsFinishPass):
+    _cls()
+PpsosPy()
