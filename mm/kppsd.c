@@ -53,6 +53,8 @@ static volatile bool kick;             /* memory is low: a pressure pass, now */
 static struct waitqueue memory_wq;      /* allocations waiting below min */
 static volatile u32 passes;             /* completed passes (waiters watch it) */
 static struct thread *kppsd_thread;
+/* Held for reading by each pass, for writing by kppsd_pause(). */
+static struct rwsem pass_sem;
 
 void kppsd_wake(void)
 {
@@ -108,6 +110,7 @@ static u32 kppsd_pass(int max_stage, struct pps_result *res)
 	int n = 0;
 	u32 moves = 0;
 
+	down_read(&pass_sem);
 	spin_lock(&mm_list_lock);
 	list_for_each(l, &mm_list) {
 		if (n == (int)ARRAY_SIZE(mms))
@@ -127,6 +130,7 @@ static u32 kppsd_pass(int max_stage, struct pps_result *res)
 	kppsd_last = *res;
 	kppsd_last.task = NULL;
 	passes++;
+	up_read(&pass_sem);
 	wake_up(&memory_wq);
 	return moves;
 }
@@ -219,6 +223,7 @@ void kppsd_init(void)
 	wmark_min = wmark_low / 2;
 	wmark_high = wmark_low * 2;
 	waitqueue_init(&memory_wq, "memory_wq");
+	rwsem_init(&pass_sem, "kppsd_pass");
 	pps_fault_init();
 	kppsd_proc_init();
 	if (kppsd_mode == 1) {
@@ -228,6 +233,22 @@ void kppsd_init(void)
 	kppsd_thread = kthread_run(kppsd_main, NULL, "kppsd");
 	printk("kppsd: %s, pass every %u ms; watermarks min %u low %u high %u pages\n",
 	       kppsd_mode == 2 ? "manual" : "on", pps_interval, wmark_min, wmark_low, wmark_high);
+}
+
+/*
+ * Hold kppsd's passes off: returns once no pass is running, and none starts
+ * until kppsd_resume(). For the ktests that drive the stages by hand on an
+ * mm of their own (kppsd would otherwise step it between their checks).
+ * Allocations waiting below the min watermark wait for the resume too.
+ */
+void kppsd_pause(void)
+{
+	down_write(&pass_sem);
+}
+
+void kppsd_resume(void)
+{
+	up_write(&pass_sem);
 }
 
 /* madvise(MADV_COLD / MADV_PAGEOUT) and /proc/PID/reclaim: step the range

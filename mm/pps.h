@@ -83,5 +83,8 @@ int pps_reclaim_range(struct mm *mm, u32 start, u32 end, int max_stage);
 struct page *pps_alloc_user_page(void);
 void kppsd_init(void);
 void kppsd_wake(void);
+/* Keep kppsd's passes off while a test steps an mm by hand. */
+void kppsd_pause(void);
+void kppsd_resume(void);
 
 #endif
