@@ -24,6 +24,19 @@ void down_read(struct rwsem *s)
 	}
 }
 
+bool down_read_trylock(struct rwsem *s)
+{
+	bool got = false;
+
+	spin_lock(&s->wq.lock);
+	if (!s->writer && !s->writers_waiting) {
+		s->readers++;
+		got = true;
+	}
+	spin_unlock(&s->wq.lock);
+	return got;
+}
+
 void up_read(struct rwsem *s)
 {
 	spin_lock(&s->wq.lock);

@@ -18,6 +18,8 @@ struct rwsem {
 
 void rwsem_init(struct rwsem *s, const char *name);
 void down_read(struct rwsem *s);
+/* true if taken for reading without sleeping (no writer holds or waits) */
+bool down_read_trylock(struct rwsem *s);
 void up_read(struct rwsem *s);
 void down_write(struct rwsem *s);
 void up_write(struct rwsem *s);

@@ -17,7 +17,9 @@
  * the process with the most resident pages, says so, and goes on.
  *
  * Locks: mm_list_lock to take references on the mms of a pass; per mm,
- * mmap_lock for reading, then pps_lock (one stepper at a time).
+ * mmap_lock for reading (tried: an mm being written to, such as a child
+ * half-built by fork, is skipped until the next pass), then pps_lock (one
+ * stepper at a time).
  */
 #include <mm/pps.h>
 #include <mm/mm.h>
@@ -85,8 +87,14 @@ static int step_mm(struct mm *mm, int max_stage, struct pps_result *res)
 	struct list_head *l;
 
 	/* The same order as madvise and /proc/PID/reclaim: mmap_lock, then
-	 * pps_lock. */
-	down_read(&mm->mmap_lock);
+	 * pps_lock. An mm whose mmap_lock is held for writing is skipped this
+	 * pass rather than waited for: its writer may itself be waiting for
+	 * this pass (fork builds the child under the child's mmap_lock and
+	 * waits for kppsd when frames run out). */
+	if (!down_read_trylock(&mm->mmap_lock)) {
+		res->busy_mms++;
+		return 0;
+	}
 	down_write(&mm->pps_lock);
 	list_for_each(l, &mm->vmas) {
 		struct vma *v = list_entry(l, struct vma, node);
@@ -298,6 +306,7 @@ static int show_kppsd(struct seqbuf *sb, int pid)
 	sb_printf(sb, "last_pass: scanned %u stage1 %u stage2 %u stage3 %u stage4 %u stage5 %u\n",
 		  kppsd_last.scanned, kppsd_last.moved[1], kppsd_last.moved[2], kppsd_last.moved[3],
 		  kppsd_last.moved[4], kppsd_last.moved[5]);
+	sb_printf(sb, "last_pass_busy_mms: %u\n", kppsd_last.busy_mms);
 	sb_printf(sb, "dftlb_pending: %d\n", dftlb_pending());
 	return 0;
 }

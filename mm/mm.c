@@ -13,6 +13,7 @@
 #include <mm/vmstat.h>
 #include <mm/dftlb.h>
 #include <mm/swapfile.h>
+#include <mm/pps.h>
 #include <kernel/percpu.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
@@ -83,46 +84,83 @@ void mm_put(struct mm *mm)
 	kfree(mm);
 }
 
-static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
+/*
+ * Copy one page of the parent into the child, both page-table locks held.
+ * *np is a frame the caller allocated (or NULL): -EAGAIN says the page
+ * needs one, and the caller drops the locks to allocate it. On success *np
+ * has been used (NULL), or is still free for the next page.
+ */
+static int copy_one_page(struct mm *dst, struct mm *src, u32 va, struct page **np)
 {
-	for (u32 va = v->start; va < v->end; va += PAGE_SIZE) {
-		pte_t *sp = pte_lookup(src, va), *dp;
-		struct page *np;
+	pte_t *sp = pte_lookup(src, va), *dp;
 
-		if (sp && pte_swapped(*sp)) {
-			/* The child shares the slot (its use count says so) and
-			 * reads its own copy if it ever touches the page. */
-			if (swap_slot_dup(&swap_area_main, pte_swp_slot(*sp)))
-				return -ENOMEM;
-			dp = pte_alloc(dst, va);
-			if (!dp) {
-				swap_slot_free(&swap_area_main, pte_swp_slot(*sp));
-				return -ENOMEM;
-			}
-			*dp = *sp;
-			continue;
-		}
-		if (!sp || !pte_has_page(*sp))
-			continue;
-		np = alloc_page();
-		if (!np)
+	if (sp && pte_swapped(*sp)) {
+		/* The child shares the slot (its use count says so) and reads
+		 * its own copy if it ever touches the page. */
+		if (swap_slot_dup(&swap_area_main, pte_swp_slot(*sp)))
 			return -ENOMEM;
 		dp = pte_alloc(dst, va);
 		if (!dp) {
-			free_page(np);
+			swap_slot_free(&swap_area_main, pte_swp_slot(*sp));
 			return -ENOMEM;
 		}
-		memcpy(page_address(np), P2V(pte_pfn(*sp) << PAGE_SHIFT), PAGE_SIZE);
-		page_set_owner(np, dst, va);
-		/* Same type and permissions, the child's own frame. */
-		/* The child's copy of a present, PROT_NONE or Unmapped page is
-		 * the same kind of entry for a frame of its own (no slot yet). */
-		*dp = pte_with_pfn(*sp, page_to_pfn(np));
-		dst->rss++;
+		*dp = *sp;
+		return 0;
 	}
+	if (!sp || !pte_has_page(*sp))
+		return 0;
+	if (!*np)
+		return -EAGAIN; /* a frame, please (allocating may sleep) */
+	dp = pte_alloc(dst, va);
+	if (!dp)
+		return -ENOMEM;
+	memcpy(page_address(*np), P2V(pte_pfn(*sp) << PAGE_SHIFT), PAGE_SIZE);
+	page_set_owner(*np, dst, va);
+	/* The child's copy of a present, PROT_NONE or Unmapped page is the
+	 * same kind of entry for a frame of its own (no slot yet). */
+	*dp = pte_with_pfn(*sp, page_to_pfn(*np));
+	dst->rss++;
+	*np = NULL;
 	return 0;
 }
 
+/*
+ * Both page-table locks are held while a page is copied: the parent's PTE
+ * must hold still (the CPU, a rescue or kppsd may change it), the child's
+ * helpers expect theirs. A frame is allocated with the locks dropped, as
+ * a faulting process would: below the min watermark it waits for kppsd
+ * (pps_alloc_user_page), then looks at the PTE again, which may have moved
+ * on meanwhile. So a fork under memory pressure waits for reclaim instead
+ * of failing with ENOMEM while the swap disk has room.
+ */
+static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
+{
+	struct page *np = NULL;
+	int err = 0;
+
+	for (u32 va = v->start; va < v->end && !err; va += PAGE_SIZE) {
+		spin_lock(&src->page_table_lock);
+		spin_lock(&dst->page_table_lock);
+		err = copy_one_page(dst, src, va, &np);
+		spin_unlock(&dst->page_table_lock);
+		spin_unlock(&src->page_table_lock);
+		if (err == -EAGAIN) {
+			np = pps_alloc_user_page(); /* may sleep */
+			err = np ? 0 : -ENOMEM;
+			va -= PAGE_SIZE;            /* this page again */
+		}
+	}
+	if (np)
+		free_page(np);
+	return err;
+}
+
+/*
+ * The child's mmap_lock is held for writing while it is built: it is on
+ * the mm list already, and kppsd must not walk its VMAs half-copied.
+ * (Parent, then child: nobody else can know the child yet, so the order
+ * cannot deadlock.)
+ */
 struct mm *mm_dup(struct mm *old)
 {
 	struct mm *mm = mm_create();
@@ -132,6 +170,7 @@ struct mm *mm_dup(struct mm *old)
 	if (!mm)
 		return NULL;
 	down_read(&old->mmap_lock);
+	down_write(&mm->mmap_lock);
 	list_for_each(p, &old->vmas) {
 		struct vma *v = list_entry(p, struct vma, node), *nv;
 		nv = kmalloc(sizeof(*nv));
@@ -144,14 +183,7 @@ struct mm *mm_dup(struct mm *old)
 		list_init(&nv->node);
 		list_add_tail(&nv->node, &mm->vmas);
 		mm->nr_vmas++;
-		/* Both page-table locks: the parent's PTEs must hold still
-		 * while we copy (another thread of work, kppsd later, may
-		 * change them), the child's helpers expect theirs. */
-		spin_lock(&old->page_table_lock);
-		spin_lock(&mm->page_table_lock);
 		err = copy_vma_pages(mm, old, v);
-		spin_unlock(&mm->page_table_lock);
-		spin_unlock(&old->page_table_lock);
 		if (err)
 			break;
 	}
@@ -162,6 +194,7 @@ struct mm *mm_dup(struct mm *old)
 	mm->end_code = old->end_code;
 	mm->start_data = old->start_data;
 	mm->end_data = old->end_data;
+	up_write(&mm->mmap_lock);
 	up_read(&old->mmap_lock);
 	if (err) {
 		mm_put(mm);

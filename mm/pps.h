@@ -41,6 +41,7 @@ struct pps_result {
 	u32 freed;              /* frames freed (stage 5) */
 	bool swap_full;
 	int io_errors;
+	u32 busy_mms;           /* kppsd: mms skipped, mmap_lock held for writing */
 };
 
 /* One step over [start, end) of v: every series moves at most one stage,

@@ -86,9 +86,10 @@ PROGS = qemu_mod.ROOT / "tests" / "fixtures" / "progs"
 RAWHELLO = qemu_mod.BUILD / "rawhello"
 TEST_INITRD = qemu_mod.BUILD / "t-initrd.cpio"
 # built against user/lib by the Makefile (EXTRA_PROGS)
-EXTRA_C = ["forktree.c", "segv.c", "div0.c"]
+EXTRA_C = ["forktree.c", "segv.c", "div0.c",
+           "pressure.c", "ppsstress.c", "madvtest.c"]      # the last three: tests/mm/test_pps.py
 # programs the test initrd carries in /bin besides the normal ones
-TEST_PROGS = ["forktree", "segv", "div0", "rawhello"]
+TEST_PROGS = ["forktree", "segv", "div0", "rawhello", "pressure", "ppsstress", "madvtest"]
 
 
 def _run_build(argv, what):
@@ -118,7 +119,8 @@ def rawhello(ppsos_build):
 @pytest.fixture(scope="session")
 def test_initrd(ppsos_build, rawhello):
     """build/t-initrd.cpio: the normal initrd plus /bin/forktree, /bin/segv,
-    /bin/div0 (built against user/lib) and /bin/rawhello (a ready ELF)."""
+    /bin/div0, /bin/pressure, /bin/ppsstress, /bin/madvtest (built against
+    user/lib) and /bin/rawhello (a ready ELF)."""
     extra = " ".join([f"tests/fixtures/progs/{c}" for c in EXTRA_C]
                      + [str(rawhello.relative_to(qemu_mod.ROOT))])
     _run_build(["make", "-s", str(TEST_INITRD.relative_to(qemu_mod.ROOT)),

@@ -14,7 +14,7 @@
  */
 #include "workload.h"
 
-#define DEF_MIB 48
+#define DEF_MIB 80
 #define DEF_ACCESSES 200000
 #define DEF_HOT_PERCENT 10
 #define HOT_SHARE 90                    /* percent of accesses that are hot */

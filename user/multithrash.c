@@ -21,7 +21,7 @@
 #include "workload.h"
 
 #define DEF_NPROC 4
-#define DEF_MIB_EACH 16
+#define DEF_MIB_EACH 24
 #define DEF_ACCESSES 50000
 #define DEF_SEED 1
 #define MAX_NPROC 64

@@ -15,7 +15,7 @@
  */
 #include "workload.h"
 
-#define DEF_MIB 48
+#define DEF_MIB 80
 #define DEF_PHASES 8
 #define DEF_PER_PHASE 25000
 #define DEF_SEED 3

@@ -14,7 +14,7 @@
  */
 #include "workload.h"
 
-#define DEF_MIB 48
+#define DEF_MIB 80
 #define DEF_PASSES 4
 
 static int usage(void)

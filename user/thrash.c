@@ -13,7 +13,7 @@
  */
 #include "workload.h"
 
-#define DEF_MIB 48
+#define DEF_MIB 80
 #define DEF_ACCESSES 100000
 #define DEF_SEED 1
 

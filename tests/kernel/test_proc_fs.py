@@ -60,10 +60,13 @@ def test_vmstat(sh):
     out = cat(sh, "/proc/vmstat")
     v = {}
     for l in out:
-        m = re.fullmatch(r"([a-z_]+) (\d+)", l)
+        m = re.fullmatch(r"([a-z][a-z0-9_]*) (\d+)", l)
         sh.check(m is not None, f"/proc/vmstat: line {l!r} is not 'name value'")
         v[m.group(1)] = int(m.group(2))
-    for k in ["nr_free_pages", "pgfault", "tlb_ipi"]:
+    for k in ["nr_free_pages", "pgfault", "pgmajfault", "pswpin", "pswpout", "pps_rescue",
+              "pps_scanned", "pps_stage1", "pps_stage2", "pps_stage3", "pps_stage4",
+              "pps_stage5", "kppsd_wakeups", "dftlb_tasks", "dftlb_forced", "tlb_ipi",
+              "swap_ra", "swap_ra_hit", "oom_kill"]:
         sh.check(k in v, f"/proc/vmstat has no {k}: {sorted(v)}")
     sh.check(v["pgfault"] > 0, "pgfault is 0 after starting programs (demand paging)")
     mem = kb_fields(sh, cat(sh, "/proc/meminfo"), "/proc/meminfo")

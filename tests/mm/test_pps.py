@@ -1,0 +1,277 @@
+"""PPS under real memory pressure: kppsd moving private anonymous pages
+through the six stages to the swap disk, and back by rescue or swap-in.
+
+With -m 32 (about 29 MiB free) and 40 MiB workloads the machine swaps for
+real. Every workload checks every page it touches (user/lib/workload.h) and
+prints one summary line `NAME: OK ...` or `NAME: CORRUPT ...`. Most runs go
+through /bin/pressure (tests/fixtures/progs/pressure.c) as pid 1: it mlocks
+itself, runs the workloads side by side, checks their exit statuses, checks
+that MemFree and SwapFree come back exactly (no frame, no swap slot lost)
+and prints how much the /proc/vmstat counters grew, which is the evidence
+that the pages really went to the disk and back.
+
+Also: a fork/munmap/mprotect/madvise race test with kppsd passing every
+20 ms (ppsstress.c), madvise checked against the Pps* and vmstat counts
+(madvtest.c), the out-of-memory kill with swap off and with swap full, and
+kppsd=off. pid 1 exiting with status c gives QEMU's status (c << 1) | 1.
+"""
+import re
+
+import pytest
+
+from qemu import sh_run, sh_wait_prompt, timeout_for, user_lines
+
+MEM = 32                        # MiB of guest RAM: 40 MiB workloads must swap
+
+PRESSURE_VMSTAT_RE = re.compile(r"^pressure: vmstat (.*)$", re.M)
+OOM_RE = re.compile(r"kppsd: out of memory and swap: killed pid (\d+) \((\S+)\), (\d+) kB resident")
+
+
+def qemu_status(code):
+    """QEMU's exit status when pid 1 exits with `code`."""
+    return ((code << 1) | 1) & 0xFF
+
+
+def boot(qemu_run, smp, cmdline, initrd=None, base=120):
+    """Boot with pid 1 from `cmdline` (init= last) and wait for QEMU to exit.
+    No kernel panic, no assertion, whatever the outcome."""
+    kw = {} if initrd is None else {"initrd": initrd}
+    q = qemu_run(smp=smp, mem=MEM, cmdline=cmdline, timeout=timeout_for(smp, base=base), **kw)
+    q.check("PANIC" not in q.log, "kernel panic")
+    return q
+
+
+def check_exit(q, code):
+    q.check(f"init: pid 1 exited with status {code}, powering off" in q.log,
+            f"pid 1 did not exit with status {code}")
+    q.check(q.status == qemu_status(code),
+            f"QEMU exit status {q.status}, expected {qemu_status(code)} (pid 1 exit {code})")
+
+
+def check_ok_line(q, name):
+    """The workload's summary line says OK (and nothing says CORRUPT)."""
+    bad = [l for l in q.log.splitlines() if "CORRUPT" in l]
+    q.check(not bad, f"corruption reported:\n  " + "\n  ".join(bad[:20]))
+    q.check(re.search(rf"^{name}: OK\b", q.log, re.M), f"no '{name}: OK' summary line")
+
+
+def pressure_vmstat(q):
+    """{counter: growth} from pressure's `pressure: vmstat k=v ...` line."""
+    m = PRESSURE_VMSTAT_RE.search(q.log)
+    q.check(m is not None, "pressure printed no vmstat line")
+    return {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def check_pressure(q, names):
+    """pressure ran every workload to OK, its leak check passed, pid 1
+    exited 0; returns the vmstat growth."""
+    for n in names:
+        check_ok_line(q, n)
+    for l in q.log.splitlines():
+        if l.startswith("pressure: FAIL"):
+            q.fail(f"pressure failed: {l}")
+    m = re.search(r"^pressure: MemFree (\d+) -> (\d+) kB, SwapFree (\d+) -> (\d+) kB", q.log, re.M)
+    q.check(m is not None, "pressure printed no MemFree/SwapFree line")
+    q.check(m.group(1) == m.group(2), f"MemFree not back: {m.group(0)}")
+    q.check(m.group(3) == m.group(4), f"SwapFree not back: {m.group(0)}")
+    q.check(re.search(r"^pressure: OK$", q.log, re.M), "no 'pressure: OK'")
+    check_exit(q, 0)
+    return pressure_vmstat(q)
+
+
+def check_swapped(q, vm):
+    """The counters prove pages went to the disk and came back from it."""
+    for k in ("pswpout", "pswpin", "pgmajfault", "pps_stage1", "pps_stage2", "pps_stage3",
+              "pps_stage4", "pps_stage5", "pps_rescue", "dftlb_tasks"):
+        q.check(vm.get(k, 0) > 0, f"vmstat {k} did not grow: {vm}")
+    q.check(vm.get("oom_kill") == 0, f"an out-of-memory kill happened: {vm}")
+
+
+# ---- each workload, larger than RAM ------------------------------------------
+
+WORKLOADS = {
+    "thrash": "thrash 40 20000",
+    "seqscan": "seqscan 40 2",
+    "hotcold": "hotcold 40 20000",
+    "phase": "phase 40 4 5000",
+}
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_workload_swaps(qemu_run, test_initrd, smp, name):
+    """40 MiB in 29: OK, nothing leaked, and the counters show real swapping.
+    (For thrash this is also the leak check alone at 1 and 4 CPUs.)"""
+    q = boot(qemu_run, smp, f'init=/bin/pressure "{WORKLOADS[name]}"', test_initrd)
+    vm = check_pressure(q, [name])
+    check_swapped(q, vm)
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_workload_as_pid1(qemu_run, name):
+    """The workload itself as pid 1 (nothing mlocked, the normal initrd)."""
+    q = boot(qemu_run, 4, f"init=/bin/{WORKLOADS[name]}")
+    check_ok_line(q, name)
+    check_exit(q, 0)
+
+
+@pytest.mark.parametrize("ra", [1, 32])
+def test_thrash_readahead_window(qemu_run, test_initrd, ra):
+    """swap_ra=1 (no read-ahead) and the largest window, kppsd every 10 ms."""
+    q = boot(qemu_run, 4, f'swap_ra={ra} pps_interval=10 init=/bin/pressure "thrash 40 20000"',
+             test_initrd)
+    q.check(f"swap_ra={ra}" in q.log and "warning" not in q.log.split("init: starting")[0],
+            "the command line was not taken as is")
+    vm = check_pressure(q, ["thrash"])
+    q.check(vm["pswpout"] > 0 and vm["pswpin"] > 0, f"no swapping: {vm}")
+    if ra == 1:
+        q.check(vm["swap_ra"] == 0 and vm["swap_ra_hit"] == 0,
+                f"swap_ra=1 still read ahead: {vm}")
+        q.check(vm["pgmajfault"] == vm["pswpin"],
+                f"without read-ahead every page read is a major fault: {vm}")
+    else:
+        q.check(vm["swap_ra"] > 0 and vm["swap_ra_hit"] > 0, f"no read-ahead: {vm}")
+
+
+# ---- several processes at once -------------------------------------------------
+
+def test_multithrash(qemu_run):
+    q = boot(qemu_run, 4, "init=/bin/multithrash 4 10 20000")
+    check_ok_line(q, "multithrash")
+    check_exit(q, 0)
+
+
+def test_four_workloads_at_once(qemu_run, test_initrd):
+    q = boot(qemu_run, 4, 'init=/bin/pressure "thrash 16 20000" "seqscan 16 2" '
+                          '"hotcold 16 20000" "phase 16 4 5000"', test_initrd)
+    vm = check_pressure(q, ["thrash", "seqscan", "hotcold", "phase"])
+    check_swapped(q, vm)
+
+
+# ---- races: fork, exit, munmap, mprotect, madvise against a busy kppsd ---------
+
+@pytest.mark.parametrize("smp,interval,args", [
+    (4, 20, "4 4 3 3"),         # 4 workers x 4 rounds, 3 MiB, 3 children each
+    (2, 10, "3 4 4 2"),         # 4 MiB regions, kppsd every 10 ms
+    (1, 20, "3 2 6 3"),         # one CPU: every race is a preemption
+], ids=["smp4", "smp2-big", "smp1"])
+def test_ppsstress(qemu_run, test_initrd, smp, interval, args):
+    """Workers fork children over regions with pages in every stage, munmap
+    and mprotect while the children run, MADV_PAGEOUT/WILLNEED, exit: no
+    page may come back wrong, nothing may leak, no panic. Fork waits for
+    reclaim when frames run out: with swap to spare it never fails."""
+    q = boot(qemu_run, smp, f'pps_interval={interval} init=/bin/pressure "ppsstress {args}"',
+             test_initrd, base=180)
+    bad = [l for l in q.log.splitlines() if l.startswith("ppsstress: CORRUPT") or
+           l.startswith("ppsstress: FAIL") or "fork failed with ENOMEM" in l]
+    q.check(not bad, "ppsstress:\n  " + "\n  ".join(bad[:20]))
+    m = re.search(r"^ppsstress: OK rounds=(\d+) pages_checked=(\d+)$", q.log, re.M)
+    q.check(m is not None, "no 'ppsstress: OK' line")
+    rounds, workers = int(args.split()[0]), int(args.split()[1])
+    q.check(int(m.group(1)) == rounds * workers,
+            f"{m.group(1)} rounds, expected {workers} workers x {rounds}")
+    vm = check_pressure(q, ["ppsstress"])
+    q.check(vm["pswpout"] > 0 and vm["pswpin"] > 0 and vm["pps_rescue"] > 0,
+            f"no swapping during the stress test: {vm}")
+
+
+# ---- madvise ----------------------------------------------------------------------
+
+def test_usertests_madvise_pageout(qemu_run):
+    q = boot(qemu_run, 2, "init=/bin/usertests madvise_pageout")
+    q.check(re.search(r"usertests: madvise_pageout \.\.\. ok", q.log),
+            "madvise_pageout did not pass")
+    q.check(not re.search(r"^usertests: .*skipped", q.log, re.M), "madvise_pageout was skipped")
+    q.check(re.search(r"^usertests: 1 passed, 0 failed$", q.log, re.M),
+            "no 'usertests: 1 passed, 0 failed' summary")
+    q.check("ALL TESTS PASSED" in q.log, "no 'ALL TESTS PASSED'")
+    check_exit(q, 0)
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_madvise_counts(qemu_run, test_initrd, smp):
+    """MADV_COLD / PAGEOUT / WILLNEED move exactly the pages asked for, as
+    /proc/meminfo's Pps* lines and /proc/vmstat count them."""
+    q = boot(qemu_run, smp, "kppsd=manual init=/bin/madvtest", test_initrd)
+    fails = [l for l in q.log.splitlines() if l.startswith("madvtest: FAIL")]
+    q.check(not fails, "madvtest:\n  " + "\n  ".join(fails))
+    q.check(re.search(r"^madvtest: OK pages=256$", q.log, re.M), "no 'madvtest: OK'")
+    check_exit(q, 0)
+
+
+# ---- out of memory and swap ----------------------------------------------------------
+
+def check_oom_killed(q, name="thrash"):
+    m = OOM_RE.search(q.log)
+    q.check(m is not None, "no 'kppsd: out of memory and swap: killed pid N' message")
+    q.check(m.group(2) == name, f"kppsd killed {m.group(2)}, expected {name}")
+    q.check(int(m.group(3)) > 16 * 1024, f"the victim had only {m.group(3)} kB resident")
+    return int(m.group(1))
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_oom_kill_without_swap(qemu_run, smp):
+    """swap=off, 64 MiB in 29: kppsd kills the process; sh -c (pid 1)
+    reports SIGKILL (137) and exits normally."""
+    q = boot(qemu_run, smp, 'swap=off init=/bin/sh -c "thrash 64 1000"')
+    q.check("swap: off (swap=off)" in q.log, "swap was not off")
+    check_oom_killed(q)
+    q.check("sh: thrash: killed by signal 9" in q.log, "sh did not see SIGKILL")
+    q.check(not re.search(r"^thrash: (OK|CORRUPT)", q.log, re.M), "thrash finished?")
+    check_exit(q, 137)                  # QEMU: (137 << 1 | 1) & 0xff = 19
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_oom_kill_swap_full_nothing_leaked(qemu_run, test_initrd, smp):
+    """Swap on but too small (100 MiB > 29 MiB RAM + 64 MiB swap): killed
+    when both run out, and every frame and every swap slot of the victim
+    comes back (pressure, mlocked as pid 1, checks exactly)."""
+    q = boot(qemu_run, smp, 'init=/bin/pressure "killed thrash 100 1000"', test_initrd)
+    pid = check_oom_killed(q)
+    q.check(re.search(rf"^pressure: cmd 0 'killed thrash 100 1000' pid {pid}: killed by signal 9$",
+                      q.log, re.M), "pressure did not see the OOM victim die of SIGKILL")
+    vm = check_pressure(q, [])
+    q.check(vm["oom_kill"] == 1, f"oom_kill grew by {vm['oom_kill']}, expected 1")
+    q.check(vm["pswpout"] >= 16000, f"swap never filled: pswpout grew by {vm['pswpout']}")
+
+
+def test_oom_kill_then_recover(qemu, ppsos_build):
+    """The shell survives the OOM kill of its child, sees 137, oom_kill
+    counts it, swap is (nearly: the shell's own pages may be on it) all
+    free again, and the next workload runs fine."""
+    q = qemu(smp=4, mem=MEM)
+    sh_wait_prompt(q)
+    out = sh_run(q, "thrash 100 1000", timeout=120)
+    q.check(any("killed by signal 9" in l for l in out), f"thrash was not SIGKILLed: {out}")
+    check_oom_killed(q)
+    st = user_lines(sh_run(q, "echo $?"))
+    q.check(st == ["137"], f"$? is {st}, expected 137")
+    vm = {l.split()[0]: int(l.split()[1]) for l in user_lines(sh_run(q, "cat /proc/vmstat"))
+          if len(l.split()) == 2 and l.split()[1].isdigit()}
+    q.check(vm.get("oom_kill") == 1, f"oom_kill is {vm.get('oom_kill')}, expected 1")
+    mem = {l.split(":")[0]: int(l.split()[1]) for l in user_lines(sh_run(q, "cat /proc/meminfo"))
+           if ":" in l and l.split()[-1] == "kB"}
+    q.check(mem["SwapTotal"] - mem["SwapFree"] <= 256,
+            f"{mem['SwapTotal'] - mem['SwapFree']} kB of swap still used after the kill: {mem}")
+    out = user_lines(sh_run(q, "thrash 40 5000", timeout=120))
+    q.check(any(l.startswith("thrash: OK") for l in out), f"thrash after the OOM kill: {out}")
+    q.check("PANIC" not in q.log, "kernel panic")
+
+
+# ---- kppsd=off --------------------------------------------------------------------------
+
+def test_kppsd_off_fits_in_ram(qemu_run):
+    q = boot(qemu_run, 4, "kppsd=off init=/bin/thrash 20 20000")
+    q.check("kppsd: off (kppsd=off)" in q.log, "kppsd was not off")
+    check_ok_line(q, "thrash")
+    check_exit(q, 0)
+
+
+def test_kppsd_off_larger_than_ram(qemu_run):
+    """No reclaim at all: the fault that finds no frame kills the process."""
+    q = boot(qemu_run, 4, 'kppsd=off init=/bin/sh -c "thrash 40 1000"')
+    q.check(re.search(r"pid \d+ \(thrash\): out of memory at .* killed", q.log),
+            "no 'pid N (thrash): out of memory at ... killed' message")
+    q.check(not OOM_RE.search(q.log), "kppsd is off but printed its OOM kill")
+    q.check("sh: thrash: killed by signal 9" in q.log, "sh did not see SIGKILL")
+    check_exit(q, 137)
