@@ -3,8 +3,8 @@
 # Knobs (make VAR=value): SMP (CPUs), MEM (MiB), CMDLINE (kernel command
 # line), SWAP_MB (size of a new swap image), GDBPORT, DEBUG (1: invariant
 # assertions on, the default and what the tests use), VGA (1: show QEMU's
-# window with the VGA mirror), BENCH_SMP (`make bench-pps BENCH_SMP="1 2"`:
-# the CPU counts to benchmark; default 1 and 4).
+# window with the VGA mirror), BENCH_SMP (`make bench BENCH_SMP="1 4"`:
+# the CPU counts to benchmark; default 4).
 
 SMP ?= 4
 MEM ?= 64
@@ -51,7 +51,7 @@ else
 QEMU_RUN = $(QEMU_BASE) -serial mon:stdio -display none
 endif
 
-.PHONY: all run run-kernel debug test ktest pytest bench-disk bench-pps clean tools FORCE
+.PHONY: all run run-kernel debug test ktest pytest bench bench-disk clean tools FORCE
 all: $(BUILD)/kernel.elf $(INITRD) $(BUILD)/ppsos.iso $(BUILD)/swap.img
 
 # User programs (user/user.mk) and the initrd that carries them.
@@ -179,10 +179,12 @@ bench-disk: all
 	grep 'bench-disk:' $(BUILD)/bench-disk.log; \
 	if [ $$s -ne 1 ]; then echo "bench-disk: FAILED (QEMU status $$s), log: $(BUILD)/bench-disk.log"; exit 1; fi
 
-# PPS benchmark: the thrash programs at -m 32, -smp 1 and 4, with the
-# vmstat figures of each run (scripts/bench_pps.py says what to look for).
-bench-pps: all
-	@$(PYTHON) scripts/bench_pps.py $(BENCH_SMP)
+# PPS benchmark: the thrash programs at -m 64 -smp 4, with the vmstat
+# figures of each run, a table and build/bench.csv (scripts/bench_pps.py
+# says what to look for). BENCH_SMP="1 4" compares CPU counts.
+BENCH_SMP ?= 4
+bench: all
+	@$(PYTHON) scripts/bench_pps.py --mem $(MEM) --smp $(BENCH_SMP)
 
 pytest: all
 	@$(PYTHON) -m pytest -q tests

@@ -26,6 +26,7 @@ struct cpu {
 	struct thread *idle;    /* runs when the run queue is empty */
 	struct thread *prev;    /* thread we switched away from (sched.c) */
 	struct thread *curr;    /* thread running now, for other CPUs to read */
+	struct mm *loaded_mm;   /* the address space in CR3 (NULL: the kernel's own) */
 
 	int ncli;               /* depth of irq-disabling spinlocks held */
 	bool intena;            /* were interrupts on before the first one? */

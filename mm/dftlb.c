@@ -74,10 +74,12 @@ u32 dftlb_close(struct dftlb_task *t)
 	u32 mask = 0;
 	struct cpu *c;
 
-	/* Who may hold the translations: CPUs that ran the mm. This CPU runs
+	/* Who may hold the translations: CPUs that have the mm loaded now
+	 * (mm_activate keeps mm->cpu_mask). This CPU runs
 	 * a kernel thread on the kernel's page directory (or switched CR3 to
 	 * get here), so it holds none. With one CPU the flush is done now. */
 	irq_push();
+	smp_mb(); /* stage 1's PTE changes before the read of mm->cpu_mask */
 	for_each_online_cpu(c)
 		if (c != this_cpu() && (t->mm->cpu_mask & (1u << c->id)))
 			mask |= 1u << c->id;

@@ -203,16 +203,37 @@ struct mm *mm_dup(struct mm *old)
 	return mm;
 }
 
+/*
+ * Load mm's page directory on this CPU (NULL: the kernel's), interrupts off.
+ *
+ * mm->cpu_mask is the set of CPUs that have mm in CR3 right now, so the
+ * only CPUs whose TLBs may hold its translations (there are no global user
+ * pages and no PCIDs: a CR3 load drops them all). The bit is set before
+ * the load and cleared after the switch away; a flusher that changed PTEs
+ * and then reads the mask (after a full barrier) either sees the bit or
+ * knows the CPU loads CR3 after its change and walks the new PTEs. For a
+ * single-threaded process that is at most the CPU it runs on, so munmap,
+ * mprotect and exit flush locally and send no IPI, and a delayed flush
+ * task is owed by that CPU alone.
+ */
 void mm_activate(struct mm *mm)
 {
-	phys_addr_t pa = mm ? V2P(mm->pgdir) : V2P(kernel_pgdir);
+	struct cpu *c = this_cpu();
+	struct mm *old = c->loaded_mm;
+	u32 me = 1u << c->id;
 
+	ASSERT(!irqs_enabled());
+	if (old == mm)
+		return;
 	if (mm)
-		atomic_or(&mm->cpu_mask, 1u << this_cpu_id());
-	if (read_cr3() != pa) {
-		write_cr3(pa);
-		dftlb_cr3_switched(); /* the CR3 load flushed every user TLB entry */
-	}
+		atomic_or(&mm->cpu_mask, me);
+	write_cr3(mm ? V2P(mm->pgdir) : V2P(kernel_pgdir));
+	c->loaded_mm = mm;
+	dftlb_cr3_switched(); /* the CR3 load flushed every user TLB entry */
+	/* old is still referenced: its last user switches away before the
+	 * mm_put that frees it (proc_exit, exec). */
+	if (old)
+		atomic_and(&old->cpu_mask, ~me);
 }
 
 u32 mm_total_vm(struct mm *mm)
@@ -254,6 +275,7 @@ void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end)
 	u32 others;
 
 	irq_push();
+	smp_mb(); /* the PTE changes before the read of who has mm loaded */
 	others = mm->cpu_mask & ~(1u << this_cpu_id());
 	if (!others) {
 		flush_local(&r);
@@ -262,5 +284,5 @@ void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end)
 	}
 	irq_pop();
 	count_vm_events(TLB_IPI, __builtin_popcount(others));
-	on_cpus(mm->cpu_mask | (1u << this_cpu_id()), flush_local, &r, true);
+	on_cpus(others | (1u << this_cpu_id()), flush_local, &r, true);
 }

@@ -60,7 +60,7 @@ struct mm {
 	struct list_head vmas;
 	u32 nr_vmas;
 	volatile u32 users;             /* references (mm_get/mm_put) */
-	volatile u32 cpu_mask;          /* CPUs that have loaded pgdir */
+	volatile u32 cpu_mask;          /* CPUs with pgdir in CR3 now (mm_activate) */
 	struct rwsem mmap_lock;
 	struct rwsem pps_lock;          /* one PPS stepper at a time (mm/pps.h) */
 	struct spinlock page_table_lock;

@@ -14,6 +14,7 @@ static void io_done(struct ata_request *r)
 	struct swap_io *io = r->priv;
 
 	io->status = r->status;
+	count_vm_events(io->write ? SWAP_WRITE_CMDS : SWAP_READ_CMDS, r->commands);
 	if (r->status)
 		io->err_slot = (u32)(r->err_lba / SECTORS_PER_PAGE);
 	else

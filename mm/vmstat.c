@@ -23,4 +23,6 @@ const char *const vm_event_names[NR_VM_EVENTS] = {
 	[SWAP_RA] = "swap_ra",
 	[SWAP_RA_HIT] = "swap_ra_hit",
 	[OOM_KILL] = "oom_kill",
+	[SWAP_WRITE_CMDS] = "swap_write_cmds",
+	[SWAP_READ_CMDS] = "swap_read_cmds",
 };

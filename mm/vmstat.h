@@ -29,6 +29,8 @@ enum vm_event {
 	SWAP_RA,        /* pages read ahead */
 	SWAP_RA_HIT,    /* read-ahead pages then used */
 	OOM_KILL,       /* processes killed: no memory, no swap */
+	SWAP_WRITE_CMDS, /* disk commands that wrote pages to swap (pswpout / this: pages per command) */
+	SWAP_READ_CMDS,  /* disk commands that read pages from swap */
 	NR_VM_EVENTS
 };
 

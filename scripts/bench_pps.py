@@ -1,44 +1,57 @@
 #!/usr/bin/python3
-"""make bench-pps: the thrash programs under real memory pressure, with figures.
+"""make bench: the thrash programs under real memory pressure, with figures.
 
-Boots ppsos with -m 32 (about 29 MiB free; swap on build/swap.img) at
--smp 1 and -smp 4, and in each boot runs every workload from the shell,
-one after the other. For each run it prints the workload's own elapsed
-time (guest clock) and how much /proc/vmstat grew while it ran: pages
-written to and read from swap, major faults, rescues of UnmappedPTEs (a
-page kppsd was about to evict, mapped back without I/O), how many of the
-pages read ahead were used, and the TLB work: delayed-flush tasks queued,
-forced drains, and TLB-flush IPIs sent for any reason.
+    scripts/bench_pps.py [--mem MIB] [--smp N ...] [--csv FILE]
 
-What to look for: rescues (faults with no I/O: the stages gave the page
-time to be wanted again) are as many as the major faults or more; swap-ins
-outnumber swap-outs, because a page read back keeps its slot while clean
-and leaves again without a write; nearly all of seqscan's read-ahead is
-used and a third of thrash's; tlb_ipi stays small against dftlb_tasks (the
-flushes ride on the timer interrupt; the IPIs are the forced drains and
-other kernel work), and is 0 on one CPU.
+Boots ppsos with -m 64 -smp 4 (the defaults; about 61 MiB free, swap on
+build/swap.img) and runs every workload from the shell at a fixed size,
+one after the other, each larger than RAM. For each it prints the
+workload's own elapsed time (guest clock) and how much /proc/vmstat grew
+while it ran:
 
-Every workload checks every page; a CORRUPT or FAIL line stops the bench
-with an error. Run it on an idle host: QEMU is TCG here, so the host's load
+  pgmajfault     faults that waited for the disk
+  pps_rescue     faults on an UnmappedPTE: mapped back, no I/O
+  pswpin/pswpout pages read from / written to swap
+  tlb_ipi        TLB-flush IPIs sent (for any reason)
+  dftlb_forced   full delayed-flush tables drained with on_each_cpu
+  swap_ra_hit/swap_ra  read-ahead pages used / read
+  cmds/page      disk commands per page written (swap_write_cmds/pswpout):
+                 stage 4 writes a run of contiguous slots with one command
+
+then a Markdown table and a CSV file (build/bench.csv) with one row per
+workload and CPU count.
+
+What to look for: rescues are as many as the major faults or more (the
+stages give a page time to be wanted again); swap-ins outnumber swap-outs
+(a page read back keeps its slot while clean and leaves again without a
+write); seqscan uses nearly all of its read-ahead, thrash much less;
+tlb_ipi is 0 unless dftlb_forced says a full table was drained (then one
+IPI per other CPU); cmds/page is far below 1.
+
+Every workload checks every page; one that is not OK stops the bench with
+an error. Run it on an idle host: QEMU is TCG here, so the host's load
 shows in every figure.
 """
+import argparse
+import csv
 import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from qemu import Qemu, sh_run, sh_wait_prompt, user_lines  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from qemu import BUILD, Qemu, sh_run, sh_wait_prompt, user_lines  # noqa: E402
 
-MEM = 32
+# Sizes for -m 64: 80 MiB of working memory (multithrash: 4 x 20 MiB).
 WORKLOADS = [
-    "thrash 40 20000",
-    "seqscan 40 2",
-    "hotcold 40 20000",
-    "phase 40 4 5000",
-    "multithrash 4 10 20000",
+    "thrash 80 40000",
+    "seqscan 80 2",
+    "hotcold 80 40000",
+    "phase 80 4 10000",
+    "multithrash 4 20 20000",
 ]
-COUNTERS = ["pswpout", "pswpin", "pgmajfault", "pps_rescue", "swap_ra", "swap_ra_hit",
-            "dftlb_tasks", "dftlb_forced", "tlb_ipi", "oom_kill"]
+COUNTERS = ["pgmajfault", "pps_rescue", "pswpin", "pswpout", "tlb_ipi", "dftlb_forced",
+            "swap_ra_hit", "swap_ra", "swap_write_cmds", "oom_kill"]
 OK_RE = re.compile(r"^(\w+): OK elapsed_ms=(\d+) accesses=(\d+)")
 
 
@@ -48,43 +61,58 @@ def vmstat(q):
             if len(l.split()) == 2 and l.split()[1].isdigit()}
 
 
-def bench(smp):
+def cmds_per_page(d):
+    return d["swap_write_cmds"] / d["pswpout"] if d["pswpout"] else 0.0
+
+
+def bench(smp, mem):
     rows = []
-    with Qemu(smp=smp, mem=MEM, name=f"bench-pps-smp{smp}") as q:
+    with Qemu(smp=smp, mem=mem, name=f"bench-smp{smp}") as q:
         sh_wait_prompt(q, timeout=120)
         for w in WORKLOADS:
             before = vmstat(q)
-            out = user_lines(sh_run(q, w, timeout=600))
+            out = user_lines(sh_run(q, w, timeout=900))
             after = vmstat(q)
-            ok = [OK_RE.match(l) for l in out if OK_RE.match(l)]
+            ok = [m for m in map(OK_RE.match, out) if m]
             if not ok:
-                sys.exit(f"bench-pps: smp {smp}: `{w}` did not finish OK:\n  " + "\n  ".join(out))
+                sys.exit(f"bench: -smp {smp}: `{w}` did not finish OK:\n  " + "\n  ".join(out))
             d = {k: after.get(k, 0) - before.get(k, 0) for k in COUNTERS}
-            rows.append((w, int(ok[0].group(2)), int(ok[0].group(3)), d))
-            print(f"bench-pps: smp {smp}: {w}: {ok[0].group(2)} ms, "
+            if d["oom_kill"]:
+                sys.exit(f"bench: -smp {smp}: an out-of-memory kill during `{w}`")
+            row = {"workload": w, "smp": smp, "mem_mib": mem, "elapsed_ms": int(ok[0].group(2)),
+                   "accesses": int(ok[0].group(3)), **d,
+                   "cmds_per_page_written": round(cmds_per_page(d), 3)}
+            rows.append(row)
+            print(f"bench: -smp {smp}: {w}: {row['elapsed_ms']} ms, "
                   + " ".join(f"{k}={v}" for k, v in d.items()), flush=True)
         if "PANIC" in q.log:
-            sys.exit(f"bench-pps: smp {smp}: kernel panic")
+            sys.exit(f"bench: -smp {smp}: kernel panic")
     return rows
 
 
 def main():
-    smps = [int(a) for a in sys.argv[1:]] or [1, 4]
-    print(f"bench-pps: -m {MEM}, workloads of 40 MiB (multithrash: 4 x 10 MiB), "
-          f"-smp {', '.join(map(str, smps))}", flush=True)
-    table = {smp: bench(smp) for smp in smps}
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mem", type=int, default=64, help="MiB of guest RAM (default 64)")
+    ap.add_argument("--smp", type=int, nargs="+", default=[4], help="CPU counts (default 4)")
+    ap.add_argument("--csv", default=str(BUILD / "bench.csv"), help="CSV output file")
+    a = ap.parse_args()
+    print(f"bench: -m {a.mem}, -smp {' '.join(map(str, a.smp))}; "
+          f"workloads: {', '.join(WORKLOADS)}", flush=True)
+    rows = [r for smp in a.smp for r in bench(smp, a.mem)]
     print()
-    print("| workload | -smp | elapsed | swap out / in (pages) | major faults | rescues "
-          "| read-ahead used | dftlb tasks | forced | TLB IPIs |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for smp, rows in table.items():
-        for w, ms, _acc, d in rows:
-            ra = f"{d['swap_ra_hit']}/{d['swap_ra']}" if d["swap_ra"] else "0/0"
-            print(f"| `{w}` | {smp} | {ms / 1000:.1f} s | {d['pswpout']} / {d['pswpin']} "
-                  f"| {d['pgmajfault']} | {d['pps_rescue']} | {ra} | {d['dftlb_tasks']} "
-                  f"| {d['dftlb_forced']} | {d['tlb_ipi']} |")
-            if d["oom_kill"]:
-                sys.exit(f"bench-pps: an out-of-memory kill during `{w}`")
+    print("| workload | -smp | elapsed ms | pgmajfault | pps_rescue | pswpin | pswpout "
+          "| tlb_ipi | dftlb_forced | swap_ra_hit/swap_ra | cmds/page written |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print(f"| `{r['workload']}` | {r['smp']} | {r['elapsed_ms']} | {r['pgmajfault']} "
+              f"| {r['pps_rescue']} | {r['pswpin']} | {r['pswpout']} | {r['tlb_ipi']} "
+              f"| {r['dftlb_forced']} | {r['swap_ra_hit']}/{r['swap_ra']} "
+              f"| {r['cmds_per_page_written']:.3f} |")
+    with open(a.csv, "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=list(rows[0]))
+        wr.writeheader()
+        wr.writerows(rows)
+    print(f"\nbench: CSV in {a.csv}")
 
 
 if __name__ == "__main__":

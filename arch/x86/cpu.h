@@ -96,5 +96,8 @@ static inline u32 atomic_add_return(volatile u32 *p, u32 v)
 }
 static inline void atomic_or(volatile u32 *p, u32 v) { __asm__ volatile("lock orl %1, %0" : "+m"(*p) : "r"(v) : "memory"); }
 static inline void atomic_and(volatile u32 *p, u32 v) { __asm__ volatile("lock andl %1, %0" : "+m"(*p) : "r"(v) : "memory"); }
+/* A full barrier: earlier stores are visible before later loads (x86
+ * reorders only that; a locked instruction forbids it, mfence needs SSE2). */
+static inline void smp_mb(void) { __asm__ volatile("lock addl $0, (%%esp)" ::: "memory", "cc"); }
 
 #endif

@@ -38,6 +38,7 @@ struct ata_request {
 	bool write;
 	int status;                 /* out: 0 or -EIO (or -EINVAL) */
 	u64 err_lba;                /* out: failing sector when status != 0 */
+	u32 commands;               /* out: disk commands it took, retries included */
 	void (*done)(struct ata_request *r);   /* called once, maybe in interrupt context: keep it short */
 	void *priv;
 

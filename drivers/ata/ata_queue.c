@@ -132,6 +132,7 @@ void ata_issue(struct ata_channel *ch)
 	ch->cmd_op = ata_opcode(r->write, ch->cmd_dma, ch->cmd_ext);
 	ch->deadline_ms = uptime_ms() + READ_ONCE(ata_timeout_ms);
 	d->stats.commands++;
+	r->commands++;
 
 	if (!ata_wait_status(ch, ATA_SR_BSY, 0, ATA_READY_WAIT_US, &st))
 		return;
@@ -251,6 +252,7 @@ int ata_submit(struct ata_request *r)
 	r->sg_off = 0;
 	r->attempts = 0;
 	r->pio_retry = false;
+	r->commands = 0;
 
 	ch = d->ch;
 	spin_lock(&ch->lock);

@@ -506,8 +506,8 @@ PTEs are present, UnmappedPTE and SwappedPTE."""
 
 class PpsPs(PpsCommand):
     """pps-ps: every process: pid, name, state, mm, rss (resident pages),
-cpu_mask (CPUs that have loaded its page directory: who owes a delayed
-TLB flush), and its PTEs in PURE_PRIVATE VMAs by type, counted by walking
+cpu_mask (CPUs that have its page directory in CR3 now: who would owe a
+delayed TLB flush), and its PTEs in PURE_PRIVATE VMAs by type, counted by walking
 the page tables from GDB (present / unmapped / swapped), the figures
 /proc/meminfo sums as PpsPte, PpsUnmapped, PpsSwapped."""
 
@@ -551,7 +551,7 @@ scanned, moved into each stage, frames freed)."""
         lo, hi = events.type.range()
         pairs = [(cstr(names[i]), u32(events[i])) for i in range(lo, hi + 1)]
         for i in range(0, len(pairs), 4):
-            print(("  " + "  ".join(f"{n:<13} {v:<8}" for n, v in pairs[i:i + 4])).rstrip())
+            print(("  " + "  ".join(f"{n:<15} {v:<8}" for n, v in pairs[i:i + 4])).rstrip())
         ff, mf = static_var("free_frames", "mm/frame.c"), static_var("managed_frames", "mm/frame.c")
         if ff is not None and mf is not None:
             print(f"frames: {u32(ff)} free of {u32(mf)} managed")
@@ -785,12 +785,19 @@ def _finish_pass(who):
     """Continue until kppsd_main is past `kppsd_request = 0;`, then print
     the pass's tally."""
     loc = _pass_end_location()
-    bp = gdb.Breakpoint(loc, temporary=True)
-    try:
-        gdb.execute("continue")
-    finally:
-        if bp.is_valid():
-            bp.delete()
+    # kppsd may be stopped on that very line already (the end of the
+    # previous pass): then GDB can report the new breakpoint at once,
+    # before kppsd has even seen the request. A stop there with the request
+    # still pending is that one; go on.
+    for _ in range(3):
+        bp = gdb.Breakpoint(loc, temporary=True)
+        try:
+            gdb.execute("continue")
+        finally:
+            if bp.is_valid():
+                bp.delete()
+        if not (_at_pass_end(loc) and int(val("kppsd_request")) != 0):
+            break
     if int(val("kppsd_request")) == 0 and _at_pass_end(loc):
         last = val("kppsd_last")
         moved = last["moved"]

@@ -85,6 +85,19 @@ def check_swapped(q, vm):
               "pps_stage4", "pps_stage5", "pps_rescue", "dftlb_tasks"):
         q.check(vm.get(k, 0) > 0, f"vmstat {k} did not grow: {vm}")
     q.check(vm.get("oom_kill") == 0, f"an out-of-memory kill happened: {vm}")
+    check_no_tlb_ipi(q, vm)
+
+
+def check_no_tlb_ipi(q, vm):
+    """Reclaim sends no TLB-flush IPI: the delayed flushes are drained in
+    the timer interrupt. The only ones allowed are the forced drains of a
+    full dftlb table, one IPI to each other CPU; the workloads' own munmap
+    and exit flush only the CPU they run on (mm->cpu_mask holds the CPUs
+    that have the mm loaded now)."""
+    allowed = vm["dftlb_forced"] * (q.smp - 1)
+    q.check(vm["tlb_ipi"] <= allowed,
+            f"tlb_ipi grew by {vm['tlb_ipi']}, but dftlb_forced only by {vm['dftlb_forced']} "
+            f"(at most {allowed} IPIs with {q.smp} CPUs): {vm}")
 
 
 # ---- each workload, larger than RAM ------------------------------------------
@@ -173,6 +186,7 @@ def test_ppsstress(qemu_run, test_initrd, smp, interval, args):
     vm = check_pressure(q, ["ppsstress"])
     q.check(vm["pswpout"] > 0 and vm["pswpin"] > 0 and vm["pps_rescue"] > 0,
             f"no swapping during the stress test: {vm}")
+    check_no_tlb_ipi(q, vm)
 
 
 # ---- madvise ----------------------------------------------------------------------
