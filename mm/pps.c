@@ -227,6 +227,21 @@ __attribute__((noinline, noipa)) void pps_series_enter(int stage, struct mm *mm,
 	barrier();
 }
 
+u32 pps_find_series(struct mm *mm, u32 va, u32 end, int *stage)
+{
+	pte_t *ptep = pte_lookup(mm, va);
+	u32 s_end = va + PAGE_SIZE;
+
+	ASSERT(ptep);
+	*stage = stage_of(*ptep);
+	/* One page table holds the whole series: the walk below is then one
+	 * array scan, and a stage handler never crosses a PDE. */
+	while (s_end < end && (s_end - va) / PAGE_SIZE < PPS_SERIES_MAX &&
+	       PDE_INDEX(s_end) == PDE_INDEX(va) && stage_of(ptep[PTE_INDEX(s_end) - PTE_INDEX(va)]) == *stage)
+		s_end += PAGE_SIZE;
+	return s_end;
+}
+
 void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, int max_stage,
 		    struct pps_result *res)
 {
@@ -234,23 +249,14 @@ void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, int max_st
 
 	end = MIN(end, v->end);
 	while (va < end) {
-		pte_t *ptep = pte_lookup(mm, va);
-		if (!ptep) {
+		if (!pte_lookup(mm, va)) {
+			/* no page table: 4 MiB of none PTEs */
 			va = ALIGN_DOWN(va, BIGPAGE_SIZE) + BIGPAGE_SIZE;
 			continue;
 		}
-		int s = stage_of(*ptep);
-		u32 s_end = va + PAGE_SIZE;
-		res->scanned++;
-		/* The series: following PTEs in the same stage. */
-		while (s_end < end && (s_end - va) / PAGE_SIZE < PPS_SERIES_MAX &&
-		       PDE_INDEX(s_end) == PDE_INDEX(va)) {
-			pte_t *np = pte_lookup(mm, s_end);
-			if (stage_of(*np) != s)
-				break;
-			s_end += PAGE_SIZE;
-			res->scanned++;
-		}
+		int s;
+		u32 s_end = pps_find_series(mm, va, end, &s);
+		res->scanned += (s_end - va) / PAGE_SIZE;
 		if (s >= 1 && s <= max_stage && (!res->only_stage || s == res->only_stage)) {
 			pps_current_series = (struct pps_series){ mm, v, va, s_end, s };
 			pps_series_enter(s, mm, va, s_end);

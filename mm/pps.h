@@ -48,6 +48,14 @@ struct pps_result {
  * and only up to stage max_stage (4: kppsd's periodic pass, 5: reclaim). */
 void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, int max_stage,
 		    struct pps_result *res);
+/* The series that starts at va (its page table must exist): the PTEs from
+ * va on in the same stage as va's, at most PPS_SERIES_MAX, not past end nor
+ * past va's page table. Returns its end and sets *stage (1..6; 0: a PTE
+ * that is none of PPS's business, such as an empty one). PTEs may change
+ * meanwhile (the CPU, faults): each stage re-checks under page_table_lock
+ * and converts by cmpxchg. */
+u32 pps_find_series(struct mm *mm, u32 va, u32 end, int *stage);
+
 /* The series being moved right now, for GDB (scripts/gdb: pps-series)
  * and anyone stopped in pps_series_enter(). */
 struct pps_series {

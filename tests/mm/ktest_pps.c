@@ -143,6 +143,72 @@ static int count_type(struct mm *mm, struct vma *v, bool (*is)(pte_t))
 
 static bool is_old_present(pte_t p) { return pte_present(p) && !pte_young(p); }
 
+/*
+ * Series finding: runs of PTEs in one stage, cut by a change of stage, by
+ * PPS_SERIES_MAX, by the end of a page table and by the range's end.
+ * 100 pages from 0x7E0000, so page 32 starts a new page table (0x800000);
+ * pages 40-43 never touched (none); page 3 old, page 10 an UnmappedPTE.
+ */
+static void series_finding(struct ktest *t)
+{
+	static const struct { u32 first, last; int stage; } want[] = {
+		{ 0, 3, 1 }, { 3, 4, 2 }, { 4, 10, 1 }, { 10, 11, 3 },
+		{ 11, 32, 1 },          /* the page table ends at 0x800000 */
+		{ 32, 40, 1 }, { 40, 44, 0 },
+		{ 44, 76, 1 },          /* PPS_SERIES_MAX */
+		{ 76, 100, 1 },
+	};
+	const u32 base = 0x7E0000, n = 100;
+	struct mm *mm = mm_create();
+	struct vma *v = mm ? vma_new(mm, base, base + n * PAGE_SIZE,
+				     VM_READ | VM_WRITE | VM_PURE_PRIVATE, NULL) : NULL;
+	u32 va, i = 0;
+	int stage;
+
+	KT_ASSERT(t, v && !vma_insert(mm, v));
+	KT_ASSERT(t, PPS_SERIES_MAX == 32);
+	for (u32 k = 0; k < n; k++)
+		if ((k < 40 || k > 43) && handle_mm_fault(mm, base + k * PAGE_SIZE, FAULT_WRITE))
+			ktest_fail(t, __FILE__, __LINE__, "fault on page %u failed", k);
+	spin_lock(&mm->page_table_lock);
+	for (u32 k = 0; k < n; k++) {
+		pte_t *p = pte_lookup(mm, base + k * PAGE_SIZE);
+		if (pte_present(*p))
+			*p = pte_mkyoung(*p);
+	}
+	pte_t *p3 = pte_lookup(mm, base + 3 * PAGE_SIZE), *p10 = pte_lookup(mm, base + 10 * PAGE_SIZE);
+	*p3 = pte_mkold(*p3);
+	*p10 = pte_mkunmapped(*p10);
+	spin_unlock(&mm->page_table_lock);
+
+	for (va = base; va < v->end && i < ARRAY_SIZE(want); i++) {
+		u32 s_end = pps_find_series(mm, va, v->end, &stage);
+		KT_EXPECT_EQ(t, (va - base) / PAGE_SIZE, want[i].first);
+		KT_EXPECT_EQ(t, (s_end - base) / PAGE_SIZE, want[i].last);
+		KT_EXPECT_EQ(t, stage, want[i].stage);
+		va = s_end;
+	}
+	KT_EXPECT_EQ(t, i, ARRAY_SIZE(want));
+	KT_EXPECT_EQ(t, va, v->end);
+	/* the range's end cuts a series too */
+	KT_EXPECT_EQ(t, pps_find_series(mm, base + 44 * PAGE_SIZE, base + 46 * PAGE_SIZE, &stage),
+		     base + 46 * PAGE_SIZE);
+	/* and a step scans every PTE of the range once */
+	struct pps_result r = { 0 };
+	r.only_stage = 6; /* look, move nothing */
+	pps_step_range(mm, v, v->start, v->end, 5, &r);
+	KT_EXPECT_EQ(t, r.scanned, n);
+	KT_EXPECT_EQ(t, r.moved[1] + r.moved[2] + r.moved[3], 0);
+	put_last(t, mm);
+}
+
+KTEST(pps_series_finding)
+{
+	kppsd_pause();
+	series_finding(t);
+	kppsd_resume();
+}
+
 /* The stages, one step at a time, on 40 pages (two series: 32 + 8). */
 static void stages_and_gate(struct ktest *t)
 {
