@@ -20,6 +20,7 @@
 #define MM_MM_H
 
 #include <kernel/types.h>
+#include <kernel/panic.h>
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
 #include <kernel/rwsem.h>
@@ -110,5 +111,7 @@ void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end);
 /* The owner of a private page (the one-to-one model). */
 void page_set_owner(struct page *p, struct mm *mm, u32 va);
 void page_clear_owner(struct page *p, struct mm *mm, u32 va);
+/* Debug builds: the one-to-one model, p is mapped by (mm, va) and nobody else. */
+#define ASSERT_OWNER(p, mm, va) ASSERT((p)->owner_mm == (mm) && (p)->owner_va == (va))
 
 #endif

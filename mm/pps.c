@@ -99,6 +99,7 @@ static void stage2_unmap(struct mm *mm, u32 start, u32 end, struct pps_result *r
 		if (!pte_present(old) || pte_young(old))
 			continue;
 		struct page *p = pfn_to_page(pte_pfn(old));
+		ASSERT_OWNER(p, mm, va);
 		/* The invariant of delayed flushing, checked, not hoped for:
 		 * every CPU has flushed since A was cleared, and A is still
 		 * clear, so no TLB can hold this translation. */
@@ -133,8 +134,10 @@ static void stage3_attach(struct mm *mm, u32 start, u32 end, struct pps_result *
 		if (!pte_unmapped(pte))
 			continue; /* rescued meanwhile: no slot needed yet */
 		struct page *p = pfn_to_page(pte_pfn(pte));
+		ASSERT_OWNER(p, mm, va);
 		if (p->swap_slot)
 			continue;
+		ASSERT(swap_slot_count(&swap_area_main, slot) == 1); /* fresh, ours alone */
 		p->swap_slot = slot++;
 		p->flags |= PG_dirty; /* a fresh slot holds nothing yet */
 		used++;
@@ -204,12 +207,15 @@ static void stage5_free(struct mm *mm, u32 start, u32 end, struct pps_result *re
 		struct page *p = pfn_to_page(pte_pfn(old));
 		if (!p->swap_slot || (p->flags & PG_dirty))
 			continue;
+		ASSERT_OWNER(p, mm, va);
+		ASSERT(swap_slot_count(&swap_area_main, p->swap_slot) >= 1);
 		if (!pte_cmpxchg(ptep, old, pte_mkswapped(p->swap_slot, pte_write(old))))
 			continue;
 		p->swap_slot = 0; /* the slot now belongs to the SwappedPTE */
 		page_clear_owner(p, mm, va);
 		p->flags &= ~(PG_dirty | PG_readahead);
 		free_page(p);
+		ASSERT(mm->rss > 0); /* rss counts this frame */
 		mm->rss--;
 		res->moved[5]++;
 		res->freed++;

@@ -51,6 +51,7 @@ int pps_rescue(struct mm *mm, struct vma *v, u32 va)
 	pte_t *ptep = pte_lookup(mm, va), old = *ptep;
 	if (pte_unmapped(old) && pte_cmpxchg(ptep, old, pte_rescue(old, v->flags & VM_WRITE))) {
 		struct page *p = pfn_to_page(pte_pfn(old));
+		ASSERT_OWNER(p, mm, va & ~(PAGE_SIZE - 1));
 		if (p->flags & PG_readahead) {
 			p->flags &= ~PG_readahead;
 			count_vm_event(SWAP_RA_HIT);
