@@ -11,6 +11,7 @@
 #include <mm/dftlb.h>
 #include <mm/frame.h>
 #include <mm/swapfile.h>
+#include <mm/vmstat.h>
 #include <arch/x86/pte.h>
 #include <kernel/string.h>
 
@@ -285,5 +286,72 @@ KTEST(pps_stages_and_gate)
 {
 	kppsd_pause();
 	stages_and_gate(t);
+	kppsd_resume();
+}
+
+/*
+ * Two threads fault on one SwappedPTE of one mm at the same moment: the
+ * first claims it (and its read-ahead neighbours) with the swap-in busy
+ * bit and reads; the second sees the bit and waits for that read. One
+ * major fault, one read of the 8 pages, and both find the right data.
+ */
+struct faulter {
+	struct mm *mm;
+	u32 va;
+	volatile int *go;
+	int ret;
+};
+
+static void fault_once(void *arg)
+{
+	struct faulter *f = arg;
+
+	while (!*f->go)
+		yield();
+	down_read(&f->mm->mmap_lock);
+	f->ret = handle_mm_fault(f->mm, f->va, 0);
+	up_read(&f->mm->mmap_lock);
+}
+
+static void swapin_one_read(struct ktest *t)
+{
+	struct vma *v;
+	struct mm *mm = make_mm(8, &v);
+	volatile int go = 0;
+
+	KT_ASSERT(t, mm);
+	KT_ASSERT(t, swap_enabled);
+	down_read(&mm->mmap_lock);
+	KT_EXPECT_EQ(t, pps_reclaim_range(mm, v->start, v->end, 5), 0);
+	up_read(&mm->mmap_lock);
+	KT_EXPECT_EQ(t, count_type(mm, v, pte_swapped), 8);
+
+	u32 maj = vm_events[PGMAJFAULT], in = vm_events[PSWPIN], cmds = vm_events[SWAP_READ_CMDS];
+	struct faulter f[2] = { { mm, v->start, &go, -1 }, { mm, v->start, &go, -1 } };
+	struct thread *th[2] = { kthread_create(fault_once, &f[0], "faulter0", false),
+				 kthread_create(fault_once, &f[1], "faulter1", false) };
+	KT_ASSERT(t, th[0] && th[1]);
+	go = 1;
+	kthread_join(th[0]);
+	kthread_join(th[1]);
+	KT_EXPECT_EQ(t, f[0].ret, 0);
+	KT_EXPECT_EQ(t, f[1].ret, 0);
+	KT_EXPECT_EQ(t, vm_events[PGMAJFAULT] - maj, 1);
+	KT_EXPECT_EQ(t, vm_events[PSWPIN] - in, 8);     /* the page and 7 read ahead */
+	KT_EXPECT_EQ(t, vm_events[SWAP_READ_CMDS] - cmds, 1); /* consecutive slots */
+	pte_t got = *pte_lookup(mm, v->start);
+	KT_EXPECT(t, pte_present(got) && *(u32 *)P2V(pte_pfn(got) << PAGE_SHIFT) == 0xC0DE0000);
+	KT_EXPECT_EQ(t, count_type(mm, v, pte_unmapped), 7);
+	for (u32 i = 1; i < 8; i++) {
+		pte_t u = *pte_lookup(mm, v->start + i * PAGE_SIZE);
+		KT_EXPECT(t, pte_unmapped(u) && *(u32 *)P2V(pte_pfn(u) << PAGE_SHIFT) == 0xC0DE0000 + i);
+	}
+	put_last(t, mm);
+}
+
+KTEST(pps_swapin_one_read)
+{
+	kppsd_pause();
+	swapin_one_read(t);
 	kppsd_resume();
 }
