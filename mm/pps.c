@@ -301,6 +301,11 @@ void pps_count_mm(struct mm *mm, struct pps_counts *c)
 				c->unmapped++;
 			else if (pte_swapped(pte))
 				c->swapped++;
+			/* A figure, not a decision: no page_table_lock, so the
+			 * page may be moving on (struct page stays readable). */
+			if ((pte_present(pte) || pte_unmapped(pte)) &&
+			    pfn_to_page(pte_pfn(pte))->swap_slot)
+				c->swapcached++;
 		}
 	}
 }

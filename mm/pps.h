@@ -75,6 +75,7 @@ void pps_end_pass(struct pps_result *res);
 /* Counts of one mm's PPS PTEs, for /proc (mmap_lock held by the caller). */
 struct pps_counts {
 	u32 present, unmapped, swapped;
+	u32 swapcached;         /* present or unmapped, and still holding a slot */
 };
 void pps_count_mm(struct mm *mm, struct pps_counts *c);
 

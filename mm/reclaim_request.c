@@ -51,7 +51,7 @@ static int show_reclaim(struct seqbuf *sb, int pid)
 
 static long write_reclaim(int pid, const char *buf, u32 n)
 {
-	char word[32], *end;
+	char word[32];
 	u32 addr = 0, size = 0, k = 0;
 	bool range = false;
 	struct mm *mm;
@@ -85,7 +85,6 @@ static long write_reclaim(int pid, const char *buf, u32 n)
 			return -EINVAL;
 		range = true;
 	}
-	(void)end;
 	mm = target_mm(pid);
 	if (!mm)
 		return -ESRCH;

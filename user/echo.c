@@ -23,5 +23,11 @@ int main(int argc, char **argv)
     }
     if (newline)
         strcat(line, "\n");
-    return write_all(STDOUT_FILENO, line, strlen(line)) < 0;
+    if (write_all(STDOUT_FILENO, line, strlen(line)) < 0) {
+        /* as GNU echo says it: `echo x > /proc/PID/reclaim` must not
+         * fail silently */
+        fprintf(STDERR_FILENO, "echo: write error: %s\n", strerror(errno));
+        return 1;
+    }
+    return 0;
 }

@@ -399,6 +399,11 @@ static int t_open_errors(void)
     EXPECT_ERR(sys_open("/bin/no-such-program", O_RDONLY, 0), ENOENT);
     EXPECT_ERR(sys_open(self_path, O_RDONLY | O_DIRECTORY, 0), ENOTDIR);
     EXPECT_ERR(sys_open("", O_RDONLY, 0), ENOENT);
+    /* creating: no writable storage (EROFS), unless the directory itself
+     * is missing (ENOENT), as on Linux */
+    EXPECT_ERR(sys_open("/newfile", O_WRONLY | O_CREAT, 0644), EROFS);
+    EXPECT_ERR(sys_open("/proc/99999/reclaim", O_WRONLY | O_CREAT | O_TRUNC, 0644), ENOENT);
+    EXPECT_ERR(sys_open("/no/such/dir/file", O_WRONLY | O_CREAT, 0644), ENOENT);
     long fd = sys_open("/proc", O_RDONLY | O_DIRECTORY, 0);
     CHECK(fd >= 0, "open /proc O_DIRECTORY = %s", rstr(fd));
     sys_close(fd);

@@ -9,6 +9,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <mm/mm.h>
+#include <mm/pps.h>
 
 struct proc_snap {
 	int pid, ppid;
@@ -52,6 +53,7 @@ static int show_status(struct seqbuf *sb, int pid)
 	struct proc_snap p;
 	struct mm *mm = grab(pid, &p);
 	u32 vsz = 0, rss = 0, stk = 0, data = 0;
+	struct pps_counts c = { 0 };
 
 	if (!p.pid)
 		return -ESRCH;
@@ -60,6 +62,7 @@ static int show_status(struct seqbuf *sb, int pid)
 		vsz = mm_total_vm(mm);
 		stk = mm->stack_vm;
 		data = (mm->brk - mm->brk_start) >> PAGE_SHIFT;
+		pps_count_mm(mm, &c);
 		up_read(&mm->mmap_lock);
 		rss = mm->rss;
 		mm_put(mm);
@@ -71,6 +74,7 @@ static int show_status(struct seqbuf *sb, int pid)
 	sb_printf(sb, "VmRSS:\t%8u kB\n", rss * 4);
 	sb_printf(sb, "VmData:\t%8u kB\n", data * 4);
 	sb_printf(sb, "VmStk:\t%8u kB\n", stk * 4);
+	sb_printf(sb, "VmSwap:\t%8u kB\n", c.swapped * 4);
 	sb_printf(sb, "Threads:\t1\n");
 	return 0;
 }

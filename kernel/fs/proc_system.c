@@ -66,14 +66,16 @@ static int show_meminfo(struct seqbuf *sb, int pid)
 	kb_line(sb, "MemAvailable:", nr_free_pages() * 4);
 	kb_line(sb, "Buffers:", 0);
 	kb_line(sb, "Cached:", 0);
-	kb_line(sb, "SwapCached:", 0);
+	struct pps_counts c = { 0 };
+	pps_totals(&c);
+	/* pages in memory whose copy on swap is still valid (their slot
+	 * stays while they are clean: a re-eviction needs no write) */
+	kb_line(sb, "SwapCached:", c.swapcached * 4);
 	kb_line(sb, "AnonPages:", anon_pages() * 4);
 	kb_line(sb, "Slab:", (u32)(kmalloc_bytes_in_use() / 1024));
 	kb_line(sb, "KernelStack:", sched_thread_count() * (KSTACK_SIZE / 1024));
 	kb_line(sb, "SwapTotal:", swap_total_pages() * 4);
 	kb_line(sb, "SwapFree:", swap_free_pages() * 4);
-	struct pps_counts c = { 0 };
-	pps_totals(&c);
 	kb_line(sb, "PpsTotal:", (c.present + c.unmapped + c.swapped) * 4);
 	kb_line(sb, "PpsPte:", c.present * 4);
 	kb_line(sb, "PpsUnmapped:", c.unmapped * 4);

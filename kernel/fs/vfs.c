@@ -146,6 +146,37 @@ void iput(struct inode *ino)
 		kfree(ino);
 }
 
+/* Does the directory that would hold path exist? (Creating a file there
+ * is EROFS; in a missing directory, such as /proc/9999/, ENOENT.) */
+static bool parent_is_dir(const char *path)
+{
+	u32 len = strlen(path);
+	struct inode *dir;
+	char *buf;
+	bool ok;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;              /* "a/b/" names b */
+	while (len > 0 && path[len - 1] != '/')
+		len--;              /* keep "a/" */
+	buf = kmalloc(len + 2);
+	if (!buf)
+		return false;
+	memcpy(buf, path, len);
+	buf[len] = 0;
+	if (!len) {             /* a bare name: relative paths start at / */
+		buf[0] = '/';
+		buf[1] = 0;
+	}
+	ok = vfs_lookup(buf, &dir) == 0;
+	if (ok) {
+		ok = S_ISDIR(dir->mode);
+		iput(dir);
+	}
+	kfree(buf);
+	return ok;
+}
+
 /* Walk an absolute path (relative ones start at / too: no cwd yet). */
 int vfs_lookup(const char *path, struct inode **out)
 {
@@ -233,7 +264,7 @@ struct file *file_open_kernel(const char *path, u32 flags, int *err)
 	if ((flags & ~OPEN_FLAGS_OK) || acc == O_ACCMODE)
 		return NULL;
 	*err = vfs_lookup(path, &ino);
-	if (*err == -ENOENT && (flags & O_CREAT))
+	if (*err == -ENOENT && (flags & O_CREAT) && parent_is_dir(path))
 		*err = -EROFS; /* nothing here is writable storage */
 	if (*err)
 		return NULL;

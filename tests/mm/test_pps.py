@@ -213,6 +213,61 @@ def test_madvise_counts(qemu_run, test_initrd, smp):
     check_exit(q, 0)
 
 
+# ---- /proc/PID/reclaim from the shell (seed 004) ------------------------------------
+
+def kb_fields(lines):
+    return {l.split(":")[0]: int(l.split()[1]) for l in lines
+            if ":" in l and len(l.split()) >= 2 and l.split()[1].isdigit()}
+
+
+def wait_log(q, rx, seconds=60):
+    """Wait (the shell idle in `sleep 1`s) until a background job printed rx;
+    its line may arrive in the middle of another command's output."""
+    for _ in range(seconds):
+        if re.search(rx, q.log):
+            return
+        sh_run(q, "sleep 1")
+    q.fail(f"no line matching {rx!r} after {seconds} s")
+
+
+def test_proc_reclaim(qemu, ppsos_build):
+    """echo anon > /proc/PID/reclaim pages a sleeping process out (VmSwap
+    grows, VmRSS shrinks, swap used = PpsSwapped + SwapCached), the pages
+    come back right when it wakes, and bad requests are refused with a
+    message, not ignored."""
+    q = qemu(smp=2, mem=64)
+    sh_wait_prompt(q)
+    sh_run(q, "napper 64 20 1 &")
+    wait_log(q, r"napper: pid (\d+), 64 pages")
+    pid = int(re.search(r"napper: pid (\d+), 64 pages", q.log).group(1))
+    st = kb_fields(user_lines(sh_run(q, f"cat /proc/{pid}/status")))
+    q.check(st["VmRSS"] >= 256 and st["VmSwap"] == 0, f"napper before reclaim: {st}")
+    for bad, why in [("bogus", "Invalid argument"), ("0x40000001 4096", "Invalid argument"),
+                     ("0x40000000 0", "Invalid argument")]:
+        out = sh_run(q, f"echo {bad} > /proc/{pid}/reclaim")
+        q.check(any(f"echo: write error: {why}".lower() in l.lower() for l in out),
+                f"'{bad}' was not refused with '{why}': {out}")
+    out = sh_run(q, "echo anon > /proc/9999/reclaim")
+    q.check(any("no such process" in l.lower() or "no such file" in l.lower() for l in out),
+            f"reclaim of a missing pid: {out}")
+    q.check(user_lines(sh_run(q, f"echo file > /proc/{pid}/reclaim")) == [],
+            "'file' (nothing to do in ppsos) failed")
+    q.check(user_lines(sh_run(q, f"echo anon > /proc/{pid}/reclaim")) == [], "'anon' failed")
+    st = kb_fields(user_lines(sh_run(q, f"cat /proc/{pid}/status")))
+    q.check(st["VmSwap"] >= 256, f"VmSwap after reclaim: {st}")
+    q.check(st["VmRSS"] < 64, f"VmRSS after reclaim: {st}")
+    mem = kb_fields(user_lines(sh_run(q, "cat /proc/meminfo")))
+    q.check(mem["SwapTotal"] - mem["SwapFree"] == mem["PpsSwapped"] + mem["SwapCached"],
+            f"swap used is not PpsSwapped + SwapCached (no slot is shared here): {mem}")
+    q.check(mem["PpsSwapped"] >= 256, f"PpsSwapped: {mem}")
+    wait_log(q, r"napper: round 1 ")
+    q.check("napper: round 1 ok" in q.log, "napper's pages came back wrong")
+    vm = {l.split()[0]: int(l.split()[1]) for l in user_lines(sh_run(q, "cat /proc/vmstat"))
+          if len(l.split()) == 2 and l.split()[1].isdigit()}
+    q.check(vm["pswpin"] >= 64 and vm["pgmajfault"] >= 1, f"no swap-in: {vm}")
+    q.check("PANIC" not in q.log, "kernel panic")
+
+
 # ---- out of memory and swap ----------------------------------------------------------
 
 def check_oom_killed(q, name="thrash"):
