@@ -32,20 +32,32 @@ bool panic_in_progress(void)
 	return panic_cpu != ~0u;
 }
 
+/* Where the first panic came from: if reporting it panics again, the
+ * second report can at least say what the first one was about. */
+static u32 first_eip;
+static int first_vector = -1;
+
 /* Returns false if another CPU is already panicking (then we stop). */
-static bool panic_enter(void)
+static bool panic_enter(u32 eip, int vector)
 {
 	cli();
 	u32 me = (u32)this_cpu()->id;
 	if (cmpxchg(&panic_cpu, ~0u, me) != ~0u) {
 		if (panic_cpu == me) {
+			char sym[64];
 			printk_panic_mode();
-			printk("PANIC: recursive panic on cpu %u, giving up\n", me);
+			printk("PANIC: recursive panic on cpu %u at 0x%08x (%s), giving up\n", me, eip,
+			       ksyms_format(eip, sym, sizeof(sym)));
+			printk("PANIC: the first one: %s at 0x%08x (%s)\n",
+			       first_vector < 0 ? "panic() called" : trap_name(first_vector), first_eip,
+			       ksyms_format(first_eip, sym, sizeof(sym)));
 			qemu_exit(QEMU_EXIT_PANIC);
 		}
 		for (;;)
 			hlt();
 	}
+	first_eip = eip;
+	first_vector = vector;
 	printk_panic_mode();
 	return true;
 }
@@ -117,7 +129,7 @@ __noreturn void panic(const char *fmt, ...)
 	va_list ap;
 	char msg[256];
 
-	panic_enter();
+	panic_enter((u32)__builtin_return_address(0), -1);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -134,7 +146,7 @@ __noreturn void panic_trap(struct trapframe *tf)
 {
 	struct thread *t = current();
 
-	panic_enter();
+	panic_enter(tf->eip, (int)tf->vector);
 	printk("PANIC: %s (%s) on cpu %d, error code 0x%08x\n", trap_name(tf->vector),
 	       trap_mnemonic(tf->vector), this_cpu()->id, tf->err);
 	char sym[64];

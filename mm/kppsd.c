@@ -124,7 +124,8 @@ static u32 kppsd_pass(int max_stage, struct pps_result *res)
 		if (n == (int)ARRAY_SIZE(mms))
 			break;
 		mms[n] = list_entry(l, struct mm, mm_list);
-		mm_get(mms[n++]);
+		if (mm_tryget(mms[n]))
+			n++;
 	}
 	spin_unlock(&mm_list_lock);
 	for (int i = 0; i < n; i++) {

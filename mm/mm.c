@@ -58,6 +58,23 @@ void mm_get(struct mm *mm)
 	atomic_inc(&mm->users);
 }
 
+/*
+ * mm_put drops users to 0 before it takes mm_list_lock to unlist the mm,
+ * so a walker of mm_list can still meet it there. A plain mm_get would
+ * bring it back to 1 and the mm would be freed twice (once by that
+ * mm_put, once by the walker's); the walker must skip it instead.
+ */
+bool mm_tryget(struct mm *mm)
+{
+	for (;;) {
+		u32 n = mm->users;
+		if (n == 0)
+			return false;
+		if (cmpxchg(&mm->users, n, n + 1) == n)
+			return true;
+	}
+}
+
 void mm_put(struct mm *mm)
 {
 	struct list_head *p, *n;

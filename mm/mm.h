@@ -74,7 +74,10 @@ struct mm {
 };
 
 struct mm *mm_create(void);
-void mm_get(struct mm *mm);
+void mm_get(struct mm *mm);     /* the caller already holds a reference */
+/* A reference from the mm list (mm_list_lock held): fails if the mm's last
+ * reference is gone and it is on its way out, still on the list. */
+bool mm_tryget(struct mm *mm);
 void mm_put(struct mm *mm);     /* the last put frees everything */
 struct mm *mm_dup(struct mm *old);      /* fork: eager copy of every page */
 void mm_activate(struct mm *mm);        /* load it on this CPU */

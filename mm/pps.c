@@ -155,6 +155,26 @@ static void stage3_attach(struct mm *mm, u32 start, u32 end, struct pps_result *
 	(void)used;
 }
 
+/*
+ * The disk failed to write this page's slot: the page stays in memory,
+ * dirty (nothing is lost), and the slot is retired so that the next pass
+ * gives the page another one (stage 3 again) instead of failing on the
+ * same sectors for ever. The other pages of the failed run keep their
+ * slots and are simply written again.
+ */
+static void retire_slot(struct mm *mm, struct page *p)
+{
+	u32 slot = p->swap_slot;
+
+	spin_lock(&mm->page_table_lock);
+	if (swap_slot_mark_bad(&swap_area_main, slot)) {
+		p->swap_slot = 0;
+		printk("kppsd: swap slot %u is bad now (%u so far): its page gets another slot\n", slot,
+		       swap_area_main.nbad_later);
+	}
+	spin_unlock(&mm->page_table_lock);
+}
+
 /* Write the dirty pages of the series, one disk command per run of
  * consecutive slots. The pages stay ours during the I/O: the caller's
  * mmap_lock keeps munmap away, our mm reference keeps exit away. */
@@ -182,6 +202,8 @@ static void stage4_write(struct mm *mm, u32 start, u32 end, struct pps_result *r
 				printk("kppsd: writing slots %u..%u failed at slot %u (%d): pages kept\n",
 				       first_slot, first_slot + n - 1, err_slot, r);
 				res->io_errors++;
+				if (err_slot >= first_slot && err_slot < first_slot + n)
+					retire_slot(mm, run[err_slot - first_slot]);
 			} else {
 				for (u32 i = 0; i < n; i++)
 					run[i]->flags &= ~PG_dirty;

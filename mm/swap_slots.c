@@ -158,6 +158,20 @@ void swap_slot_free(struct swap_area *a, u32 slot)
 	spin_unlock(&a->lock);
 }
 
+bool swap_slot_mark_bad(struct swap_area *a, u32 slot)
+{
+	bool bad = false;
+
+	spin_lock(&a->lock);
+	if (slot > 0 && slot < a->nslots && a->count[slot] == 1) {
+		a->count[slot] = SWAP_MAP_BAD; /* stays marked in the bitmap */
+		a->nbad_later++;
+		bad = true;
+	}
+	spin_unlock(&a->lock);
+	return bad;
+}
+
 int swap_slot_dup(struct swap_area *a, u32 slot)
 {
 	int r = 0;

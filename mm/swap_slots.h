@@ -35,6 +35,7 @@ struct swap_area {
 	u16 *cluster_free;      /* free slots per cluster */
 	u32 nclusters;
 	u32 hint;               /* next-fit: where the last batch ended */
+	u32 nbad_later;         /* slots found bad after init (failed writes) */
 };
 
 /* Set up an area of nslots slots, all free but slot 0 and the bad ones. */
@@ -47,6 +48,10 @@ u32 swap_slots_alloc_batch(struct swap_area *a, u32 n, struct swap_extent *ext, 
 void swap_slot_free(struct swap_area *a, u32 slot);     /* drop one use */
 int swap_slot_dup(struct swap_area *a, u32 slot);       /* add one use */
 u32 swap_slot_count(struct swap_area *a, u32 slot);
+/* A write to slot failed: if its one user is the caller, it becomes bad
+ * (never handed out again, out of the area's size) and true is returned;
+ * a slot others still use stays theirs (false). */
+bool swap_slot_mark_bad(struct swap_area *a, u32 slot);
 u32 swap_slots_free(struct swap_area *a);
 
 #endif

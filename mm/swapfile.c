@@ -46,7 +46,8 @@ static const char *const swap_modes[] = { "on", "format", "off", NULL };
 CMDLINE_PARAM_ENUM(swap, swap_mode, swap_modes,
 		   "on: use hdb if it has a swap header; format: write a fresh one first; off: no swap");
 
-u32 swap_total_pages(void) { return swap_enabled ? usable_pages : 0; }
+/* Slots that went bad since boot (failed writes) are out of the total. */
+u32 swap_total_pages(void) { return swap_enabled ? usable_pages - swap_area_main.nbad_later : 0; }
 u32 swap_free_pages(void) { return swap_enabled ? swap_slots_free(&swap_area_main) : 0; }
 
 static void format_header(struct swap_header *h, u32 pages)
@@ -103,8 +104,8 @@ static int show_swaps(struct seqbuf *sb, int pid)
 	(void)pid;
 	sb_printf(sb, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
 	if (swap_enabled)
-		sb_printf(sb, "%-40s%s\t%u\t\t%u\t\t%d\n", "/dev/hdb", "partition", usable_pages * 4,
-			  (usable_pages - swap_free_pages()) * 4, -2);
+		sb_printf(sb, "%-40s%s\t%u\t\t%u\t\t%d\n", "/dev/hdb", "partition",
+			  swap_total_pages() * 4, (swap_total_pages() - swap_free_pages()) * 4, -2);
 	return 0;
 }
 

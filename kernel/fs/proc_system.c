@@ -47,7 +47,8 @@ static void pps_totals(struct pps_counts *c)
 		if (n == (int)ARRAY_SIZE(mms))
 			break;
 		mms[n] = list_entry(p, struct mm, mm_list);
-		mm_get(mms[n++]);
+		if (mm_tryget(mms[n]))
+			n++;
 	}
 	spin_unlock(&mm_list_lock);
 	for (int i = 0; i < n; i++) {

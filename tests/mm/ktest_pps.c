@@ -63,6 +63,28 @@ static void put_last(struct ktest *t, struct mm *mm)
 	mm_put(mm);
 }
 
+/* A walker of the mm list must not bring back an mm whose last reference
+ * is gone (mm_put unlists it a moment later and frees it). */
+KTEST(mm_tryget_skips_a_dying_mm)
+{
+	struct mm *mm;
+
+	kppsd_pause(); /* its passes take references too: none while we fake one count */
+	mm = mm_create();
+	if (!mm)
+		kppsd_resume();
+	KT_ASSERT(t, mm);
+	KT_EXPECT(t, mm_tryget(mm));
+	KT_EXPECT_EQ(t, mm->users, 2);
+	mm_put(mm);
+	mm->users = 0;                  /* as mm_put leaves it, before list_del */
+	KT_EXPECT(t, !mm_tryget(mm));
+	KT_EXPECT_EQ(t, mm->users, 0);
+	mm->users = 1;
+	mm_put(mm);
+	kppsd_resume();
+}
+
 /* A task is done only when every CPU named in it has drained it. */
 static void fill_and_drain(struct ktest *t)
 {

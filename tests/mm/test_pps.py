@@ -6,7 +6,7 @@ real. Every workload checks every page it touches (user/lib/workload.h) and
 prints one summary line `NAME: OK ...` or `NAME: CORRUPT ...`. Most runs go
 through /bin/pressure (tests/fixtures/progs/pressure.c) as pid 1: it mlocks
 itself, runs the workloads side by side, checks their exit statuses, checks
-that MemFree and SwapFree come back exactly (no frame, no swap slot lost)
+that MemFree and swap in use come back exactly (no frame, no slot lost)
 and prints how much the /proc/vmstat counters grew, which is the evidence
 that the pages really went to the disk and back.
 
@@ -16,10 +16,11 @@ Also: a fork/munmap/mprotect/madvise race test with kppsd passing every
 kppsd=off. pid 1 exiting with status c gives QEMU's status (c << 1) | 1.
 """
 import re
+import subprocess
 
 import pytest
 
-from qemu import sh_run, sh_wait_prompt, timeout_for, user_lines
+from qemu import SWAP, sh_run, sh_wait_prompt, timeout_for, user_lines
 
 MEM = 32                        # MiB of guest RAM: 40 MiB workloads must swap
 
@@ -70,10 +71,10 @@ def check_pressure(q, names):
     for l in q.log.splitlines():
         if l.startswith("pressure: FAIL"):
             q.fail(f"pressure failed: {l}")
-    m = re.search(r"^pressure: MemFree (\d+) -> (\d+) kB, SwapFree (\d+) -> (\d+) kB", q.log, re.M)
-    q.check(m is not None, "pressure printed no MemFree/SwapFree line")
+    m = re.search(r"^pressure: MemFree (\d+) -> (\d+) kB, SwapUsed (\d+) -> (\d+) kB", q.log, re.M)
+    q.check(m is not None, "pressure printed no MemFree/SwapUsed line")
     q.check(m.group(1) == m.group(2), f"MemFree not back: {m.group(0)}")
-    q.check(m.group(3) == m.group(4), f"SwapFree not back: {m.group(0)}")
+    q.check(m.group(3) == m.group(4), f"swap in use not back: {m.group(0)}")
     q.check(re.search(r"^pressure: OK$", q.log, re.M), "no 'pressure: OK'")
     check_exit(q, 0)
     return pressure_vmstat(q)
@@ -211,6 +212,35 @@ def test_madvise_counts(qemu_run, test_initrd, smp):
     q.check(not fails, "madvtest:\n  " + "\n  ".join(fails))
     q.check(re.search(r"^madvtest: OK pages=256$", q.log, re.M), "no 'madvtest: OK'")
     check_exit(q, 0)
+
+
+# ---- a failing swap disk ------------------------------------------------------------
+
+BAD_SLOTS = [5, 6, 40]
+
+
+def test_write_errors_lose_nothing(qemu_run, test_initrd, tmp_path):
+    """QEMU's blkdebug fails every write to three slots of the swap disk
+    while thrash swaps: each failure is reported, the page stays in memory
+    (dirty) and gets another slot, the bad slot is never used again and
+    leaves SwapTotal; thrash finishes OK and everything comes back."""
+    img = tmp_path / "swap.img"
+    subprocess.run(["cp", "--sparse=always", str(SWAP), str(img)], check=True)
+    conf = tmp_path / "blkdebug.conf"
+    conf.write_text("".join(f'[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "{s * 8}"\n\n'
+                            for s in BAD_SLOTS))
+    q = qemu_run(smp=2, mem=MEM, swap=False, initrd=test_initrd, timeout=timeout_for(2, base=180),
+                 extra=("-drive", f"file=blkdebug:{conf}:{img},format=raw,if=ide,index=1"),
+                 cmdline='init=/bin/pressure "thrash 40 20000"')
+    q.check("PANIC" not in q.log, "kernel panic")
+    for s in BAD_SLOTS:
+        q.check(re.search(rf"kppsd: writing slots \d+\.\.\d+ failed at slot {s} ", q.log),
+                f"no report of the failed write to slot {s}")
+        q.check(re.search(rf"kppsd: swap slot {s} is bad now", q.log), f"slot {s} not retired")
+    q.check(len(re.findall(r"kppsd: swap slot \d+ is bad now", q.log)) == len(BAD_SLOTS),
+            "a slot was retired twice, or one that did not fail")
+    vm = check_pressure(q, ["thrash"])
+    q.check(vm["pswpout"] > 0 and vm["pswpin"] > 0, f"no swapping: {vm}")
 
 
 # ---- /proc/PID/reclaim from the shell (seed 004) ------------------------------------
