@@ -23,7 +23,8 @@ SYSCALL_DECL(write); SYSCALL_DECL(open); SYSCALL_DECL(close); SYSCALL_DECL(waitp
 SYSCALL_DECL(execve); SYSCALL_DECL(lseek); SYSCALL_DECL(getpid); SYSCALL_DECL(kill);
 SYSCALL_DECL(dup); SYSCALL_DECL(brk); SYSCALL_DECL(dup2); SYSCALL_DECL(getppid);
 SYSCALL_DECL(munmap); SYSCALL_DECL(uname); SYSCALL_DECL(mprotect); SYSCALL_DECL(mlock);
-SYSCALL_DECL(munlock); SYSCALL_DECL(sched_yield); SYSCALL_DECL(nanosleep);
+SYSCALL_DECL(munlock); SYSCALL_DECL(mlockall); SYSCALL_DECL(munlockall);
+SYSCALL_DECL(sched_yield); SYSCALL_DECL(nanosleep);
 SYSCALL_DECL(mmap2); SYSCALL_DECL(madvise); SYSCALL_DECL(getdents64);
 SYSCALL_DECL(clock_gettime); SYSCALL_DECL(pidfd_open); SYSCALL_DECL(process_madvise);
 

@@ -1,7 +1,8 @@
 /*
  * vsnprintf: the printf engine behind printk and snprintf. Supports the
  * conversions the kernel uses: %d %i %u %x %X %o %c %s %p %%, the flags
- * '-' and '0', a field width (or '*'), a precision for strings, and the
+ * '-', '0' and '#' (0x / 0X before a non-zero hex number, a leading 0 for
+ * octal, as in C), a field width (or '*'), a precision for strings, and the
  * l / ll length modifiers. Output is always NUL-terminated and truncated to
  * `size`; the return value is the length the full output would have had.
  */
@@ -33,16 +34,31 @@ static void put_padded(struct out *o, const char *s, int n, int width, bool left
 			put(o, ' ');
 }
 
-static void put_num(struct out *o, u64 v, int base, bool neg, bool upper, int width, bool left, char pad)
+static void put_num(struct out *o, u64 v, int base, bool neg, bool upper, int width, bool left, char pad,
+		    bool alt)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[24];
+	bool hex_prefix = alt && base == 16 && v != 0;
+	char tmp[26];
 	int n = 0;
 
 	do {
 		tmp[n++] = digits[v % base];
 		v /= base;
 	} while (v);
+	if (alt && base == 8 && tmp[n - 1] != '0')
+		tmp[n++] = '0';
+	if (hex_prefix) {
+		/* zero padding goes between the prefix and the digits */
+		if (pad == '0') {
+			put(o, '0');
+			put(o, upper ? 'X' : 'x');
+			width -= 2;
+		} else {
+			tmp[n++] = upper ? 'X' : 'x';
+			tmp[n++] = '0';
+		}
+	}
 	if (neg) {
 		if (pad == '0') {
 			put(o, '-');
@@ -65,7 +81,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	struct out o = { buf, size, 0 };
 
 	for (; *fmt; fmt++) {
-		bool left = false;
+		bool left = false, alt = false;
 		char pad = ' ';
 		int width = 0, prec = -1, lng = 0;
 
@@ -79,6 +95,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				left = true;
 			else if (*fmt == '0')
 				pad = '0';
+			else if (*fmt == '#')
+				alt = true;
 			else
 				break;
 		}
@@ -109,7 +127,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'd':
 		case 'i': {
 			s64 v = lng >= 2 ? va_arg(ap, s64) : va_arg(ap, int);
-			put_num(&o, v < 0 ? -(u64)v : (u64)v, 10, v < 0, false, width, left, pad);
+			put_num(&o, v < 0 ? -(u64)v : (u64)v, 10, v < 0, false, width, left, pad, false);
 			break;
 		}
 		case 'u':
@@ -118,13 +136,13 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'o': {
 			u64 v = lng >= 2 ? va_arg(ap, u64) : va_arg(ap, unsigned int);
 			int base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
-			put_num(&o, v, base, false, *fmt == 'X', width, left, pad);
+			put_num(&o, v, base, false, *fmt == 'X', width, left, pad, alt);
 			break;
 		}
 		case 'p':
 			put(&o, '0');
 			put(&o, 'x');
-			put_num(&o, (u32)va_arg(ap, void *), 16, false, false, 8, false, '0');
+			put_num(&o, (u32)va_arg(ap, void *), 16, false, false, 8, false, '0', false);
 			break;
 		case 'c': {
 			char c = (char)va_arg(ap, int);

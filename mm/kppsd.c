@@ -14,7 +14,11 @@
  * for kppsd's next pass instead of taking the last frames, which the kernel
  * keeps for itself (page tables, kmalloc, the disk driver). If a pressure
  * pass moves nothing, swap is full or nothing is reclaimable: kppsd kills
- * the process with the most resident pages, says so, and goes on.
+ * the process with the most resident pages, says so, and goes on. When
+ * there is no process it may kill (pid 1 never is), waiting cannot help:
+ * until a pass moves something again (oom_hopeless), allocations stop
+ * waiting, take what is left, and a fault that finds nothing fails with
+ * ENOMEM (the process is killed with "out of memory at ...").
  *
  * Locks: mm_list_lock to take references on the mms of a pass; per mm,
  * mmap_lock for reading (tried: an mm being written to, such as a child
@@ -54,6 +58,7 @@ struct pps_result kppsd_last;           /* the last pass's tally */
 static volatile bool kick;             /* memory is low: a pressure pass, now */
 static struct waitqueue memory_wq;      /* allocations waiting below min */
 static volatile u32 passes;             /* completed passes (waiters watch it) */
+static volatile bool oom_hopeless;      /* out of memory, and nobody to kill */
 static struct thread *kppsd_thread;
 /* Held for reading by each pass, for writing by kppsd_pause(). */
 static struct rwsem pass_sem;
@@ -72,12 +77,14 @@ struct page *pps_alloc_user_page(void)
 		u32 nfree = nr_free_pages();
 		if (nfree < wmark_low && kppsd_mode == 0)
 			kppsd_wake();
-		if (nfree >= wmark_min || kppsd_mode != 0 || tries >= 50 || !kppsd_thread)
+		if (nfree >= wmark_min || kppsd_mode != 0 || tries >= 50 || !kppsd_thread ||
+		    oom_hopeless)
 			return alloc_page();
 		/* Below min: wait for kppsd to free some (or give up after a
 		 * while, and take what there is). */
 		u32 seen = passes;
-		if (wait_event_interruptible(&memory_wq, passes != seen || nr_free_pages() >= wmark_min))
+		if (wait_event_interruptible(&memory_wq, passes != seen || oom_hopeless ||
+								 nr_free_pages() >= wmark_min))
 			return NULL; /* killed while waiting */
 	}
 }
@@ -144,7 +151,9 @@ static u32 kppsd_pass(int max_stage, struct pps_result *res)
 	return moves;
 }
 
-static void oom_kill(void)
+/* Kill the process with the most resident pages; false if there is none
+ * (pid 1 and processes without memory are never chosen). */
+static bool oom_kill(void)
 {
 	struct proc *victim = NULL;
 	u32 best = 0;
@@ -166,6 +175,7 @@ static void oom_kill(void)
 		printk("kppsd: out of memory and swap, and no process to kill\n");
 	}
 	spin_unlock(&proc_lock);
+	return victim != NULL;
 }
 
 static void kppsd_main(void *arg)
@@ -206,16 +216,19 @@ static void kppsd_main(void *arg)
 		 * to drain), until there is room or nothing moves. */
 		if (nr_free_pages() >= wmark_high) {
 			idle_pressure_passes = 0;
+			oom_hopeless = false;
 			next = jiffies + ms_to_ticks(pps_interval);
 			continue;
 		}
 		if (moves == 0 && dftlb_pending() == 0) {
-			if (++idle_pressure_passes >= 3 && nr_free_pages() < wmark_min) {
-				oom_kill();
+			if (++idle_pressure_passes >= 3 && nr_free_pages() < wmark_min && !oom_hopeless) {
+				oom_hopeless = !oom_kill();
 				idle_pressure_passes = 0;
+				wake_up(&memory_wq);
 			}
 		} else {
 			idle_pressure_passes = 0;
+			oom_hopeless = false;
 		}
 		kick = true;
 		sleep_ticks(1);

@@ -196,6 +196,9 @@ struct mm *mm_dup(struct mm *old)
 			break;
 		}
 		*nv = *v;
+		/* As in Linux, memory locks are not inherited: the child's
+		 * copies are ordinary reclaimable pages (mlock(2)). */
+		nv->flags &= ~VM_LOCKED;
 		nv->mm = mm;
 		list_init(&nv->node);
 		list_add_tail(&nv->node, &mm->vmas);
@@ -253,16 +256,28 @@ void mm_activate(struct mm *mm)
 		atomic_and(&old->cpu_mask, ~me);
 }
 
-u32 mm_total_vm(struct mm *mm)
+/* Pages covered by the VMAs whose flags include all of `flags`. */
+static u32 mm_vm_pages(struct mm *mm, u32 flags)
 {
 	struct list_head *p;
 	u32 n = 0;
 
 	list_for_each(p, &mm->vmas) {
 		struct vma *v = list_entry(p, struct vma, node);
-		n += (v->end - v->start) >> PAGE_SHIFT;
+		if ((v->flags & flags) == flags)
+			n += (v->end - v->start) >> PAGE_SHIFT;
 	}
 	return n;
+}
+
+u32 mm_total_vm(struct mm *mm)
+{
+	return mm_vm_pages(mm, 0);
+}
+
+u32 mm_locked_vm(struct mm *mm)
+{
+	return mm_vm_pages(mm, VM_LOCKED);
 }
 
 struct flush_req {

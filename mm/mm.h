@@ -67,6 +67,7 @@ struct mm {
 	struct spinlock page_table_lock;
 	struct list_head mm_list;       /* all mms: kppsd walks it */
 	u32 brk_start, brk;             /* heap: [brk_start, brk) */
+	u32 def_flags;                  /* VM_LOCKED after mlockall(MCL_FUTURE) */
 	u32 rss;                        /* resident user pages */
 	u32 stack_vm;                   /* pages the stack VMA covers */
 	u32 start_code, end_code, start_data, end_data;
@@ -82,6 +83,7 @@ void mm_put(struct mm *mm);     /* the last put frees everything */
 struct mm *mm_dup(struct mm *old);      /* fork: eager copy of every page */
 void mm_activate(struct mm *mm);        /* load it on this CPU */
 u32 mm_total_vm(struct mm *mm);         /* pages covered by VMAs */
+u32 mm_locked_vm(struct mm *mm);        /* pages in VM_LOCKED VMAs */
 extern struct list_head mm_list;
 extern struct spinlock mm_list_lock;
 

@@ -1,6 +1,6 @@
 /*
  * The memory system calls: brk, mmap2, munmap, mprotect, mlock, munlock,
- * madvise. Linux's semantics for the flags we support; anything else is
+ * mlockall, munlockall, madvise. Linux's semantics for the flags we support; anything else is
  * -EINVAL, never silently ignored. Each takes the caller's mmap_lock for
  * writing while it changes VMAs.
  *
@@ -33,6 +33,8 @@
 #define MAP_STACK 0x20000
 #define MAP_SUPPORTED (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
 		       MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK)
+#define MCL_CURRENT 1
+#define MCL_FUTURE 2
 #define MADV_NORMAL 0
 #define MADV_RANDOM 1
 #define MADV_SEQUENTIAL 2
@@ -96,8 +98,9 @@ static int vma_change_flags(struct mm *mm, u32 start, u32 end, u32 clear, u32 se
 long sys_brk(u32 addr, u32 a2, u32 a3, u32 a4, u32 a5)
 {
 	struct mm *mm = current_proc()->mm;
-	u32 old, newend, oldend;
+	u32 old, newend = 0, oldend = 0;
 	struct vma *heap;
+	bool locked = false;
 
 	down_write(&mm->mmap_lock);
 	old = mm->brk;
@@ -110,14 +113,20 @@ long sys_brk(u32 addr, u32 a2, u32 a3, u32 a4, u32 a5)
 		if (vma_find_intersect(mm, oldend, newend))
 			goto out; /* would run into another mapping */
 		heap = oldend > mm->brk_start ? vma_find(mm, oldend - 1) : NULL;
-		if (heap && (heap->flags & VM_HEAP)) {
+		/* Grow the heap VMA in place unless mlockall(MCL_FUTURE) makes
+		 * the new part differ from it in VM_LOCKED, as Linux does. */
+		if (heap && (heap->flags & VM_HEAP) &&
+		    (heap->flags & VM_LOCKED) == (mm->def_flags & VM_LOCKED)) {
 			heap->end = newend;
 		} else {
-			heap = vma_new(mm, oldend, newend, VM_READ | VM_WRITE | VM_HEAP | VM_PURE_PRIVATE,
-				       NULL);
-			if (!heap || vma_insert(mm, heap))
+			heap = vma_new(mm, oldend, newend,
+				       VM_READ | VM_WRITE | VM_HEAP | VM_PURE_PRIVATE | mm->def_flags, NULL);
+			if (!heap || vma_insert(mm, heap)) {
+				kfree(heap);
 				goto out;
+			}
 		}
+		locked = heap->flags & VM_LOCKED;
 	} else if (newend < oldend) {
 		if (vma_unmap_range(mm, newend, oldend))
 			goto out;
@@ -126,6 +135,8 @@ long sys_brk(u32 addr, u32 a2, u32 a3, u32 a4, u32 a5)
 out:
 	addr = mm->brk;
 	up_write(&mm->mmap_lock);
+	if (locked)
+		populate(mm, oldend, newend);
 	return addr;
 }
 
@@ -150,6 +161,7 @@ long sys_mmap2(u32 addr, u32 len, u32 prot, u32 flags, u32 fd)
 	vmflags = prot_to_vm(prot) | VM_PURE_PRIVATE | (flags & MAP_LOCKED ? VM_LOCKED : 0);
 
 	down_write(&mm->mmap_lock);
+	vmflags |= mm->def_flags;
 	if (flags & MAP_FIXED) {
 		r = -ENOMEM;
 		if (addr < PAGE_SIZE || addr + len < addr || addr + len > MAP_CEILING)
@@ -176,7 +188,7 @@ long sys_mmap2(u32 addr, u32 len, u32 prot, u32 flags, u32 fd)
 	r = addr;
 out:
 	up_write(&mm->mmap_lock);
-	if (r > 0 && (flags & (MAP_POPULATE | MAP_LOCKED)))
+	if (r > 0 && ((flags & (MAP_POPULATE | MAP_LOCKED)) || (vmflags & VM_LOCKED)))
 		populate(mm, addr, addr + len);
 	return r;
 }
@@ -248,6 +260,64 @@ static long lock_range(u32 addr, u32 len, bool lock)
 
 long sys_mlock(u32 addr, u32 len, u32 a3, u32 a4, u32 a5) { return lock_range(addr, len, true); }
 long sys_munlock(u32 addr, u32 len, u32 a3, u32 a4, u32 a5) { return lock_range(addr, len, false); }
+
+/*
+ * mlockall(MCL_CURRENT) locks every VMA there is and faults its pages in;
+ * MCL_FUTURE puts VM_LOCKED in mm->def_flags, so later mmap and brk
+ * memory is locked (and populated) as it is created, and the stack VMA,
+ * once locked, stays locked as it grows. Neither survives fork or execve
+ * (mm_dup and mm_create start with def_flags 0). MCL_ONFAULT is not
+ * supported: -EINVAL.
+ */
+long sys_mlockall(u32 flags, u32 a2, u32 a3, u32 a4, u32 a5)
+{
+	struct mm *mm = current_proc()->mm;
+	struct list_head *p;
+	u32 at = 0;
+
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE)))
+		return -EINVAL;
+	down_write(&mm->mmap_lock);
+	mm->def_flags = flags & MCL_FUTURE ? VM_LOCKED : 0;
+	if (flags & MCL_CURRENT)
+		list_for_each(p, &mm->vmas)
+			list_entry(p, struct vma, node)->flags |= VM_LOCKED;
+	up_write(&mm->mmap_lock);
+	if (!(flags & MCL_CURRENT))
+		return 0;
+	/* Fault in one VMA at a time: populate takes mmap_lock itself, and
+	 * the VMAs may change meanwhile, so find the next one afresh. */
+	for (;;) {
+		u32 start = 0, end = 0;
+		down_read(&mm->mmap_lock);
+		list_for_each(p, &mm->vmas) {
+			struct vma *v = list_entry(p, struct vma, node);
+			if (v->end > at && (v->flags & VM_LOCKED)) {
+				start = MAX(v->start, at);
+				end = v->end;
+				break;
+			}
+		}
+		up_read(&mm->mmap_lock);
+		if (start == end)
+			return 0;
+		populate(mm, start, end);
+		at = end;
+	}
+}
+
+long sys_munlockall(u32 a1, u32 a2, u32 a3, u32 a4, u32 a5)
+{
+	struct mm *mm = current_proc()->mm;
+	struct list_head *p;
+
+	down_write(&mm->mmap_lock);
+	mm->def_flags = 0;
+	list_for_each(p, &mm->vmas)
+		list_entry(p, struct vma, node)->flags &= ~VM_LOCKED;
+	up_write(&mm->mmap_lock);
+	return 0;
+}
 
 long sys_madvise(u32 addr, u32 len, u32 advice, u32 a4, u32 a5)
 {

@@ -568,6 +568,85 @@ static int t_mlock(void)
     return PASS;
 }
 
+static long proc_field(const char *text, const char *name);
+
+/* VmLck of /proc/self/status in kB, or -1. */
+static long self_vmlck(void)
+{
+    static char text[4096];
+    if (read_file("/proc/self/status", text, sizeof(text)) <= 0)
+        return -1;
+    return proc_field(text, "VmLck");
+}
+
+/* mlock(2): "Memory locks are not inherited by a child created via
+ * fork(2)": the child's copies are ordinary pages, so reclaim may take
+ * them. */
+static int t_mlock_fork(void)
+{
+    char *p = map_pages(4);
+    CHECK(p, "mmap failed");
+    long before = self_vmlck();
+    CHECK(before >= 0, "no VmLck in /proc/self/status");
+    memset(p, 0x33, 4 * PG);
+    EXPECT_EQ(sys_mlock(p, 4 * PG), 0);
+    EXPECT_EQ(self_vmlck(), before + 16);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0)
+        _exit(self_vmlck() == 0 && p[4 * PG - 1] == 0x33 ? 0 : 1);
+    int st;
+    EXPECT_EQ(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "child: %s (its VmLck must be 0 and its copy intact)", describe(st));
+    EXPECT_EQ(self_vmlck(), before + 16);
+    EXPECT_EQ(sys_munmap(p, 4 * PG), 0);
+    EXPECT_EQ(self_vmlck(), before);
+    return PASS;
+}
+
+/* mlockall(2): MCL_CURRENT locks what is mapped, MCL_FUTURE what will be;
+ * munlockall undoes both; a child inherits neither. */
+static int t_mlockall(void)
+{
+    static char text[4096];
+    EXPECT_ERR(sys_mlockall(0), EINVAL);
+    EXPECT_ERR(sys_mlockall(8), EINVAL);
+    EXPECT_ERR(sys_mlockall(MCL_ONFAULT), EINVAL);
+    EXPECT_EQ(sys_mlockall(MCL_CURRENT), 0);
+    CHECK(read_file("/proc/self/status", text, sizeof(text)) > 0, "no /proc/self/status");
+    long size = proc_field(text, "VmSize"), lck = proc_field(text, "VmLck");
+    CHECK(lck == size, "after MCL_CURRENT VmLck %ld kB, VmSize %ld kB", lck, size);
+    char *p = map_pages(4);         /* MCL_FUTURE not set: not locked */
+    CHECK(p, "mmap failed");
+    EXPECT_EQ(self_vmlck(), lck);
+    EXPECT_EQ(sys_munlockall(), 0);
+    EXPECT_EQ(self_vmlck(), 0);
+    EXPECT_EQ(sys_mlockall(MCL_FUTURE), 0);
+    EXPECT_EQ(self_vmlck(), 0);
+    char *q = map_pages(4);         /* now it is */
+    CHECK(q, "mmap failed");
+    EXPECT_EQ(self_vmlck(), 16);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        char *r = map_pages(1);
+        _exit(r && self_vmlck() == 0 ? 0 : 1);
+    }
+    int st;
+    EXPECT_EQ(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s (it must inherit no lock)",
+          describe(st));
+    EXPECT_EQ(sys_munlockall(), 0);
+    char *r = map_pages(1);
+    CHECK(r, "mmap failed");
+    EXPECT_EQ(self_vmlck(), 0);
+    EXPECT_EQ(sys_munmap(p, 4 * PG), 0);
+    EXPECT_EQ(sys_munmap(q, 4 * PG), 0);
+    EXPECT_EQ(sys_munmap(r, PG), 0);
+    return PASS;
+}
+
 static int t_madvise_dontneed(void)
 {
     char *p = map_pages(4);
@@ -1484,6 +1563,8 @@ static const struct test tests[] = {
     { "mprotect", t_mprotect },
     { "mmap_many_pages", t_mmap_many_pages },
     { "mlock", t_mlock },
+    { "mlock_fork", t_mlock_fork },
+    { "mlockall", t_mlockall },
     { "madvise_dontneed", t_madvise_dontneed },
     { "madvise_pageout", t_madvise_pageout },
     { "pageout_syscall_args", t_pageout_syscall_args },

@@ -87,7 +87,11 @@ static void user_exception(struct trapframe *tf, u32 cr2)
 		if (r == 0)
 			return;
 		if (r == -ENOMEM) {
-			snprintf(why, sizeof(why), "out of memory at %#x ip %#x, killed", cr2, tf->eip);
+			/* Killed while waiting for memory (the OOM killer chose
+			 * us and said so): die of that signal on the way out. */
+			if (signal_pending())
+				return;
+			snprintf(why, sizeof(why), "out of memory at %x ip %08x, killed", cr2, tf->eip);
 			proc_kill_fatal(SIGKILL, why);
 		}
 		snprintf(why, sizeof(why), "segfault at %x ip %08x", cr2, tf->eip);

@@ -52,7 +52,7 @@ static int show_status(struct seqbuf *sb, int pid)
 {
 	struct proc_snap p;
 	struct mm *mm = grab(pid, &p);
-	u32 vsz = 0, rss = 0, stk = 0, data = 0;
+	u32 vsz = 0, lck = 0, rss = 0, stk = 0, data = 0;
 	struct pps_counts c = { 0 };
 
 	if (!p.pid)
@@ -60,6 +60,7 @@ static int show_status(struct seqbuf *sb, int pid)
 	if (mm) {
 		down_read(&mm->mmap_lock);
 		vsz = mm_total_vm(mm);
+		lck = mm_locked_vm(mm);
 		stk = mm->stack_vm;
 		data = (mm->brk - mm->brk_start) >> PAGE_SHIFT;
 		pps_count_mm(mm, &c);
@@ -71,6 +72,7 @@ static int show_status(struct seqbuf *sb, int pid)
 	sb_printf(sb, "State:\t%s\n", p.state);
 	sb_printf(sb, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", p.pid, p.pid, p.ppid);
 	sb_printf(sb, "VmSize:\t%8u kB\n", vsz * 4);
+	sb_printf(sb, "VmLck:\t%8u kB\n", lck * 4);
 	sb_printf(sb, "VmRSS:\t%8u kB\n", rss * 4);
 	sb_printf(sb, "VmData:\t%8u kB\n", data * 4);
 	sb_printf(sb, "VmStk:\t%8u kB\n", stk * 4);

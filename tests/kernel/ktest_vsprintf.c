@@ -21,6 +21,9 @@ KTEST(vsprintf_formats)
 	EXPECT_FMT(t, "18446744073709551615 -5", "%llu %lld", ~0ull, -5ll);
 	EXPECT_FMT(t, "0xc0100000 (null) abc x %", "%p %s %.3s %c %%", (void *)0xC0100000, (char *)NULL,
 		   "abcdef", 'x');
+	/* '#': 0x/0X before non-zero hex (zero padding after it), 0 for octal */
+	EXPECT_FMT(t, "0x804b16f 0XFF 0 017 0", "%#x %#X %#x %#o %#o", 0x804b16f, 255, 0, 15, 0);
+	EXPECT_FMT(t, "[0x00ff] [  0xff] [0xff  ]", "[%#06x] [%#6x] [%-#6x]", 255, 255, 255);
 	KT_EXPECT_EQ(t, snprintf(small, sizeof(small), "%s", "truncated"), 9);
 	KT_EXPECT(t, !strcmp(small, "trunc"));
 }

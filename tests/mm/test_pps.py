@@ -334,6 +334,21 @@ def test_oom_kill_swap_full_nothing_leaked(qemu_run, test_initrd, smp):
     q.check(vm["pswpout"] >= 16000, f"swap never filled: pswpout grew by {vm['pswpout']}")
 
 
+def test_oom_with_nobody_to_kill_fails_fast(qemu_run):
+    """thrash as pid 1, which the OOM killer never picks, wants more than
+    RAM and swap together: kppsd says once that there is no process to
+    kill, allocations stop waiting, and the fault that finds no frame kills
+    thrash with a readable message (before the fix each allocation below
+    the min watermark waited 50 passes: minutes, and that message printed
+    thousands of times)."""
+    q = boot(qemu_run, 4, "init=/bin/thrash 200 1000", base=60)
+    n = q.log.count("kppsd: out of memory and swap, and no process to kill")
+    q.check(1 <= n <= 10, f"'no process to kill' printed {n} times")
+    q.check(re.search(r"^.*pid 1 \(thrash\): out of memory at [0-9a-f]+ ip [0-9a-f]{8}, killed$",
+                      q.log, re.M), "no 'out of memory at ADDR ip EIP, killed' message")
+    check_exit(q, 137)
+
+
 def test_oom_kill_then_recover(qemu, ppsos_build):
     """The shell survives the OOM kill of its child, sees 137, oom_kill
     counts it, swap is (nearly: the shell's own pages may be on it) all

@@ -42,6 +42,8 @@ typedef int clockid_t;
 #define SYS_mprotect        125
 #define SYS_mlock           150
 #define SYS_munlock         151
+#define SYS_mlockall        152
+#define SYS_munlockall      153
 #define SYS_sched_yield     158
 #define SYS_nanosleep       162
 #define SYS_mmap2           192
@@ -131,6 +133,11 @@ extern int errno;
 #define MAP_STACK     0x20000
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MAP_FAILED    ((void *)-1)
+
+/* mlockall (MCL_ONFAULT is not supported: -EINVAL) */
+#define MCL_CURRENT 1
+#define MCL_FUTURE  2
+#define MCL_ONFAULT 4
 
 #define MADV_NORMAL     0
 #define MADV_RANDOM     1
@@ -237,6 +244,8 @@ long sys_uname(struct utsname *u);
 long sys_mprotect(void *addr, size_t len, int prot);
 long sys_mlock(const void *addr, size_t len);
 long sys_munlock(const void *addr, size_t len);
+long sys_mlockall(int flags);
+long sys_munlockall(void);
 long sys_sched_yield(void);
 long sys_nanosleep(const struct timespec *req, struct timespec *rem);
 long sys_mmap2(void *addr, size_t len, int prot, int flags, int fd, long pgoff);
@@ -274,6 +283,8 @@ int uname(struct utsname *u);
 int mprotect(void *addr, size_t len, int prot);
 int mlock(const void *addr, size_t len);
 int munlock(const void *addr, size_t len);
+int mlockall(int flags);
+int munlockall(void);
 int sched_yield(void);
 int nanosleep(const struct timespec *req, struct timespec *rem);
 int madvise(void *addr, size_t len, int advice);

@@ -61,6 +61,8 @@ long sys_uname(struct utsname *u)               { return S1(SYS_uname, u); }
 long sys_mprotect(void *a, size_t len, int pr)  { return S3(SYS_mprotect, a, len, pr); }
 long sys_mlock(const void *a, size_t len)       { return S2(SYS_mlock, a, len); }
 long sys_munlock(const void *a, size_t len)     { return S2(SYS_munlock, a, len); }
+long sys_mlockall(int flags)                    { return S1(SYS_mlockall, flags); }
+long sys_munlockall(void)                       { return S0(SYS_munlockall); }
 long sys_sched_yield(void)                      { return S0(SYS_sched_yield); }
 long sys_nanosleep(const struct timespec *q, struct timespec *r)
 {
@@ -101,6 +103,8 @@ int uname(struct utsname *u)                    { return ret(sys_uname(u)); }
 int mprotect(void *a, size_t len, int prot)     { return ret(sys_mprotect(a, len, prot)); }
 int mlock(const void *a, size_t len)            { return ret(sys_mlock(a, len)); }
 int munlock(const void *a, size_t len)          { return ret(sys_munlock(a, len)); }
+int mlockall(int flags)                         { return ret(sys_mlockall(flags)); }
+int munlockall(void)                            { return ret(sys_munlockall()); }
 int sched_yield(void)                           { return ret(sys_sched_yield()); }
 int madvise(void *a, size_t len, int adv)       { return ret(sys_madvise(a, len, adv)); }
 int getdents64(int fd, void *b, size_t n)       { return ret(sys_getdents64(fd, b, n)); }
