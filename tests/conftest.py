@@ -87,9 +87,11 @@ RAWHELLO = qemu_mod.BUILD / "rawhello"
 TEST_INITRD = qemu_mod.BUILD / "t-initrd.cpio"
 # built against user/lib by the Makefile (EXTRA_PROGS)
 EXTRA_C = ["forktree.c", "segv.c", "div0.c",
-           "pressure.c", "ppsstress.c", "madvtest.c"]      # the last three: tests/mm/test_pps.py
+           "pressure.c", "ppsstress.c", "madvtest.c",       # these three: tests/mm/test_pps.py
+           "sysfuzz.c"]                                     # tests/kernel/test_sysfuzz.py
 # programs the test initrd carries in /bin besides the normal ones
-TEST_PROGS = ["forktree", "segv", "div0", "rawhello", "pressure", "ppsstress", "madvtest"]
+TEST_PROGS = ["forktree", "segv", "div0", "rawhello", "pressure", "ppsstress", "madvtest",
+              "sysfuzz"]
 
 
 def _run_build(argv, what):
@@ -119,8 +121,8 @@ def rawhello(ppsos_build):
 @pytest.fixture(scope="session")
 def test_initrd(ppsos_build, rawhello):
     """build/t-initrd.cpio: the normal initrd plus /bin/forktree, /bin/segv,
-    /bin/div0, /bin/pressure, /bin/ppsstress, /bin/madvtest (built against
-    user/lib) and /bin/rawhello (a ready ELF)."""
+    /bin/div0, /bin/pressure, /bin/ppsstress, /bin/madvtest, /bin/sysfuzz
+    (built against user/lib) and /bin/rawhello (a ready ELF)."""
     extra = " ".join([f"tests/fixtures/progs/{c}" for c in EXTRA_C]
                      + [str(rawhello.relative_to(qemu_mod.ROOT))])
     _run_build(["make", "-s", str(TEST_INITRD.relative_to(qemu_mod.ROOT)),

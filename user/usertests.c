@@ -407,6 +407,12 @@ static int t_open_errors(void)
     long fd = sys_open("/proc", O_RDONLY | O_DIRECTORY, 0);
     CHECK(fd >= 0, "open /proc O_DIRECTORY = %s", rstr(fd));
     sys_close(fd);
+    /* a /proc file nobody may write (found by sysfuzz: this open leaked
+     * 4 KiB of kernel heap; leak_check sees it) */
+    if (on_ppsos) {
+        EXPECT_ERR(sys_open("/proc/meminfo", O_WRONLY, 0), EACCES);
+        EXPECT_ERR(sys_open("/proc/uptime", O_RDWR, 0), EACCES);
+    }
     return PASS;
 }
 

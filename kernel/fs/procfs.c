@@ -80,15 +80,14 @@ static const struct proc_entry *entry_of(struct inode *ino)
 static int proc_file_open(struct file *f)
 {
 	const struct proc_entry *e = entry_of(f->inode);
-	struct seqbuf sb = { kmalloc(4096), 0, 4096, false };
+	struct seqbuf sb = { NULL, 0, 4096, false };
 	int r;
 
 	if ((f->flags & O_ACCMODE) != O_RDONLY && !e->write)
 		return -EACCES;
-	if ((f->flags & O_ACCMODE) == O_WRONLY) {
-		kfree(sb.buf);
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return 0; /* nothing to show a writer */
-	}
+	sb.buf = kmalloc(sb.cap);
 	if (!sb.buf)
 		return -ENOMEM;
 	r = e->show(&sb, f->inode->pid);

@@ -1,0 +1,35 @@
+"""Random arguments to every system call (tests/fixtures/progs/sysfuzz.c as
+pid 1): each round a child makes a few hundred calls with NULL, -1, kernel
+addresses, pointers running off a mapping, huge lengths, garbage argv,
+iovec and timespec contents, and numbers that are no call at all. The
+children may die of what they do to themselves (unmapping their own
+buffers, a signal sent to themselves, the OOM kill after a huge
+MAP_POPULATE); the kernel must not panic or trip an assertion, SIGKILL
+must end every child, and the memory and swap of all of them must come
+back exactly. A seed is reproducible: rerun a failing one with
+`init=/bin/sysfuzz ROUNDS CALLS SEED FIRST trace` to see each call."""
+import re
+
+import pytest
+
+from qemu import timeout_for
+
+ROUND_RE = re.compile(r"^sysfuzz: round (\d+) seed \d+: (exit|signal) (\d+)$", re.M)
+
+
+@pytest.mark.parametrize("smp,seed", [(1, 3), (4, 11), (4, 29)])
+def test_sysfuzz(qemu_run, test_initrd, smp, seed):
+    rounds = 16
+    q = qemu_run(smp=smp, mem=64, initrd=test_initrd,
+                 cmdline=f"init=/bin/sysfuzz {rounds} 400 {seed}",
+                 timeout=timeout_for(smp, base=240))
+    q.check("PANIC" not in q.log, "kernel panic (or a failed assertion)")
+    q.check("survives SIGKILL" not in q.log, "a child could not be killed")
+    done = ROUND_RE.findall(q.log)
+    q.check(len(done) == rounds, f"{len(done)} of {rounds} rounds finished")
+    m = re.search(r"^sysfuzz: MemFree (\d+) -> (\d+) kB, SwapUsed (\d+) -> (\d+) kB$", q.log, re.M)
+    q.check(m is not None, "no MemFree/SwapUsed line")
+    q.check(m.group(1) == m.group(2) and m.group(3) == m.group(4),
+            f"memory not returned: {m.group(0)}")
+    q.check(re.search(r"^sysfuzz: OK ", q.log, re.M), "no 'sysfuzz: OK' line")
+    q.check(q.status == 1, f"QEMU exit status {q.status}, expected 1 (sysfuzz exit 0)")
