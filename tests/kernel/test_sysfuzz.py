@@ -1,7 +1,8 @@
 """Random arguments to every system call (tests/fixtures/progs/sysfuzz.c as
 pid 1): each round a child makes a few hundred calls with NULL, -1, kernel
 addresses, pointers running off a mapping, huge lengths, garbage argv,
-iovec and timespec contents, and numbers that are no call at all. The
+iovec and timespec contents (now and then paged out to the swap disk
+first), and numbers that are no call at all. The
 children may die of what they do to themselves (unmapping their own
 buffers, a signal sent to themselves, the OOM kill after a huge
 MAP_POPULATE); the kernel must not panic or trip an assertion, SIGKILL
@@ -19,9 +20,9 @@ ROUND_RE = re.compile(r"^sysfuzz: round (\d+) seed \d+: (exit|signal) (\d+)$", r
 
 @pytest.mark.parametrize("smp,seed", [(1, 3), (4, 11), (4, 29)])
 def test_sysfuzz(qemu_run, test_initrd, smp, seed):
-    rounds = 16
+    rounds = 40
     q = qemu_run(smp=smp, mem=64, initrd=test_initrd,
-                 cmdline=f"init=/bin/sysfuzz {rounds} 400 {seed}",
+                 cmdline=f"init=/bin/sysfuzz {rounds} 500 {seed}",
                  timeout=timeout_for(smp, base=240))
     q.check("PANIC" not in q.log, "kernel panic (or a failed assertion)")
     q.check("survives SIGKILL" not in q.log, "a child could not be killed")
@@ -31,5 +32,8 @@ def test_sysfuzz(qemu_run, test_initrd, smp, seed):
     q.check(m is not None, "no MemFree/SwapUsed line")
     q.check(m.group(1) == m.group(2) and m.group(3) == m.group(4),
             f"memory not returned: {m.group(0)}")
+    m = re.search(r"^sysfuzz: pages written to swap (\d+), read back (\d+)$", q.log, re.M)
+    q.check(m is not None and int(m.group(1)) > 0,
+            "the children's buffers never went to swap (MADV_PAGEOUT)")
     q.check(re.search(r"^sysfuzz: OK ", q.log, re.M), "no 'sysfuzz: OK' line")
     q.check(q.status == 1, f"QEMU exit status {q.status}, expected 1 (sysfuzz exit 0)")
