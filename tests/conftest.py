@@ -118,13 +118,32 @@ def rawhello(ppsos_build):
     return RAWHELLO
 
 
+ELFMUT_DIR = qemu_mod.BUILD / "elfmut"
+ELFMUT_COUNT = 48                   # /bin/elfmut00 .. elfmut47
+
+
 @pytest.fixture(scope="session")
-def test_initrd(ppsos_build, rawhello):
+def elf_mutants(ppsos_build):
+    """build/elfmut/elfmut00..47: damaged copies of a stripped /bin/echo
+    (tests/fixtures/elfmut.py, always the same ones) for `sysfuzz exec`."""
+    ELFMUT_DIR.mkdir(parents=True, exist_ok=True)
+    base = ELFMUT_DIR / "echo.stripped"
+    strip = os.environ.get("PPSOS_CROSS", "i686-linux-gnu-") + "strip"
+    _run_build([strip, "-o", str(base), str(qemu_mod.BUILD / "user" / "bin" / "echo")],
+               "stripping build/user/bin/echo")
+    _run_build([sys.executable, str(qemu_mod.ROOT / "tests" / "fixtures" / "elfmut.py"),
+                str(base), str(ELFMUT_DIR), str(ELFMUT_COUNT), "1"], "making the ELF mutants")
+    return [ELFMUT_DIR / f"elfmut{i:02d}" for i in range(ELFMUT_COUNT)]
+
+
+@pytest.fixture(scope="session")
+def test_initrd(ppsos_build, rawhello, elf_mutants):
     """build/t-initrd.cpio: the normal initrd plus /bin/forktree, /bin/segv,
     /bin/div0, /bin/pressure, /bin/ppsstress, /bin/madvtest, /bin/sysfuzz
-    (built against user/lib) and /bin/rawhello (a ready ELF)."""
+    (built against user/lib), /bin/rawhello (a ready ELF) and the damaged
+    ELFs /bin/elfmut00..47."""
     extra = " ".join([f"tests/fixtures/progs/{c}" for c in EXTRA_C]
-                     + [str(rawhello.relative_to(qemu_mod.ROOT))])
+                     + [str(p.relative_to(qemu_mod.ROOT)) for p in [rawhello] + elf_mutants])
     _run_build(["make", "-s", str(TEST_INITRD.relative_to(qemu_mod.ROOT)),
                 f"INITRD={TEST_INITRD.relative_to(qemu_mod.ROOT)}",
                 f"EXTRA_PROGS={extra}"], "building the test initrd")

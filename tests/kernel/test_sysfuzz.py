@@ -37,3 +37,23 @@ def test_sysfuzz(qemu_run, test_initrd, smp, seed):
             "the children's buffers never went to swap (MADV_PAGEOUT)")
     q.check(re.search(r"^sysfuzz: OK ", q.log, re.M), "no 'sysfuzz: OK' line")
     q.check(q.status == 1, f"QEMU exit status {q.status}, expected 1 (sysfuzz exit 0)")
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_exec_damaged_elfs(qemu_run, test_initrd, smp):
+    """execve of 48 damaged copies of /bin/echo (tests/fixtures/elfmut.py:
+    header fields set to -1, 0, kernel addresses..., random bytes, cut
+    short): each is refused with an error or runs until it exits or a fault
+    kills it; no panic, and no memory lost."""
+    from conftest import ELFMUT_COUNT
+    q = qemu_run(smp=smp, mem=64, initrd=test_initrd,
+                 cmdline=f"init=/bin/sysfuzz exec /bin/elfmut {ELFMUT_COUNT}",
+                 timeout=timeout_for(smp, base=240))
+    q.check("PANIC" not in q.log, "kernel panic (or a failed assertion)")
+    done = re.findall(r"^sysfuzz: exec /bin/elfmut\d+: (exit|signal) (\d+)$", q.log, re.M)
+    q.check(len(done) == ELFMUT_COUNT, f"{len(done)} of {ELFMUT_COUNT} execs finished")
+    refused = re.findall(r"^sysfuzz: /bin/elfmut\d+: execve: errno (\d+)$", q.log, re.M)
+    q.check(refused and all(int(e) in (8, 12, 22) for e in refused),
+            f"execve errors other than ENOEXEC/ENOMEM/EINVAL: {sorted(set(refused))}")
+    q.check(re.search(r"^sysfuzz: OK ", q.log, re.M), "no 'sysfuzz: OK' line")
+    q.check(q.status == 1, f"QEMU exit status {q.status}, expected 1 (sysfuzz exit 0)")
