@@ -1,8 +1,8 @@
 /*
  * The memory system calls: brk, mmap2, munmap, mprotect, mlock, munlock,
- * mlockall, munlockall, madvise. Linux's semantics for the flags we support; anything else is
- * -EINVAL, never silently ignored. Each takes the caller's mmap_lock for
- * writing while it changes VMAs.
+ * mlockall, munlockall, madvise. Linux's semantics for the flags we
+ * support; anything else is -EINVAL, never silently ignored. Each takes the
+ * caller's mmap_lock for writing while it changes VMAs.
  *
  * Every anonymous private mapping is VM_PURE_PRIVATE: PPS (issue 5) owns
  * its pages. There is no shared memory and no file mapping (-ENODEV).

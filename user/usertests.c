@@ -1256,11 +1256,7 @@ static int t_lseek_file(void)
 /* The number on the "Name:" line of a /proc file, or -1. */
 static long proc_field(const char *text, const char *name)
 {
-    size_t n = strlen(name);
-    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-        if (!strncmp(p, name, n) && p[n] == ':')
-            return strtol(p + n + 1, NULL, 10);
-    return -1;
+    return text_field(text, name, ':');
 }
 
 /* The line starts "Name:", then blanks, digits, " kB". */

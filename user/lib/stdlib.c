@@ -196,3 +196,12 @@ long read_file(const char *path, char *buf, size_t n)
     sys_close(fd);
     return len;
 }
+
+long text_field(const char *text, const char *name, char sep)
+{
+    size_t n = strlen(name);
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+        if (!strncmp(p, name, n) && p[n] == sep)
+            return strtol(p + n + 1, NULL, 10);
+    return -1;
+}

@@ -72,6 +72,9 @@ int usleep(unsigned long usec);
 int readline(int fd, char *buf, size_t n);
 /* Whole small file into buf (NUL-terminated); bytes read, or -errno. */
 long read_file(const char *path, char *buf, size_t n);
+/* The number after "NAME" + sep at the start of a line of text, or -1:
+ * text_field(meminfo, "MemFree", ':'), text_field(vmstat, "pswpout", ' '). */
+long text_field(const char *text, const char *name, char sep);
 
 /* malloc.c */
 void *malloc(size_t n);
