@@ -188,7 +188,7 @@ long sys_mmap2(u32 addr, u32 len, u32 prot, u32 flags, u32 fd)
 	r = addr;
 out:
 	up_write(&mm->mmap_lock);
-	if (r > 0 && ((flags & (MAP_POPULATE | MAP_LOCKED)) || (vmflags & VM_LOCKED)))
+	if (r > 0 && ((flags & MAP_POPULATE) || (vmflags & VM_LOCKED)))
 		populate(mm, addr, addr + len);
 	return r;
 }
