@@ -58,6 +58,15 @@ $(BUILD)/user/bin/%: user/%.c $(USER_LIB) $(USER_CRT0)
 	@$(USER_CC) $(USER_CFLAGS) -MMD -MP -MF $(BUILD)/user/dep/$*.d \
 		$(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIB) $(USER_LIBGCC)
 
+# usertests is the one program of several files (user/usertests/, one per
+# area); they are few and small, so each build compiles them all.
+USERTESTS_SRCS := $(wildcard user/usertests/*.c)
+$(BUILD)/user/bin/usertests: $(USERTESTS_SRCS) user/usertests/usertests.h $(USER_LIB) $(USER_CRT0)
+	@mkdir -p $(dir $@)
+	@echo "  CC      user/usertests/*.c"
+	@$(USER_CC) $(USER_CFLAGS) -Iuser/usertests $(USER_LDFLAGS) -o $@ $(USER_CRT0) \
+		$(USERTESTS_SRCS) $(USER_LIB) $(USER_LIBGCC)
+
 -include $(wildcard $(BUILD)/user/lib/*.d $(BUILD)/user/dep/*.d)
 
 .DEFAULT_GOAL := $(USER_SAVED_GOAL)

@@ -1,4 +1,4 @@
-"""user/usertests.c as pid 1 (init=/bin/usertests): the system-call, memory,
+"""user/usertests/ as pid 1 (init=/bin/usertests): the system-call, memory,
 fork/exec/wait, fault and /proc tests from user space, on 1 and 4 CPUs.
 It prints `usertests: NAME ... ok|FAILED (why)` per case, then
 `usertests: N passed, M failed[, K skipped]` and `ALL TESTS PASSED`, and
