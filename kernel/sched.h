@@ -31,6 +31,7 @@ enum thread_state {
 };
 
 struct proc;
+struct rwsem;
 
 struct thread {
 	u32 magic;
@@ -57,6 +58,10 @@ struct thread {
 	struct completion exited;   /* dead and off its stack: the joiner may free it */
 	volatile u32 ran_on_mask;   /* CPUs it has run on (tests, kmon) */
 	u64 switches;
+	/* rwsems it holds for reading (debug builds; see kernel/rwsem.h) */
+#define THREAD_HELD_RWSEMS 8
+	struct rwsem *held_read[THREAD_HELD_RWSEMS];
+	u32 nheld_read;
 	u32 magic_end;
 };
 

@@ -276,9 +276,9 @@ void kppsd_resume(void)
 /* madvise(MADV_COLD / MADV_PAGEOUT) and /proc/PID/reclaim: step the range
  * until it has gone through max_stage or stops moving. mmap_lock held for
  * reading by the caller. */
-int pps_reclaim_range(struct mm *mm, u32 start, u32 end, int max_stage)
+int pps_reclaim_range(struct mm *mm, u32 start, u32 end, enum pps_stage max_stage)
 {
-	for (int round = 0; round < 4 * max_stage + 4; round++) {
+	for (int round = 0; round < 4 * (int)max_stage + 4; round++) {
 		struct pps_result res = { 0 };
 		struct list_head *l;
 		u32 moves = 0;

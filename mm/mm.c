@@ -15,6 +15,7 @@
 #include <mm/swapfile.h>
 #include <mm/pps.h>
 #include <kernel/percpu.h>
+#include <kernel/lock_assert.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
 #include <kernel/errno.h>
@@ -102,40 +103,45 @@ void mm_put(struct mm *mm)
 }
 
 /*
- * Copy one page of the parent into the child, both page-table locks held.
- * *np is a frame the caller allocated (or NULL): -EAGAIN says the page
- * needs one, and the caller drops the locks to allocate it. On success *np
- * has been used (NULL), or is still free for the next page.
+ * Copy one PTE of the parent (*sp, at va) into the child, both page-table
+ * locks held. *np is a frame the caller allocated (or NULL): -EAGAIN says
+ * the page needs one, and the caller drops the locks to allocate it. On
+ * success *np has been used (NULL), or is still free for the next page.
  */
-static int copy_one_page(struct mm *dst, struct mm *src, u32 va, struct page **np)
+static int copy_one_pte(struct mm *dst, struct mm *src, u32 va, pte_t *sp, struct page **np)
 {
-	pte_t *sp = pte_lookup(src, va), *dp;
+	pte_t *dp, pte = *sp;
 
-	if (sp && pte_swapped(*sp)) {
+	ASSERT_HELD(&src->page_table_lock);
+	ASSERT_HELD(&dst->page_table_lock);
+	if (pte_swapped(pte)) {
 		/* The child shares the slot (its use count says so) and reads
-		 * its own copy if it ever touches the page. */
-		if (swap_slot_dup(&swap_area_main, pte_swp_slot(*sp)))
+		 * its own copy if it ever touches the page. A page being read
+		 * in right now (busy) is still on its slot: the child gets an
+		 * idle SwappedPTE, and the parent's reader, seeing a second
+		 * use, leaves the slot to the child. */
+		if (swap_slot_dup(&swap_area_main, pte_swp_slot(pte)))
 			return -ENOMEM;
 		dp = pte_alloc(dst, va);
 		if (!dp) {
-			swap_slot_free(&swap_area_main, pte_swp_slot(*sp));
+			swap_slot_free(&swap_area_main, pte_swp_slot(pte));
 			return -ENOMEM;
 		}
-		*dp = *sp;
+		*dp = pte_mkswapin_idle(pte);
 		return 0;
 	}
-	if (!sp || !pte_has_page(*sp))
+	if (!pte_has_page(pte))
 		return 0;
 	if (!*np)
 		return -EAGAIN; /* a frame, please (allocating may sleep) */
 	dp = pte_alloc(dst, va);
 	if (!dp)
 		return -ENOMEM;
-	memcpy(page_address(*np), P2V(pte_pfn(*sp) << PAGE_SHIFT), PAGE_SIZE);
+	memcpy(page_address(*np), P2V(pte_pfn(pte) << PAGE_SHIFT), PAGE_SIZE);
 	page_set_owner(*np, dst, va);
 	/* The child's copy of a present, PROT_NONE or Unmapped page is the
 	 * same kind of entry for a frame of its own (no slot yet). */
-	*dp = pte_with_pfn(*sp, page_to_pfn(*np));
+	*dp = pte_with_pfn(pte, page_to_pfn(*np));
 	dst->rss++;
 	*np = NULL;
 	return 0;
@@ -148,24 +154,32 @@ static int copy_one_page(struct mm *dst, struct mm *src, u32 va, struct page **n
  * a faulting process would: below the min watermark it waits for kppsd
  * (pps_alloc_user_page), then looks at the PTE again, which may have moved
  * on meanwhile. So a fork under memory pressure waits for reclaim instead
- * of failing with ENOMEM while the swap disk has room.
+ * of failing with ENOMEM while the swap disk has room. The walker's PTE
+ * pointer stays good across the unlocked wait: the parent's mmap_lock is
+ * held, and page tables go only with their mm.
  */
 static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
 {
 	struct page *np = NULL;
+	struct pte_walk w;
 	int err = 0;
 
-	for (u32 va = v->start; va < v->end && !err; va += PAGE_SIZE) {
-		spin_lock(&src->page_table_lock);
-		spin_lock(&dst->page_table_lock);
-		err = copy_one_page(dst, src, va, &np);
-		spin_unlock(&dst->page_table_lock);
-		spin_unlock(&src->page_table_lock);
-		if (err == -EAGAIN) {
-			np = pps_alloc_user_page(); /* may sleep */
-			err = np ? 0 : -ENOMEM;
-			va -= PAGE_SIZE;            /* this page again */
-		}
+	ASSERT_HELD(&src->mmap_lock);
+	ASSERT_WRITE_HELD(&dst->mmap_lock);
+	for_each_pte(w, src, v->start, v->end) {
+		do {
+			spin_lock(&src->page_table_lock);
+			spin_lock(&dst->page_table_lock);
+			err = copy_one_pte(dst, src, w.va, w.pte, &np);
+			spin_unlock(&dst->page_table_lock);
+			spin_unlock(&src->page_table_lock);
+			if (err == -EAGAIN) {
+				np = pps_alloc_user_page(); /* may sleep */
+				err = np ? -EAGAIN : -ENOMEM;
+			}
+		} while (err == -EAGAIN);
+		if (err)
+			break;
 	}
 	if (np)
 		free_page(np);

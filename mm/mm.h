@@ -12,8 +12,12 @@
  *
  * Locks:
  *  - mmap_lock (rwsem, sleeps): VMAs. Read for faults, write for changes.
- *  - page_table_lock (spinlock): the PTEs and page tables of this mm, and
- *    rss. Taken under mmap_lock, never the other way round.
+ *  - pps_lock (rwsem, sleeps): one PPS stepper at a time, and no page
+ *    leaves the mm under one (mm/pps.h). Taken under mmap_lock.
+ *  - page_table_lock (spinlock): the PTEs and page tables of this mm, rss,
+ *    and the PPS fields of the pages it owns. Taken under both of the above,
+ *    never the other way round.
+ * docs/design.md lists which lock makes each PTE transition safe.
  *  - mm_list_lock (spinlock in mm.c): the list of all mms.
  */
 #ifndef MM_MM_H
@@ -98,17 +102,46 @@ int vma_unmap_range(struct mm *mm, u32 start, u32 end);         /* write */
 u32 vma_find_free(struct mm *mm, u32 len);                      /* read */
 const char *vma_name(struct vma *v);
 
-/* Page tables (mm/pgtable.c); callers hold page_table_lock. */
+/*
+ * Page tables (mm/pgtable.c). Lookups need only what keeps the mm alive
+ * (its mmap_lock, or the last reference); the functions that change
+ * entries need page_table_lock (asserted).
+ */
 pte_t *pte_lookup(struct mm *mm, u32 va);               /* NULL if no table */
 pte_t *pte_alloc(struct mm *mm, u32 va);                /* NULL if no memory */
 void pte_zap_range(struct mm *mm, u32 start, u32 end);  /* free the pages */
 void pgtable_free_all(struct mm *mm);
 void pte_protect_range(struct mm *mm, u32 start, u32 end, u32 vm_flags);
 
+/*
+ * The one page-table walker: each existing PTE of [start, end) in order.
+ *
+ *     struct pte_walk w;
+ *     for_each_pte(w, mm, start, end)
+ *             if (pte_present(*w.pte)) ... w.va ...
+ *
+ * pte_walk_skip(&w, n) makes the next step land n pages after w.va (n
+ * entries of w's table, the current one included, are done).
+ */
+struct pte_walk {
+	struct mm *mm;
+	u32 va;                 /* the address *pte maps */
+	pte_t *pte;
+	u32 next, end;
+};
+void pte_walk_start(struct pte_walk *w, struct mm *mm, u32 start, u32 end);
+bool pte_walk_next(struct pte_walk *w);
+void pte_walk_skip(struct pte_walk *w, u32 npages);
+#define for_each_pte(w, mm, start, end) \
+	for (pte_walk_start(&(w), (mm), (start), (end)); pte_walk_next(&(w));)
+
 /* Page faults (mm/fault.c). */
 #define FAULT_WRITE 0x2
 #define FAULT_USER 0x4
 int handle_mm_fault(struct mm *mm, u32 addr, u32 err);  /* 0 or -EFAULT/-ENOMEM */
+
+/* MADV_DONTNEED on [start, end) (mm/mmap.c); mmap_lock held for reading. */
+int madvise_dontneed(struct mm *mm, u32 start, u32 end);
 
 /* Flush this mm's translations for [start, end) on every CPU using it. */
 void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end);

@@ -15,6 +15,7 @@
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
 #include <kernel/printk.h>
+#include <kernel/lock_assert.h>
 
 #define PROT_READ 0x1
 #define PROT_WRITE 0x2
@@ -319,6 +320,38 @@ long sys_munlockall(u32 a1, u32 a2, u32 a3, u32 a4, u32 a5)
 	return 0;
 }
 
+/*
+ * MADV_DONTNEED: drop the pages of [start, end), which must be mapped; the
+ * next touch gets zeros (or the file). Like Linux, with mmap_lock held only
+ * for reading (asserted), so it may meet a fault or a stepper of this mm on
+ * another CPU. It takes pps_lock so that no stepper is in the middle of a
+ * series (stage 4 drops page_table_lock around its disk write and must find
+ * its pages where it left them); a swap-in in flight is handled by the zap
+ * (pte_zap_range leaves a busy entry's slot to its reader).
+ */
+int madvise_dontneed(struct mm *mm, u32 start, u32 end)
+{
+	int r = 0;
+
+	ASSERT_HELD(&mm->mmap_lock);
+	down_write(&mm->pps_lock);
+	for (u32 at = start; at < end;) {
+		struct vma *v = vma_find(mm, at);
+		u32 e = MIN(end, v->end);
+		if (v->flags & VM_LOCKED) {
+			r = -EINVAL;
+			break;
+		}
+		spin_lock(&mm->page_table_lock);
+		pte_zap_range(mm, at, e);
+		spin_unlock(&mm->page_table_lock);
+		at = e;
+	}
+	up_write(&mm->pps_lock);
+	mm_flush_tlb_range(mm, start, end);
+	return r;
+}
+
 long sys_madvise(u32 addr, u32 len, u32 advice, u32 a4, u32 a5)
 {
 	struct mm *mm = current_proc()->mm;
@@ -339,27 +372,13 @@ long sys_madvise(u32 addr, u32 len, u32 advice, u32 a4, u32 a5)
 	down_read(&mm->mmap_lock);
 	if (!range_fully_mapped(mm, addr, end))
 		r = -ENOMEM;
-	else if (advice == MADV_DONTNEED) {
-		/* Drop the pages: the next touch gets zeros (or the file). */
-		u32 at = addr;
-		while (at < end) {
-			struct vma *v = vma_find(mm, at);
-			u32 e = MIN(end, v->end);
-			if (v->flags & VM_LOCKED) {
-				r = -EINVAL;
-				break;
-			}
-			spin_lock(&mm->page_table_lock);
-			pte_zap_range(mm, at, e);
-			spin_unlock(&mm->page_table_lock);
-			at = e;
-		}
-		mm_flush_tlb_range(mm, addr, end);
-	} else if (advice == MADV_COLD || advice == MADV_PAGEOUT) {
+	else if (advice == MADV_DONTNEED)
+		r = madvise_dontneed(mm, addr, end);
+	else if (advice == MADV_COLD || advice == MADV_PAGEOUT)
 		/* PPS on request: COLD ages and unmaps (stages 1-2), PAGEOUT
 		 * goes all the way to the swap disk (stages 1-5). */
-		r = pps_reclaim_range(mm, addr, end, advice == MADV_COLD ? 2 : 5);
-	}
+		r = pps_reclaim_range(mm, addr, end,
+				      advice == MADV_COLD ? PPS_STAGE_UNMAP : PPS_STAGE_FREE);
 	up_read(&mm->mmap_lock);
 	if (!r && advice == MADV_WILLNEED)
 		populate(mm, addr, end);

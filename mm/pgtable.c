@@ -1,12 +1,27 @@
 /*
  * Walking and changing a process's page tables (the user half of its page
- * directory). Every function here is called with mm->page_table_lock held;
- * none sleeps. PTE bits are touched only through arch/x86/pte.h.
+ * directory). PTE bits are touched only through arch/x86/pte.h.
+ *
+ * The walker: every loop over a range of PTEs goes through pte_walk
+ * (for_each_pte), which hands out each existing entry of the range in
+ * address order and skips 4 MiB where no page table exists.
+ *
+ * Page tables are freed only when the mm dies (pgtable_free_all), so a PTE
+ * pointer stays valid as long as the mm does: while its mmap_lock is held,
+ * or while the caller holds the last reference. Reading a PDE needs no
+ * lock (a 32-bit load; pte_alloc fills an empty one under
+ * page_table_lock). A PTE's *value* is only stable under page_table_lock,
+ * and even then the CPU may set A and D in a present one: changes to a
+ * live entry are cmpxchg.
+ *
+ * Locks: pte_lookup and the walker need only what keeps the mm alive; the
+ * functions that change entries assert page_table_lock. None sleeps.
  */
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/vmstat.h>
 #include <mm/swapfile.h>
+#include <kernel/lock_assert.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
 
@@ -24,6 +39,7 @@ pte_t *pte_alloc(struct mm *mm, u32 va)
 	pde_t *d = &mm->pgdir[PDE_INDEX(va)];
 
 	ASSERT(va < USER_TOP);
+	ASSERT_HELD(&mm->page_table_lock);
 	if (!pde_present(*d)) {
 		struct page *pt = alloc_page();
 		if (!pt)
@@ -32,6 +48,44 @@ pte_t *pte_alloc(struct mm *mm, u32 va)
 		*d = pde_mkuser_table(page_to_pfn(pt) << PAGE_SHIFT);
 	}
 	return pte_lookup(mm, va);
+}
+
+void pte_walk_start(struct pte_walk *w, struct mm *mm, u32 start, u32 end)
+{
+	ASSERT(!(start & (PAGE_SIZE - 1)) && end <= USER_TOP);
+	w->mm = mm;
+	w->next = start;
+	w->end = end;
+	w->pte = NULL;
+	w->va = 0;
+}
+
+bool pte_walk_next(struct pte_walk *w)
+{
+	while (w->next < w->end) {
+		u32 va = w->next;
+		if (w->pte && va == w->va + PAGE_SIZE && PTE_INDEX(va) != 0) {
+			w->pte++;               /* the next entry of the same table */
+		} else if (!(w->pte = pte_lookup(w->mm, va))) {
+			/* no page table: 4 MiB of empty entries */
+			w->next = ALIGN_DOWN(va, BIGPAGE_SIZE) + BIGPAGE_SIZE;
+			if (w->next == 0)
+				break;          /* wrapped: the top of the address space */
+			continue;
+		}
+		w->va = va;
+		w->next = va + PAGE_SIZE;
+		return true;
+	}
+	return false;
+}
+
+void pte_walk_skip(struct pte_walk *w, u32 npages)
+{
+	ASSERT(w->pte && npages >= 1 && PTE_INDEX(w->va) + npages <= PTES_PER_TABLE);
+	w->pte += npages - 1;
+	w->va += (npages - 1) * PAGE_SIZE;
+	w->next = w->va + PAGE_SIZE;
 }
 
 void page_set_owner(struct page *p, struct mm *mm, u32 va)
@@ -45,26 +99,33 @@ void page_set_owner(struct page *p, struct mm *mm, u32 va)
 
 void page_clear_owner(struct page *p, struct mm *mm, u32 va)
 {
-	ASSERT(p->owner_mm == mm && p->owner_va == va);
+	ASSERT_OWNER(p, mm, va);
 	(void)mm;
 	(void)va;
 	p->owner_mm = NULL;
 	p->owner_va = 0;
 }
 
-/* Free every page and swap slot held by the PTEs of [start, end) and
- * clear them. The caller flushes TLBs afterwards (mm_flush_tlb_range). */
+/*
+ * Free every page and swap slot held by the PTEs of [start, end) and clear
+ * them. The caller flushes TLBs afterwards (mm_flush_tlb_range).
+ *
+ * A SwappedPTE being read in (_PAGE_SWAPIN) belongs to its reader, which
+ * has dropped page_table_lock around the disk read: the entry is cleared
+ * here, but its slot is left for the reader, which finds the entry changed
+ * when it comes back, frees the page it read and drops the slot's use
+ * (pps_fault.c). Freeing the slot here would free it twice.
+ */
 void pte_zap_range(struct mm *mm, u32 start, u32 end)
 {
-	for (u32 va = start; va < end; va += PAGE_SIZE) {
-		pte_t *ptep = pte_lookup(mm, va);
-		if (!ptep) {
-			va = ALIGN_DOWN(va, BIGPAGE_SIZE) + BIGPAGE_SIZE - PAGE_SIZE; /* skip the table */
-			continue;
-		}
-		pte_t pte = pte_xchg(ptep, 0);
-		if (pte_swapped(pte)) {
-			ASSERT(!pte_swapin_busy(pte)); /* only the owner swaps in, and it is here */
+	struct pte_walk w;
+
+	ASSERT_HELD(&mm->page_table_lock);
+	for_each_pte(w, mm, start, end) {
+		pte_t pte = pte_xchg(w.pte, 0);
+		if (pte_swapin_busy(pte)) {
+			continue; /* the reader's (see above) */
+		} else if (pte_swapped(pte)) {
 			swap_slot_free(&swap_area_main, pte_swp_slot(pte));
 		} else if (pte_has_page(pte)) {
 			struct page *p = pfn_to_page(pte_pfn(pte));
@@ -73,8 +134,9 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 				p->swap_slot = 0;
 			}
 			p->flags &= ~(PG_dirty | PG_readahead);
-			page_clear_owner(p, mm, va);
+			page_clear_owner(p, mm, w.va);
 			free_page(p);
+			ASSERT(mm->rss > 0);
 			mm->rss--;
 			count_vm_event(PGFREE_USER);
 		}
@@ -86,30 +148,30 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 void pte_protect_range(struct mm *mm, u32 start, u32 end, u32 vm_flags)
 {
 	bool none = !(vm_flags & (VM_READ | VM_WRITE | VM_EXEC)), writable = vm_flags & VM_WRITE;
+	struct pte_walk w;
 
-	for (u32 va = start; va < end; va += PAGE_SIZE) {
-		pte_t *ptep = pte_lookup(mm, va);
+	ASSERT_HELD(&mm->page_table_lock);
+	for_each_pte(w, mm, start, end) {
 		pte_t old;
-		if (!ptep)
-			continue;
 		do {
-			old = *ptep;
+			old = *w.pte;
 			if (!pte_has_page(old))
 				break;
-		} while (!pte_cmpxchg(ptep, old, none ? pte_mkprotnone(old) : pte_mkaccessible(old, writable)));
+		} while (!pte_cmpxchg(w.pte, old, none ? pte_mkprotnone(old) : pte_mkaccessible(old, writable)));
 	}
 }
 
 /* Free the page tables of the user half; every PTE must be gone already. */
 void pgtable_free_all(struct mm *mm)
 {
+	ASSERT_HELD(&mm->page_table_lock);
 	for (u32 i = 0; i < KERNEL_PDE_FIRST; i++) {
 		pde_t d = mm->pgdir[i];
 		if (!pde_present(d))
 			continue;
 #ifdef DEBUG
 		pte_t *pt = P2V(pde_table_pa(d));
-		for (int k = 0; k < 1024; k++)
+		for (int k = 0; k < PTES_PER_TABLE; k++)
 			ASSERT(pte_none(pt[k]));
 #endif
 		free_page(pfn_to_page(pde_table_pa(d) >> PAGE_SHIFT));

@@ -2,22 +2,28 @@
  * PPS, the Pure Private Page System (seed 000): reclaim of private
  * anonymous pages at the VMA layer, by walking page tables.
  *
- * Every PTE of a VM_PURE_PRIVATE VMA is in one of six stages; a *series*
- * is a run of consecutive PTEs in the same stage (at most PPS_SERIES_MAX),
- * and one step moves a whole series one stage on:
+ * Every PTE of a VM_PURE_PRIVATE VMA waits to leave one of six stages
+ * (enum pps_stage); a *series* is a run of consecutive PTEs in the same
+ * stage (at most PPS_SERIES_MAX, within one page table), and one step
+ * moves a whole series one stage on:
  *
- *   1 present, young  -> old: clear A (D moves to PG_dirty), queue a dftlb task
- *   2 present, old    -> UnmappedPTE, once its dftlb task is done everywhere
- *   3 UnmappedPTE     -> a swap slot attached (a contiguous batch per series)
- *   4 ... and dirty   -> written to the slot (one disk command per run)
- *   5 ... and clean   -> SwappedPTE, the frame freed
- *   6 SwappedPTE      (nothing to do)
+ *   1 AGE     present, young -> old: clear A (D moves to PG_dirty), queue a dftlb task
+ *   2 UNMAP   present, old   -> UnmappedPTE, once its dftlb task is done everywhere
+ *   3 ATTACH  UnmappedPTE    -> a swap slot attached (a contiguous batch per series)
+ *   4 WRITE   ... and dirty  -> written to the slot (one disk command per run)
+ *   5 FREE    ... and clean  -> SwappedPTE, the frame freed
+ *   6 SWAPPED SwappedPTE     (nothing to do)
  *
- * Locks: the caller holds the mm's mmap_lock for reading (the VMAs and
- * pages stay put, even across stage 4's disk I/O) and then its pps_lock
- * (one stepper per mm: kppsd, madvise and /proc/PID/reclaim never interleave on
- * one mm). PTEs change under page_table_lock, by cmpxchg, because the CPU
- * sets A and D and faults rescue pages at any moment.
+ * Locks, in this order (asserted by every step):
+ *  - the mm's mmap_lock, for reading: the VMAs and page tables stay put;
+ *  - its pps_lock, for writing: one stepper per mm (kppsd, madvise,
+ *    /proc/PID/reclaim), and no page leaves the mm under a stepper:
+ *    MADV_DONTNEED, the one path that frees pages with mmap_lock held only
+ *    for reading, takes pps_lock too. That is what lets stage 4 drop
+ *    page_table_lock around its disk write and still find its pages;
+ *  - page_table_lock around every look at or change of a PTE and of the
+ *    PPS fields of its page (flags, swap_slot, dftlb_seq). Entries change
+ *    by cmpxchg: the CPU sets A and D, and faults rescue pages, at any time.
  */
 #ifndef MM_PPS_H
 #define MM_PPS_H
@@ -25,6 +31,21 @@
 #include <kernel/types.h>
 
 #define PPS_SERIES_MAX 32
+
+/* The stage a PTE waits to leave (its step does what the name says). */
+enum pps_stage {
+	PPS_STAGE_NONE = 0,     /* none of PPS's business: empty, PROT_NONE */
+	PPS_STAGE_AGE = 1,      /* present, young: clear the accessed bit */
+	PPS_STAGE_UNMAP = 2,    /* present, old: make it an UnmappedPTE */
+	PPS_STAGE_ATTACH = 3,   /* UnmappedPTE, no slot: attach a swap slot */
+	PPS_STAGE_WRITE = 4,    /* UnmappedPTE, slot, dirty: write the page */
+	PPS_STAGE_FREE = 5,     /* UnmappedPTE, slot, clean: free the frame */
+	PPS_STAGE_SWAPPED = 6,  /* SwappedPTE: on the disk only */
+	PPS_NR_STAGES
+};
+/* kppsd's periodic pass stops here (pages stay, time to be rescued);
+ * a pass under pressure, and a reclaim request, go on to FREE. */
+#define PPS_STAGE_PERIODIC_MAX PPS_STAGE_WRITE
 
 struct mm;
 struct vma;
@@ -35,9 +56,11 @@ struct dftlb_task;
 struct pps_result {
 	struct dftlb_task *task;        /* the delayed flush being filled */
 	struct mm *task_mm;
-	int only_stage;                 /* 0: every stage up to max; N: just stage N */
+	enum pps_stage only_stage;      /* NONE: every stage up to max; S: just S */
 	u32 scanned;
-	u32 moved[7];           /* PTEs moved into stage n (1..5) */
+	/* PTEs whose step of stage s was done: moved[PPS_STAGE_AGE] accessed
+	 * bits cleared, ..., moved[PPS_STAGE_FREE] frames freed. */
+	u32 moved[PPS_NR_STAGES];
 	u32 freed;              /* frames freed (stage 5) */
 	bool swap_full;
 	int io_errors;
@@ -45,16 +68,18 @@ struct pps_result {
 };
 
 /* One step over [start, end) of v: every series moves at most one stage,
- * and only up to stage max_stage (4: kppsd's periodic pass, 5: reclaim). */
-void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, int max_stage,
+ * and only out of stages up to max_stage. */
+void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, enum pps_stage max_stage,
 		    struct pps_result *res);
+/* Stage moves in res (all stages), also added to /proc/vmstat. */
+u32 pps_count_moves(const struct pps_result *res);
 /* The series that starts at va (its page table must exist): the PTEs from
  * va on in the same stage as va's, at most PPS_SERIES_MAX, not past end nor
  * past va's page table. Returns its end and sets *stage (1..6; 0: a PTE
  * that is none of PPS's business, such as an empty one). PTEs may change
  * meanwhile (the CPU, faults): each stage re-checks under page_table_lock
  * and converts by cmpxchg. */
-u32 pps_find_series(struct mm *mm, u32 va, u32 end, int *stage);
+u32 pps_find_series(struct mm *mm, u32 va, u32 end, enum pps_stage *stage);
 
 /* The series being moved right now, for GDB (scripts/gdb: pps-series)
  * and anyone stopped in pps_series_enter(). */
@@ -62,12 +87,20 @@ struct pps_series {
 	struct mm *mm;
 	struct vma *vma;
 	u32 start, end;         /* [start, end) */
-	int stage;              /* the stage it leaves (1..5) */
+	enum pps_stage stage;   /* the stage it leaves (AGE..FREE) */
 };
 extern struct pps_series pps_current_series;
 /* Called just before a series moves on: a breakpoint here (pps-break-stage
  * N puts one with the condition stage == N) stops at every move. */
-void pps_series_enter(int stage, struct mm *mm, u32 start, u32 end);
+void pps_series_enter(enum pps_stage stage, struct mm *mm, u32 start, u32 end);
+
+/*
+ * The I/O windows: stage 4 and swap-in drop page_table_lock while the disk
+ * works, and other CPUs may then change the PTEs. A ktest sets this hook to
+ * run a racing operation at exactly that moment (NULL otherwise).
+ */
+enum pps_io_window { PPS_WINDOW_WRITE, PPS_WINDOW_SWAPIN };
+extern void (*pps_io_window_hook)(enum pps_io_window w, struct mm *mm, u32 start, u32 end);
 
 /* Publish the open delayed-flush task (call after stepping an mm). */
 void pps_end_pass(struct pps_result *res);
@@ -87,7 +120,7 @@ extern u32 swap_readahead_window;
 
 /* Reclaim on request: madvise(MADV_COLD / MADV_PAGEOUT), /proc/PID/reclaim.
  * Runs stages 1..max_stage on the range, waiting for the flush gate. */
-int pps_reclaim_range(struct mm *mm, u32 start, u32 end, int max_stage);
+int pps_reclaim_range(struct mm *mm, u32 start, u32 end, enum pps_stage max_stage);
 
 /* Allocating user pages: waits for kppsd below the min watermark. */
 struct page *pps_alloc_user_page(void);

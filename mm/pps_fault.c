@@ -10,12 +10,20 @@
  * the process's own history says the next touches will be (seed 000),
  * not the slot neighbourhood. Read-ahead pages come in as UnmappedPTEs,
  * so unused ones are cheap to reclaim and used ones cost a minor fault.
- * One disk command per run of consecutive slots. PTEs being read carry
- * _PAGE_SWAPIN: a second CPU faulting on one waits for the first read
- * instead of starting another.
+ * One disk command per run of consecutive slots.
  *
- * Locks: mmap_lock held for reading by the caller; page_table_lock taken
- * here around PTE changes, never across the disk I/O.
+ * A swap-in claims its PTEs (_PAGE_SWAPIN) under page_table_lock, reads
+ * with the lock dropped, and takes it again to install the pages. The
+ * claimed entries are the reader's: a second CPU faulting on one waits
+ * for the read instead of starting another; fork gives the child its own
+ * use of the slot (an idle SwappedPTE); MADV_DONTNEED may clear them
+ * (it holds mmap_lock only for reading, as we do) but leaves their slots
+ * alone. So the install checks that each entry still holds exactly what
+ * was claimed; one that does not was dropped meanwhile: its page is freed
+ * and its slot's use, which was the dropped entry's, ends here.
+ *
+ * Locks: mmap_lock held (at least for reading) by the caller, asserted;
+ * page_table_lock taken here around PTE changes, never across the I/O.
  */
 #include <mm/pps.h>
 #include <mm/mm.h>
@@ -28,6 +36,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/lock_assert.h>
 
 u32 swap_readahead_window = 8;
 CMDLINE_PARAM_UINT(swap_ra, swap_readahead_window, 1, PPS_SERIES_MAX,
@@ -47,6 +56,7 @@ static struct waitqueue *swapin_queue(void)
 
 int pps_rescue(struct mm *mm, struct vma *v, u32 va)
 {
+	ASSERT_HELD(&mm->mmap_lock);
 	spin_lock(&mm->page_table_lock);
 	pte_t *ptep = pte_lookup(mm, va), old = *ptep;
 	if (pte_unmapped(old) && pte_cmpxchg(ptep, old, pte_rescue(old, v->flags & VM_WRITE))) {
@@ -62,11 +72,73 @@ int pps_rescue(struct mm *mm, struct vma *v, u32 va)
 	return 0; /* changed or not, the access is retried */
 }
 
+/* One swap-in: the faulting page and its read-ahead neighbours. */
+struct swapin {
+	u32 n;
+	u32 va[PPS_SERIES_MAX], slot[PPS_SERIES_MAX];
+	pte_t *ptep[PPS_SERIES_MAX];
+	pte_t claimed[PPS_SERIES_MAX];  /* the busy entry as we left it */
+	struct page *page[PPS_SERIES_MAX];
+	bool ok[PPS_SERIES_MAX];
+};
+
+/* Claim the SwappedPTE at va and the idle SwappedPTEs right after it in
+ * the VMA, up to the read-ahead window. page_table_lock held. */
+static void swapin_claim(struct mm *mm, struct vma *v, u32 va, struct swapin *si)
+{
+	u32 window = MIN(swap_readahead_window, PPS_SERIES_MAX);
+	struct pte_walk w;
+
+	si->n = 0;
+	for_each_pte(w, mm, va, MIN(v->end, va + window * PAGE_SIZE)) {
+		pte_t pte = *w.pte;
+		if (w.va != va + si->n * PAGE_SIZE || !pte_swapped(pte) || pte_swapin_busy(pte))
+			break;
+		si->va[si->n] = w.va;
+		si->slot[si->n] = pte_swp_slot(pte);
+		si->ptep[si->n] = w.pte;
+		si->claimed[si->n] = pte_mkswapin_busy(pte);
+		*w.pte = si->claimed[si->n];
+		si->n++;
+	}
+}
+
+/* Frames for the claimed pages (the faulting one may wait for kppsd), and
+ * one read per run of consecutive slots. No lock held. */
+static int swapin_read(struct swapin *si)
+{
+	for (u32 i = 0; i < si->n; i++) {
+		si->page[i] = i == 0 ? pps_alloc_user_page() : alloc_page();
+		si->ok[i] = false;
+		if (!si->page[i]) {
+			for (u32 k = i; k < si->n; k++)
+				si->page[k] = NULL;
+			if (i == 0)
+				return -ENOMEM;
+			break;
+		}
+	}
+	for (u32 i = 0; i < si->n && si->page[i];) {
+		u32 k = i + 1;
+		while (k < si->n && si->page[k] && si->slot[k] == si->slot[k - 1] + 1)
+			k++;
+		u32 err_slot = 0;
+		int r = swap_io_sync(si->page + i, k - i, si->slot[i], false, &err_slot);
+		if (r)
+			printk("pps: reading slots %u..%u failed at slot %u (%d)\n", si->slot[i],
+			       si->slot[k - 1], err_slot, r);
+		for (u32 j = i; j < k; j++)
+			si->ok[j] = r == 0;
+		i = k;
+	}
+	return si->ok[0] ? 0 : -EIO;
+}
+
 /* Install a page read from `slot` at va: the faulting page present, the
  * read-ahead ones as UnmappedPTEs. page_table_lock held. */
-static void install(struct mm *mm, struct vma *v, u32 va, struct page *p, u32 slot, bool present)
+static void install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct page *p, u32 slot,
+		    bool present)
 {
-	pte_t *ptep = pte_lookup(mm, va);
 	bool w = v->flags & VM_WRITE;
 
 	/* The slot stays with the page (clean: a re-eviction needs no write)
@@ -88,80 +160,58 @@ static void install(struct mm *mm, struct vma *v, u32 va, struct page *p, u32 sl
 	}
 }
 
+/* Take page_table_lock again and settle every claimed entry. */
+static void swapin_finish(struct mm *mm, struct vma *v, struct swapin *si)
+{
+	spin_lock(&mm->page_table_lock);
+	for (u32 i = 0; i < si->n; i++) {
+		if (*si->ptep[i] != si->claimed[i]) {
+			/* Dropped while we read (MADV_DONTNEED): the slot's
+			 * use was that entry's, and ends here with our page. */
+			if (si->page[i])
+				free_page(si->page[i]);
+			swap_slot_free(&swap_area_main, si->slot[i]);
+			count_vm_event(SWAPIN_ZAPPED);
+		} else if (si->page[i] && si->ok[i]) {
+			install(mm, v, si->va[i], si->ptep[i], si->page[i], si->slot[i], i == 0);
+		} else {
+			*si->ptep[i] = pte_mkswapin_idle(si->claimed[i]); /* try again later */
+			if (si->page[i])
+				free_page(si->page[i]);
+		}
+	}
+	spin_unlock(&mm->page_table_lock);
+	wake_up(swapin_queue());
+}
+
 int pps_swapin(struct mm *mm, struct vma *v, u32 va)
 {
-	u32 vas[PPS_SERIES_MAX], slots[PPS_SERIES_MAX];
-	struct page *pages[PPS_SERIES_MAX];
-	u32 n = 0, window = MIN(swap_readahead_window, PPS_SERIES_MAX);
-	int err = 0;
+	struct swapin si;
+	int err;
 
+	ASSERT_HELD(&mm->mmap_lock);
 	spin_lock(&mm->page_table_lock);
 	pte_t *ptep = pte_lookup(mm, va), old = *ptep;
 	if (pte_swapin_busy(old)) {
 		/* Another CPU is reading it: wait for that read, then retry. */
 		spin_unlock(&mm->page_table_lock);
-		wait_event(swapin_queue(), !pte_swapin_busy(*ptep));
+		wait_event(swapin_queue(), *ptep != old);
 		return 0;
 	}
 	if (!pte_swapped(old)) {
 		spin_unlock(&mm->page_table_lock);
 		return 0;
 	}
-	/* Claim the faulting PTE and its swapped neighbours in the VMA. */
-	for (u32 a = va; a < v->end && n < window; a += PAGE_SIZE) {
-		pte_t *p = pte_lookup(mm, a);
-		if (!p || !pte_swapped(*p) || pte_swapin_busy(*p))
-			break;
-		vas[n] = a;
-		slots[n] = pte_swp_slot(*p);
-		*p = pte_mkswapin_busy(*p);
-		n++;
-	}
+	swapin_claim(mm, v, va, &si);
 	spin_unlock(&mm->page_table_lock);
 
-	for (u32 i = 0; i < n; i++) {
-		pages[i] = i == 0 ? pps_alloc_user_page() : alloc_page();
-		if (!pages[i]) {
-			if (i == 0)
-				err = -ENOMEM;
-			for (u32 k = i; k < n; k++)
-				pages[k] = NULL;
-			break;
-		}
-	}
-	/* Read each run of consecutive slots with one command. */
-	bool ok[PPS_SERIES_MAX];
-	for (u32 i = 0; i < n && pages[i];) {
-		u32 k = i + 1;
-		while (k < n && pages[k] && slots[k] == slots[k - 1] + 1)
-			k++;
-		u32 err_slot = 0;
-		int r = swap_io_sync(pages + i, k - i, slots[i], false, &err_slot);
-		if (r)
-			printk("pps: reading slots %u..%u failed at slot %u (%d)\n", slots[i], slots[k - 1],
-			       err_slot, r);
-		for (u32 j = i; j < k; j++)
-			ok[j] = r == 0;
-		i = k;
-	}
-	spin_lock(&mm->page_table_lock);
-	for (u32 i = 0; i < n; i++) {
-		pte_t *p = pte_lookup(mm, vas[i]);
-		if (pages[i] && ok[i]) {
-			install(mm, v, vas[i], pages[i], slots[i], i == 0);
-		} else {
-			*p = pte_mkswapped(slots[i], v->flags & VM_WRITE); /* not busy any more */
-			if (pages[i])
-				free_page(pages[i]);
-			if (i == 0 && !err)
-				err = -EIO;
-		}
-	}
-	spin_unlock(&mm->page_table_lock);
-	wake_up(swapin_queue());
+	if (pps_io_window_hook)
+		pps_io_window_hook(PPS_WINDOW_SWAPIN, mm, va, va + si.n * PAGE_SIZE);
+	err = swapin_read(&si);
+	swapin_finish(mm, v, &si);
 	if (!err) {
 		count_vm_event(PGMAJFAULT);
-		count_vm_events(SWAP_RA, n - 1);
+		count_vm_events(SWAP_RA, si.n - 1);
 	}
 	return err;
 }

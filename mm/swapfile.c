@@ -16,6 +16,7 @@
 #include <kernel/fs/procfs.h>
 #include <drivers/ata/ata.h>
 #include <arch/x86/tsc.h>
+#include <arch/x86/pte.h>
 
 #define SWAP_MAGIC "SWAPSPACE2"
 #define SWAP_MAGIC_OLD "SWAP-SPACE"
@@ -112,7 +113,7 @@ static int show_swaps(struct seqbuf *sb, int pid)
 void swap_init(void)
 {
 	u64 sectors = ata_sectors(SWAP_DRIVE);
-	u32 disk_pages;
+	u32 disk_pages, nslots;
 	struct swap_header *h;
 	char why[128];
 	const char *bad;
@@ -155,9 +156,17 @@ void swap_init(void)
 		printk("swap: hdb has %s; running without swap\n", bad);
 		goto out;
 	}
-	err = swap_area_init(&swap_area_main, h->last_page + 1, h->badpages, h->nr_badpages);
+	nslots = h->last_page + 1;
+	if (nslots > PTE_SWP_SLOTS) {
+		/* A SwappedPTE has 20 bits of slot number: slot 2^20 would
+		 * read back as slot 0, the header. */
+		printk("swap: hdb has %u pages of swap, but a SwappedPTE holds slot numbers below %u: "
+		       "using the first %u MiB\n", nslots, PTE_SWP_SLOTS, (PTE_SWP_SLOTS * 4) >> 10);
+		nslots = PTE_SWP_SLOTS;
+	}
+	err = swap_area_init(&swap_area_main, nslots, h->badpages, h->nr_badpages);
 	if (err) {
-		printk("swap: no memory for the slot map (%u slots): running without swap\n", h->last_page + 1);
+		printk("swap: no memory for the slot map (%u slots): running without swap\n", nslots);
 		goto out;
 	}
 	usable_pages = swap_slots_free(&swap_area_main);

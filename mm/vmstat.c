@@ -25,4 +25,5 @@ const char *const vm_event_names[NR_VM_EVENTS] = {
 	[OOM_KILL] = "oom_kill",
 	[SWAP_WRITE_CMDS] = "swap_write_cmds",
 	[SWAP_READ_CMDS] = "swap_read_cmds",
+	[SWAPIN_ZAPPED] = "swapin_zapped",
 };

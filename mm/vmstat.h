@@ -31,6 +31,7 @@ enum vm_event {
 	OOM_KILL,       /* processes killed: no memory, no swap */
 	SWAP_WRITE_CMDS, /* disk commands that wrote pages to swap (pswpout / this: pages per command) */
 	SWAP_READ_CMDS,  /* disk commands that read pages from swap */
+	SWAPIN_ZAPPED,   /* swap-ins whose PTE was dropped (MADV_DONTNEED) while the read was in flight */
 	NR_VM_EVENTS
 };
 

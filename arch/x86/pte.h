@@ -12,6 +12,7 @@
 
 #include <kernel/types.h>
 #include <arch/x86/memlayout.h>
+#include <kernel/panic.h>
 
 typedef u32 pte_t;
 typedef u32 pde_t;
@@ -30,6 +31,7 @@ typedef u32 pde_t;
 #define PDE_INDEX(va) ((u32)(va) >> 22)
 #define PTE_INDEX(va) (((u32)(va) >> 12) & 0x3FF)
 #define PDES_PER_PGDIR 1024
+#define PTES_PER_TABLE 1024
 #define KERNEL_PDE_FIRST PDE_INDEX(KERNEL_BASE)
 
 /* Page directory entries. */
@@ -72,11 +74,15 @@ static inline bool pte_user(pte_t p) { return p & _PAGE_USER; }
  *   next touch faults and the kernel maps the same frame back (a rescue).
  *
  *   SwappedPTE (PPS stage 5): P=0, _PAGE_SWAPPED set, bits 12-31 hold the
- *   swap slot (up to 2^20 slots: 4 GiB of swap), RW kept. The page lives
- *   only on the swap disk.
+ *   swap slot, RW kept. The page lives only on the swap disk. 20 bits of
+ *   slot number: slots below PTE_SWP_SLOTS (4 GiB of swap); the swap area
+ *   is cut to that size when it is enabled (mm/swapfile.c).
  *
- *   _PAGE_SWAPIN marks a SwappedPTE whose page is being read right now; a
- *   second CPU faulting on it waits instead of reading it again.
+ *   _PAGE_SWAPIN marks a SwappedPTE whose page is being read right now. The
+ *   busy entry belongs to the reader in flight: a second CPU faulting on it
+ *   waits for that read, and whoever clears it meanwhile (MADV_DONTNEED)
+ *   leaves the slot to the reader, which finds its entry gone (see
+ *   mm/pps_fault.c).
  *
  *  bit: 31..12        11     10      9        8        2   1   0
  *       frame/slot    SWAPIN SWAPPED UNMAPPED PROTNONE U   RW  P
@@ -112,12 +118,16 @@ static inline pte_t pte_mkunmapped_pfn(u32 pfn, bool writable)
 {
 	return (pfn << PAGE_SHIFT) | _PAGE_UNMAPPED | _PAGE_USER | (writable ? _PAGE_RW : 0);
 }
+#define PTE_SWP_SLOTS (1u << (32 - PAGE_SHIFT))
 static inline pte_t pte_mkswapped(u32 slot, bool writable)
 {
+	ASSERT(slot > 0 && slot < PTE_SWP_SLOTS);
 	return (slot << PAGE_SHIFT) | _PAGE_SWAPPED | (writable ? _PAGE_RW : 0);
 }
 static inline u32 pte_swp_slot(pte_t p) { return p >> PAGE_SHIFT; }
 static inline pte_t pte_mkswapin_busy(pte_t p) { return p | _PAGE_SWAPIN; }
+/* The same SwappedPTE, not (or no longer) being read. */
+static inline pte_t pte_mkswapin_idle(pte_t p) { return p & ~_PAGE_SWAPIN; }
 static inline pte_t pte_mkprotnone(pte_t p)
 {
 	return (p & ~_PAGE_PRESENT) | _PAGE_PROTNONE;

@@ -186,7 +186,7 @@ static void series_finding(struct ktest *t)
 	struct vma *v = mm ? vma_new(mm, base, base + n * PAGE_SIZE,
 				     VM_READ | VM_WRITE | VM_PURE_PRIVATE, NULL) : NULL;
 	u32 va, i = 0;
-	int stage;
+	enum pps_stage stage;
 
 	KT_ASSERT(t, v && !vma_insert(mm, v));
 	KT_ASSERT(t, PPS_SERIES_MAX == 32);
@@ -218,8 +218,12 @@ static void series_finding(struct ktest *t)
 		     base + 46 * PAGE_SIZE);
 	/* and a step scans every PTE of the range once */
 	struct pps_result r = { 0 };
-	r.only_stage = 6; /* look, move nothing */
-	pps_step_range(mm, v, v->start, v->end, 5, &r);
+	r.only_stage = PPS_STAGE_SWAPPED; /* look, move nothing */
+	down_read(&mm->mmap_lock);
+	down_write(&mm->pps_lock);
+	pps_step_range(mm, v, v->start, v->end, PPS_STAGE_FREE, &r);
+	up_write(&mm->pps_lock);
+	up_read(&mm->mmap_lock);
 	KT_EXPECT_EQ(t, r.scanned, n);
 	KT_EXPECT_EQ(t, r.moved[1] + r.moved[2] + r.moved[3], 0);
 	put_last(t, mm);
@@ -244,6 +248,7 @@ static void stages_and_gate(struct ktest *t)
 	KT_ASSERT(t, swap_enabled);
 	mm->cpu_mask = ~0u; /* every CPU may hold its translations */
 	down_read(&mm->mmap_lock);
+	down_write(&mm->pps_lock); /* the stepper's locks (mm/pps.h) */
 	pps_step_range(mm, v, v->start, v->end, 5, &r);
 	pps_end_pass(&r);
 	KT_EXPECT_EQ(t, r.moved[1], 40);
@@ -278,6 +283,7 @@ static void stages_and_gate(struct ktest *t)
 	}
 	KT_EXPECT_EQ(t, count_type(mm, v, pte_swapped), 39);
 	KT_EXPECT_EQ(t, mm->rss, 1);
+	up_write(&mm->pps_lock);
 	up_read(&mm->mmap_lock);
 
 	/* Swap-in with read-ahead, and a rescue of a read-ahead page. */
