@@ -14,6 +14,7 @@
 #include <mm/vmstat.h>
 #include <arch/x86/pte.h>
 #include <kernel/string.h>
+#include "pps_fixture.h"
 
 KTEST(pte_encodings)
 {
@@ -43,24 +44,6 @@ KTEST(pte_encodings)
 	pte_t c = pte_mkuser(7, true);
 	KT_EXPECT(t, pte_cmpxchg(&c, c, pte_mkunmapped(c)) && pte_unmapped(c));
 	KT_EXPECT(t, !pte_cmpxchg(&c, pte_mkuser(7, true), 0)); /* stale expectation fails */
-}
-
-/*
- * Drop the test's mm as its last user, so that what it held is free when
- * this returns (the runner's leak check comes right after). Done dftlb tasks
- * hold references until reaped, and kppsd's loop may be reaping them at this
- * very moment: its mm_put can come just after ours.
- */
-static void put_last(struct ktest *t, struct mm *mm)
-{
-	u64 deadline = jiffies + 5 * hz;
-
-	while ((dftlb_pending() || mm->users > 1) && jiffies < deadline) {
-		dftlb_reap();
-		sleep_ticks(1);
-	}
-	KT_EXPECT_EQ(t, mm->users, 1);
-	mm_put(mm);
 }
 
 /* A walker of the mm list must not bring back an mm whose last reference
@@ -131,37 +114,6 @@ KTEST(dftlb_fill_and_drain)
 	kppsd_pause();
 	fill_and_drain(t);
 	kppsd_resume();
-}
-
-/* A small address space with one private VMA of n written pages. */
-static struct mm *make_mm(u32 n, struct vma **vp)
-{
-	struct mm *mm = mm_create();
-	struct vma *v = mm ? vma_new(mm, 0x400000, 0x400000 + n * PAGE_SIZE,
-				     VM_READ | VM_WRITE | VM_PURE_PRIVATE, NULL) : NULL;
-
-	if (!v || vma_insert(mm, v))
-		return NULL;
-	for (u32 i = 0; i < n; i++)
-		if (handle_mm_fault(mm, v->start + i * PAGE_SIZE, FAULT_WRITE))
-			return NULL;
-	spin_lock(&mm->page_table_lock);
-	for (u32 i = 0; i < n; i++) {
-		pte_t *p = pte_lookup(mm, v->start + i * PAGE_SIZE);
-		*p = pte_mkdirty(pte_mkyoung(*p)); /* as a CPU writing them would */
-		*(u32 *)P2V(pte_pfn(*p) << PAGE_SHIFT) = 0xC0DE0000 + i;
-	}
-	spin_unlock(&mm->page_table_lock);
-	*vp = v;
-	return mm;
-}
-
-static int count_type(struct mm *mm, struct vma *v, bool (*is)(pte_t))
-{
-	int n = 0;
-	for (u32 va = v->start; va < v->end; va += PAGE_SIZE)
-		n += is(*pte_lookup(mm, va));
-	return n;
 }
 
 static bool is_old_present(pte_t p) { return pte_present(p) && !pte_young(p); }

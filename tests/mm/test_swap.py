@@ -65,6 +65,19 @@ def test_mkswap_image_is_enabled(qemu_run, tmp_path):
     q.check(meminfo_kb(q, "SwapFree") == pages * 4, "SwapFree")
 
 
+def test_swap_over_4gib_is_cut_to_what_a_swappedpte_can_name(qemu_run, tmp_path):
+    """A SwappedPTE keeps 20 bits of slot number: on a disk of more than
+    2^20 pages, slot 2^20 would read back as slot 0 (the header). The area
+    is cut to 2^20 slots, with a message saying so, and swap works."""
+    q = boot_show(qemu_run, image(tmp_path, 4096 + 64))
+    slots = 1 << 20
+    q.check(f"swap: hdb has {slots + 64 * 256} pages of swap, but a SwappedPTE holds slot numbers "
+            f"below {slots}: using the first 4096 MiB" in q.log, "no message about the cut")
+    usable = (slots - 1) * 4                           # slot 0 is the header
+    q.check(f"swap: hdb: {usable} KiB of swap" in q.log, "the area is not cut to 2^20 slots")
+    q.check(meminfo_kb(q, "SwapTotal") == usable, "SwapTotal")
+
+
 def test_missing_disk(qemu_run):
     check_no_swap(boot_show(qemu_run), "swap: no disk at the primary slave (hdb)")
 

@@ -1,0 +1,71 @@
+/*
+ * What the PPS ktests share: a small address space of written pages to
+ * step by hand, a count of its PTEs of one type, and dropping it as its
+ * last user so that the runner's leak check sees everything back.
+ * Included by tests/mm/ktest_*.c only.
+ */
+#ifndef TESTS_MM_PPS_FIXTURE_H
+#define TESTS_MM_PPS_FIXTURE_H
+
+#include <kernel/ktest.h>
+#include <kernel/sched.h>
+#include <kernel/time.h>
+#include <mm/mm.h>
+#include <mm/dftlb.h>
+
+/*
+ * Drop the test's mm as its last user, so that what it held is free when
+ * this returns (the runner's leak check comes right after). Done dftlb tasks
+ * hold references until reaped, and kppsd's loop may be reaping them at this
+ * very moment: its mm_put can come just after ours.
+ */
+static inline void put_last(struct ktest *t, struct mm *mm)
+{
+	u64 deadline = jiffies + 5 * hz;
+
+	while ((dftlb_pending() || mm->users > 1) && jiffies < deadline) {
+		dftlb_reap();
+		sleep_ticks(1);
+	}
+	KT_EXPECT_EQ(t, mm->users, 1);
+	mm_put(mm);
+}
+
+/* A small address space with one private VMA of n written pages. */
+static inline struct mm *make_mm(u32 n, struct vma **vp)
+{
+	struct mm *mm = mm_create();
+	struct vma *v = mm ? vma_new(mm, 0x400000, 0x400000 + n * PAGE_SIZE,
+				     VM_READ | VM_WRITE | VM_PURE_PRIVATE, NULL) : NULL;
+
+	if (!v)
+		return NULL;
+	down_write(&mm->mmap_lock);
+	int err = vma_insert(mm, v);
+	up_write(&mm->mmap_lock);
+	if (err)
+		return NULL;
+	for (u32 i = 0; i < n; i++)
+		if (handle_mm_fault(mm, v->start + i * PAGE_SIZE, FAULT_WRITE))
+			return NULL;
+	spin_lock(&mm->page_table_lock);
+	for (u32 i = 0; i < n; i++) {
+		pte_t *p = pte_lookup(mm, v->start + i * PAGE_SIZE);
+		*p = pte_mkdirty(pte_mkyoung(*p)); /* as a CPU writing them would */
+		*(u32 *)P2V(pte_pfn(*p) << PAGE_SHIFT) = 0xC0DE0000 + i;
+	}
+	spin_unlock(&mm->page_table_lock);
+	*vp = v;
+	return mm;
+}
+
+static inline int count_type(struct mm *mm, struct vma *v, bool (*is)(pte_t))
+{
+	int n = 0;
+	for (u32 va = v->start; va < v->end; va += PAGE_SIZE)
+		n += is(*pte_lookup(mm, va));
+	return n;
+}
+
+
+#endif
