@@ -388,9 +388,9 @@ long sys_lseek(u32 fd, u32 off, u32 whence, u32 a4, u32 a5)
 	if (!S_ISDIR(f->inode->mode) && !f->inode->fops->seekable)
 		return -ESPIPE;
 	switch (whence) {
-	case 0: base = 0; break;
-	case 1: base = f->pos; break;
-	case 2: base = S_ISDIR(f->inode->mode) ? 0 : (f->priv ? f->priv_len : f->inode->size); break;
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = f->pos; break;
+	case SEEK_END: base = S_ISDIR(f->inode->mode) ? 0 : (f->priv ? f->priv_len : f->inode->size); break;
 	default: return -EINVAL;
 	}
 	base += (s32)off;
