@@ -26,7 +26,7 @@
 #define MAP_STACK       0x20000
 #define MAP_FIXED_NOREPLACE 0x100000
 
-/* mlockall */
+/* mlockall (ppsos refuses MCL_ONFAULT: -EINVAL) */
 #define MCL_CURRENT     1
 #define MCL_FUTURE      2
 #define MCL_ONFAULT     4
