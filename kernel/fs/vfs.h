@@ -18,6 +18,7 @@
 
 #include <kernel/types.h>
 #include <kernel/list.h>
+#include <uapi/ppsos/dirent.h>
 #include <uapi/ppsos/fcntl.h>
 
 #define PATH_MAX 4096
@@ -29,10 +30,6 @@
 #define S_IFCHR 0020000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
-
-#define DT_CHR 2
-#define DT_DIR 4
-#define DT_REG 8
 
 struct file;
 struct inode;

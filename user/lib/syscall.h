@@ -16,11 +16,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <uapi/ppsos/dirent.h>
 #include <uapi/ppsos/errno.h>
 #include <uapi/ppsos/fcntl.h>
 #include <uapi/ppsos/mman.h>
 #include <uapi/ppsos/signal.h>
+#include <uapi/ppsos/time.h>
 #include <uapi/ppsos/unistd.h>
+#include <uapi/ppsos/utsname.h>
 #include <uapi/ppsos/wait.h>
 
 typedef int ssize_t;
@@ -42,40 +45,6 @@ extern int errno;
 
 /* ---- signals ---- */
 #define NSIG (_NSIG + 1)        /* glibc's: one more than the highest signal */
-
-/* ---- clocks ---- */
-#define CLOCK_REALTIME  0
-#define CLOCK_MONOTONIC 1
-
-/* i386: time_t and long are 32 bits; this is the layout syscalls 162/265 use. */
-struct timespec {
-    long tv_sec;
-    long tv_nsec;
-};
-
-/* struct new_utsname, what syscall 122 fills on i386: 6 fields of 65 chars. */
-struct utsname {
-    char sysname[65];
-    char nodename[65];
-    char release[65];
-    char version[65];
-    char machine[65];
-    char domainname[65];
-};
-
-/* getdents64 record; d_reclen covers the name and padding to 8 bytes. */
-struct linux_dirent64 {
-    uint64_t d_ino;
-    int64_t d_off;
-    unsigned short d_reclen;
-    unsigned char d_type;
-    char d_name[];
-} __attribute__((packed));
-
-#define DT_UNKNOWN 0
-#define DT_CHR     2
-#define DT_DIR     4
-#define DT_REG     8
 
 struct iovec {
     void *iov_base;
