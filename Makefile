@@ -23,10 +23,11 @@ NASM := nasm
 QEMU := qemu-system-i386
 PYTHON := /usr/bin/python3
 
+# -Iinclude: the user-ABI headers, <uapi/ppsos/*.h>, which user/lib shares.
 CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-mno-sse -mno-mmx -mno-80387 -fno-strict-aliasing -fno-common \
-	-Wall -Wextra -Wno-unused-parameter -I. -MMD -MP
+	-Wall -Wextra -Wno-unused-parameter -I. -Iinclude -MMD -MP
 # GCC 12 warns about fixed low addresses (the BIOS data area) otherwise.
 CFLAGS += $(shell $(CC) --param=min-pagesize=0 -E -x c /dev/null >/dev/null 2>&1 && echo --param=min-pagesize=0)
 ifeq ($(DEBUG),1)

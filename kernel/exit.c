@@ -6,16 +6,14 @@
 #include <kernel/errno.h>
 #include <mm/uaccess.h>
 
-#define WNOHANG 1
-
 long sys_exit(u32 code, u32 a2, u32 a3, u32 a4, u32 a5)
 {
-	proc_exit(W_EXITCODE(code));
+	proc_exit(W_EXITCODE(code, 0));
 }
 
 long sys_exit_group(u32 code, u32 a2, u32 a3, u32 a4, u32 a5)
 {
-	proc_exit(W_EXITCODE(code)); /* one thread per process */
+	proc_exit(W_EXITCODE(code, 0)); /* one thread per process */
 }
 
 /* A zombie child matching pid (-1: any), or NULL; *any_match says whether
@@ -77,18 +75,18 @@ long sys_kill(u32 upid, u32 usig, u32 a3, u32 a4, u32 a5)
 	int pid = (int)upid, sig = (int)usig, r = 0;
 	struct proc *p;
 
-	if (sig < 0 || sig >= NSIG)
-		return -EINVAL;
+	if (sig < 0 || sig >= SIGRTMIN)
+		return -EINVAL; /* no real-time signals */
 	if (pid <= 0)
 		return -EINVAL; /* process groups and "everyone" are not supported */
 	/* Stop and continue need job control: not supported. */
-	if (sig == 18 || sig == 19 || sig == 20 || sig == 21 || sig == 22)
+	if (sig == SIGCONT || sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
 		return -EINVAL;
 	spin_lock(&proc_lock);
 	p = proc_find(pid);
 	if (!p || p->state != P_ALIVE)
 		r = -ESRCH;
-	else if (sig && sig != SIGCHLD && sig != 23 && sig != 28) /* ignored by default */
+	else if (sig && sig != SIGCHLD && sig != SIGURG && sig != SIGWINCH) /* ignored by default */
 		r = proc_signal(p, sig);
 	spin_unlock(&proc_lock);
 	return r;

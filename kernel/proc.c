@@ -218,7 +218,7 @@ void proc_return_to_user(struct trapframe *tf)
 	if (pend) {
 		int sig = __builtin_ctz(pend);
 		sti();
-		proc_exit(W_SIGNALED(sig));
+		proc_exit(W_EXITCODE(0, sig));
 	}
 }
 
@@ -229,5 +229,5 @@ void proc_kill_fatal(int sig, const char *why)
 	struct proc *p = current_proc();
 
 	printk("pid %d (%s): %s\n", p->pid, p->name, why);
-	proc_exit(W_SIGNALED(sig));
+	proc_exit(W_EXITCODE(0, sig));
 }

@@ -18,28 +18,11 @@
 #include <kernel/waitqueue.h>
 #include <kernel/sched.h>
 #include <arch/x86/trap.h>
+#include <uapi/ppsos/signal.h>
+#include <uapi/ppsos/wait.h>
 
 #define NPROC 64                /* fork fails with -EAGAIN beyond this */
 #define NOFILE 32               /* open files per process */
-
-/* Linux's i386 signal numbers (the ones with a default action we do). */
-#define SIGHUP 1
-#define SIGINT 2
-#define SIGQUIT 3
-#define SIGILL 4
-#define SIGTRAP 5
-#define SIGABRT 6
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGKILL 9
-#define SIGUSR1 10
-#define SIGSEGV 11
-#define SIGUSR2 12
-#define SIGPIPE 13
-#define SIGALRM 14
-#define SIGTERM 15
-#define SIGCHLD 17
-#define NSIG 32
 
 enum proc_state { P_ALIVE, P_ZOMBIE };
 
@@ -78,7 +61,7 @@ struct proc *proc_find(int pid);                /* proc_lock held */
 void proc_set_name(struct proc *p, const char *path);
 int proc_start(struct proc *p, const struct trapframe *tf);
 void proc_return_to_user(struct trapframe *tf); /* signals, on the way out */
-__noreturn void proc_exit(int status);          /* status in waitpid's encoding */
+__noreturn void proc_exit(int status);          /* status: W_EXITCODE(code, sig) */
 void proc_kill_fatal(int sig, const char *why); /* a fault we cannot fix */
 int proc_signal(struct proc *p, int sig);
 int proc_count(void);
@@ -86,8 +69,5 @@ int proc_count(void);
 /* Starting user space: pid 1 from `init=` (default /bin/init). */
 bool proc_init_available(void);
 void proc_start_init(void);
-
-#define W_EXITCODE(code) (((code) & 0xFF) << 8)
-#define W_SIGNALED(sig) ((sig) & 0x7F)
 
 #endif

@@ -10,18 +10,8 @@
 #include <mm/uaccess.h>
 #include <arch/x86/tsc.h>
 #include <drivers/rtc.h>
-
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-
-struct timespec32 {
-	s32 tv_sec;
-	s32 tv_nsec;
-};
+#include <uapi/ppsos/time.h>
+#include <uapi/ppsos/utsname.h>
 
 static u32 boot_epoch;
 extern u64 boot_tsc;
@@ -46,11 +36,6 @@ long sys_getppid(u32 a1, u32 a2, u32 a3, u32 a4, u32 a5)
 	spin_unlock(&proc_lock);
 	return ppid;
 }
-
-/* Linux's struct old_utsname, what i386 syscall 122 fills. */
-struct utsname {
-	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
-};
 
 long sys_uname(u32 ubuf, u32 a2, u32 a3, u32 a4, u32 a5)
 {
@@ -79,7 +64,7 @@ static u64 monotonic_ns(void)
 
 long sys_nanosleep(u32 ureq, u32 urem, u32 a3, u32 a4, u32 a5)
 {
-	struct timespec32 req;
+	struct timespec req;
 	u64 ns, start, ticks;
 
 	if (copy_from_user(&req, ureq, sizeof(req)))
@@ -102,7 +87,7 @@ long sys_nanosleep(u32 ureq, u32 urem, u32 a3, u32 a4, u32 a5)
 	if (r == -EINTR) {
 		if (urem) {
 			u64 done = monotonic_ns() - start, left = done < ns ? ns - done : 0;
-			struct timespec32 rem = { (s32)(left / 1000000000ull), (s32)(left % 1000000000ull) };
+			struct timespec rem = { (s32)(left / 1000000000ull), (s32)(left % 1000000000ull) };
 			if (copy_to_user(urem, &rem, sizeof(rem)))
 				return -EFAULT;
 		}
@@ -114,7 +99,7 @@ long sys_nanosleep(u32 ureq, u32 urem, u32 a3, u32 a4, u32 a5)
 long sys_clock_gettime(u32 clk, u32 utp, u32 a3, u32 a4, u32 a5)
 {
 	u64 ns = monotonic_ns();
-	struct timespec32 ts;
+	struct timespec ts;
 
 	switch (clk) {
 	case CLOCK_REALTIME:

@@ -1,8 +1,9 @@
 /*
  * System calls: Linux's i386 ABI. `int 0x80` with the number in eax and
  * the arguments in ebx, ecx, edx, esi, edi; the result, or -errno, in eax.
- * Numbers are Linux's, so a static i386 program that uses only these calls
- * runs unchanged here and on Linux.
+ * Numbers are Linux's (include/uapi/ppsos/unistd.h, shared with user/lib),
+ * so a static i386 program that uses only these calls runs unchanged here
+ * and on Linux.
  */
 #ifndef KERNEL_SYSCALL_H
 #define KERNEL_SYSCALL_H

@@ -16,33 +16,10 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/lock_assert.h>
+#include <uapi/ppsos/mman.h>
 
-#define PROT_READ 0x1
-#define PROT_WRITE 0x2
-#define PROT_EXEC 0x4
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_GROWSDOWN 0x0100
-#define MAP_DENYWRITE 0x0800
-#define MAP_EXECUTABLE 0x1000
-#define MAP_LOCKED 0x2000
-#define MAP_NORESERVE 0x4000
-#define MAP_POPULATE 0x8000
-#define MAP_NONBLOCK 0x10000
-#define MAP_STACK 0x20000
 #define MAP_SUPPORTED (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
 		       MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK)
-#define MCL_CURRENT 1
-#define MCL_FUTURE 2
-#define MADV_NORMAL 0
-#define MADV_RANDOM 1
-#define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED 3
-#define MADV_DONTNEED 4
-#define MADV_COLD 20
-#define MADV_PAGEOUT 21
 
 /* Highest address a mapping may reach: the stack's growth room stays free. */
 #define MAP_CEILING (STACK_TOP - STACK_LIMIT - PAGE_SIZE)

@@ -22,10 +22,8 @@
 #include <kernel/errno.h>
 #include <mm/uaccess.h>
 #include <mm/kmalloc.h>
+#include <uapi/ppsos/mman.h>
 
-#define MADV_WILLNEED 3
-#define MADV_COLD 20
-#define MADV_PAGEOUT 21
 #define UIO_MAXIOV 1024
 
 static struct mm *target_mm(int pid)

@@ -9,10 +9,11 @@
 USER_SAVED_GOAL := $(.DEFAULT_GOAL)
 
 USER_CC := $(CROSS)gcc
+# -Iinclude: the user-ABI headers, <uapi/ppsos/*.h>, shared with the kernel.
 USER_CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -static -nostdlib \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
 	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
-	-Wall -Wextra -Iuser/lib
+	-Wall -Wextra -Iuser/lib -Iinclude
 # No separate read-only segment for headers: text (R+X) and data (R+W), as a
 # teaching kernel's ELF loader expects; no build-id note.
 USER_LDFLAGS := -m32 -static -nostdlib -no-pie -Wl,--build-id=none \

@@ -388,9 +388,9 @@ long sys_lseek(u32 fd, u32 off, u32 whence, u32 a4, u32 a5)
 	if (!S_ISDIR(f->inode->mode) && !f->inode->fops->seekable)
 		return -ESPIPE;
 	switch (whence) {
-	case 0: base = 0; break;
-	case 1: base = f->pos; break;
-	case 2: base = S_ISDIR(f->inode->mode) ? 0 : (f->priv ? f->priv_len : f->inode->size); break;
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = f->pos; break;
+	case SEEK_END: base = S_ISDIR(f->inode->mode) ? 0 : (f->priv ? f->priv_len : f->inode->size); break;
 	default: return -EINVAL;
 	}
 	base += (s32)off;
@@ -430,19 +430,11 @@ long sys_dup2(u32 fd, u32 nfd, u32 a3, u32 a4, u32 a5)
 	return nfd;
 }
 
-struct dirent64 {
-	u64 d_ino;
-	s64 d_off;
-	u16 d_reclen;
-	u8 d_type;
-	char d_name[];
-} __packed;
-
 long sys_getdents64(u32 fd, u32 ubuf, u32 count, u32 a4, u32 a5)
 {
 	struct file *f = fd_file(fd);
 	char name[NAME_MAX + 1];
-	u8 rec[sizeof(struct dirent64) + NAME_MAX + 8];
+	u8 rec[sizeof(struct linux_dirent64) + NAME_MAX + 8];
 	u32 done = 0;
 
 	if (!f)
@@ -456,13 +448,13 @@ long sys_getdents64(u32 fd, u32 ubuf, u32 count, u32 a4, u32 a5)
 		u8 type;
 		if (f->inode->iops->readdir(f->inode, f->pos, name, &ino, &type))
 			break;
-		u32 len = ALIGN_UP(sizeof(struct dirent64) + strlen(name) + 1, 8);
+		u32 len = ALIGN_UP(sizeof(struct linux_dirent64) + strlen(name) + 1, 8);
 		if (done + len > count) {
 			if (!done)
 				return -EINVAL; /* the buffer cannot hold one entry */
 			break;
 		}
-		struct dirent64 *d = (struct dirent64 *)rec;
+		struct linux_dirent64 *d = (struct linux_dirent64 *)rec;
 		memset(rec, 0, len);
 		d->d_ino = ino;
 		d->d_off = f->pos + 1;

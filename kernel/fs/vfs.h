@@ -18,6 +18,8 @@
 
 #include <kernel/types.h>
 #include <kernel/list.h>
+#include <uapi/ppsos/dirent.h>
+#include <uapi/ppsos/fcntl.h>
 
 #define PATH_MAX 4096
 #define NAME_MAX 255
@@ -28,26 +30,6 @@
 #define S_IFCHR 0020000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
-
-/* open flags, Linux i386 values */
-#define O_ACCMODE 03
-#define O_RDONLY 00
-#define O_WRONLY 01
-#define O_RDWR 02
-#define O_CREAT 0100
-#define O_EXCL 0200
-#define O_NOCTTY 0400
-#define O_TRUNC 01000
-#define O_APPEND 02000
-#define O_NONBLOCK 04000
-#define O_LARGEFILE 0100000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
-#define O_CLOEXEC 02000000
-
-#define DT_CHR 2
-#define DT_DIR 4
-#define DT_REG 8
 
 struct file;
 struct inode;

@@ -29,59 +29,59 @@ static long ret(long r)
 long sys_exit(int status)
 {
     for (;;)
-        S1(SYS_exit, status);
+        S1(__NR_exit, status);
 }
 
 long sys_exit_group(int status)
 {
-    S1(SYS_exit_group, status);
+    S1(__NR_exit_group, status);
     for (;;)                        /* a kernel without exit_group */
-        S1(SYS_exit, status);
+        S1(__NR_exit, status);
 }
 
-long sys_fork(void)                             { return S0(SYS_fork); }
-long sys_read(int fd, void *b, size_t n)        { return S3(SYS_read, fd, b, n); }
-long sys_write(int fd, const void *b, size_t n) { return S3(SYS_write, fd, b, n); }
-long sys_open(const char *p, int fl, int mode)  { return S3(SYS_open, p, fl, mode); }
-long sys_close(int fd)                          { return S1(SYS_close, fd); }
-long sys_waitpid(pid_t p, int *st, int opt)     { return S3(SYS_waitpid, p, st, opt); }
+long sys_fork(void)                             { return S0(__NR_fork); }
+long sys_read(int fd, void *b, size_t n)        { return S3(__NR_read, fd, b, n); }
+long sys_write(int fd, const void *b, size_t n) { return S3(__NR_write, fd, b, n); }
+long sys_open(const char *p, int fl, int mode)  { return S3(__NR_open, p, fl, mode); }
+long sys_close(int fd)                          { return S1(__NR_close, fd); }
+long sys_waitpid(pid_t p, int *st, int opt)     { return S3(__NR_waitpid, p, st, opt); }
 long sys_execve(const char *p, char *const a[], char *const e[])
 {
-    return S3(SYS_execve, p, a, e);
+    return S3(__NR_execve, p, a, e);
 }
-long sys_lseek(int fd, off_t off, int wh)       { return S3(SYS_lseek, fd, off, wh); }
-long sys_getpid(void)                           { return S0(SYS_getpid); }
-long sys_getppid(void)                          { return S0(SYS_getppid); }
-long sys_kill(pid_t p, int sig)                 { return S2(SYS_kill, p, sig); }
-long sys_dup(int fd)                            { return S1(SYS_dup, fd); }
-long sys_dup2(int o, int n)                     { return S2(SYS_dup2, o, n); }
-long sys_brk(void *a)                           { return S1(SYS_brk, a); }
-long sys_munmap(void *a, size_t len)            { return S2(SYS_munmap, a, len); }
-long sys_uname(struct utsname *u)               { return S1(SYS_uname, u); }
-long sys_mprotect(void *a, size_t len, int pr)  { return S3(SYS_mprotect, a, len, pr); }
-long sys_mlock(const void *a, size_t len)       { return S2(SYS_mlock, a, len); }
-long sys_munlock(const void *a, size_t len)     { return S2(SYS_munlock, a, len); }
-long sys_mlockall(int flags)                    { return S1(SYS_mlockall, flags); }
-long sys_munlockall(void)                       { return S0(SYS_munlockall); }
-long sys_sched_yield(void)                      { return S0(SYS_sched_yield); }
+long sys_lseek(int fd, off_t off, int wh)       { return S3(__NR_lseek, fd, off, wh); }
+long sys_getpid(void)                           { return S0(__NR_getpid); }
+long sys_getppid(void)                          { return S0(__NR_getppid); }
+long sys_kill(pid_t p, int sig)                 { return S2(__NR_kill, p, sig); }
+long sys_dup(int fd)                            { return S1(__NR_dup, fd); }
+long sys_dup2(int o, int n)                     { return S2(__NR_dup2, o, n); }
+long sys_brk(void *a)                           { return S1(__NR_brk, a); }
+long sys_munmap(void *a, size_t len)            { return S2(__NR_munmap, a, len); }
+long sys_uname(struct utsname *u)               { return S1(__NR_uname, u); }
+long sys_mprotect(void *a, size_t len, int pr)  { return S3(__NR_mprotect, a, len, pr); }
+long sys_mlock(const void *a, size_t len)       { return S2(__NR_mlock, a, len); }
+long sys_munlock(const void *a, size_t len)     { return S2(__NR_munlock, a, len); }
+long sys_mlockall(int flags)                    { return S1(__NR_mlockall, flags); }
+long sys_munlockall(void)                       { return S0(__NR_munlockall); }
+long sys_sched_yield(void)                      { return S0(__NR_sched_yield); }
 long sys_nanosleep(const struct timespec *q, struct timespec *r)
 {
-    return S2(SYS_nanosleep, q, r);
+    return S2(__NR_nanosleep, q, r);
 }
 long sys_mmap2(void *a, size_t len, int prot, int flags, int fd, long pgoff)
 {
-    return S6(SYS_mmap2, a, len, prot, flags, fd, pgoff);
+    return S6(__NR_mmap2, a, len, prot, flags, fd, pgoff);
 }
-long sys_madvise(void *a, size_t len, int adv)  { return S3(SYS_madvise, a, len, adv); }
-long sys_getdents64(int fd, void *b, size_t n)  { return S3(SYS_getdents64, fd, b, n); }
+long sys_madvise(void *a, size_t len, int adv)  { return S3(__NR_madvise, a, len, adv); }
+long sys_getdents64(int fd, void *b, size_t n)  { return S3(__NR_getdents64, fd, b, n); }
 long sys_clock_gettime(clockid_t c, struct timespec *ts)
 {
-    return S2(SYS_clock_gettime, c, ts);
+    return S2(__NR_clock_gettime, c, ts);
 }
 long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen,
                          int advice, unsigned int flags)
 {
-    return S5(SYS_process_madvise, pidfd, iov, vlen, advice, flags);
+    return S5(__NR_process_madvise, pidfd, iov, vlen, advice, flags);
 }
 
 /* ---- libc style ---- */
