@@ -1,10 +1,12 @@
 # ppsos: `make run` boots it, `make test` tests it. See README.md.
 #
 # Knobs (make VAR=value): SMP (CPUs), MEM (MiB), CMDLINE (kernel command
-# line), SWAP_MB (size of a new swap image), GDBPORT, DEBUG (1: invariant
-# assertions on, the default and what the tests use), VGA (1: show QEMU's
-# window with the VGA mirror), BENCH_SMP (`make bench BENCH_SMP="1 4"`:
-# the CPU counts to benchmark; default 4).
+# line), SWAP_MB (size of a new build/swap.img, the swap disk of run,
+# ktest, bench...; the pytest tests make their own), GDBPORT, DEBUG (1:
+# invariant assertions on, the default and what the tests use), VGA (1:
+# show QEMU's window with the VGA mirror), BENCH_SMP (`make bench
+# BENCH_SMP="1 4"`: the CPU counts to benchmark; default 4), INSTALL_DEPS
+# (what installs missing tools).
 
 SMP ?= 4
 MEM ?= 64
@@ -22,7 +24,7 @@ NM := $(CROSS)nm
 NASM := nasm
 QEMU := qemu-system-i386
 PYTHON := /usr/bin/python3
-# What installs missing tools (tests put a fake one here).
+# What installs missing tools (tests/test_fresh_build.py puts a fake one here).
 INSTALL_DEPS ?= ./scripts/install-deps.sh
 
 # Values asked of a tool are computed where a recipe first uses them, not
