@@ -1,10 +1,12 @@
 # ppsos: `make run` boots it, `make test` tests it. See README.md.
 #
 # Knobs (make VAR=value): SMP (CPUs), MEM (MiB), CMDLINE (kernel command
-# line), SWAP_MB (size of a new swap image), GDBPORT, DEBUG (1: invariant
-# assertions on, the default and what the tests use), VGA (1: show QEMU's
-# window with the VGA mirror), BENCH_SMP (`make bench BENCH_SMP="1 4"`:
-# the CPU counts to benchmark; default 4).
+# line), SWAP_MB (size of a new build/swap.img, the swap disk of run,
+# ktest, bench...; the pytest tests make their own), GDBPORT, DEBUG (1:
+# invariant assertions on, the default and what the tests use), VGA (1:
+# show QEMU's window with the VGA mirror), BENCH_SMP (`make bench
+# BENCH_SMP="1 4"`: the CPU counts to benchmark; default 4), INSTALL_DEPS
+# (what installs missing tools).
 
 SMP ?= 4
 MEM ?= 64
@@ -22,20 +24,28 @@ NM := $(CROSS)nm
 NASM := nasm
 QEMU := qemu-system-i386
 PYTHON := /usr/bin/python3
+# What installs missing tools (tests/test_fresh_build.py puts a fake one here).
+INSTALL_DEPS ?= ./scripts/install-deps.sh
 
+# Values asked of a tool are computed where a recipe first uses them, not
+# when make reads this file: on a fresh machine the tools only exist once
+# the $(BUILD)/.tools-ok rule has installed them. `V = $(eval V := ...)$(V)`
+# runs the tool once, then V keeps the answer. Every rule that runs a tool
+# has `| $(BUILD)/.tools-ok`, so that with -j too nothing runs before it.
 # -Iinclude: the user-ABI headers, <uapi/ppsos/*.h>, which user/lib shares.
-CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic -fno-pie \
+CFLAGS = -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-mno-sse -mno-mmx -mno-80387 -fno-strict-aliasing -fno-common \
-	-Wall -Wextra -Wno-unused-parameter -I. -Iinclude -MMD -MP
+	-Wall -Wextra -Wno-unused-parameter -I. -Iinclude -MMD -MP $(CC_MIN_PAGESIZE)
 # GCC 12 warns about fixed low addresses (the BIOS data area) otherwise.
-CFLAGS += $(shell $(CC) --param=min-pagesize=0 -E -x c /dev/null >/dev/null 2>&1 && echo --param=min-pagesize=0)
+CC_MIN_PAGESIZE = $(eval CC_MIN_PAGESIZE := $(shell $(CC) --param=min-pagesize=0 \
+	-E -x c /dev/null >/dev/null 2>&1 && echo --param=min-pagesize=0))$(CC_MIN_PAGESIZE)
 ifeq ($(DEBUG),1)
 CFLAGS += -DDEBUG
 endif
 NASMFLAGS := -f elf32 -g -F dwarf
 LDFLAGS := -m elf_i386 -nostdlib -z noexecstack -T linker.ld
-LIBGCC = $(shell $(CC) -m32 -print-libgcc-file-name)
+LIBGCC = $(eval LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name))$(LIBGCC)
 
 KERNEL_C := $(wildcard kernel/*.c kernel/fs/*.c mm/*.c arch/x86/*.c drivers/*.c drivers/ata/*.c)
 KTEST_C := $(wildcard tests/*/ktest_*.c)
@@ -82,7 +92,8 @@ INITRD_FILES := $(foreach b,$(USER_BINS) $(EXTRA_BUILT),bin/$(notdir $(b))=$(b))
 $(INITRD).extra: FORCE | $(BUILD)/.tools-ok
 	@printf '%s\n' "$(EXTRA_PROGS)" | cmp -s - $@ 2>/dev/null || printf '%s\n' "$(EXTRA_PROGS)" > $@
 
-$(INITRD): $(USER_BINS) $(EXTRA_BUILT) $(EXTRA_BIN) $(USER_DATA) scripts/mkinitrd.py $(INITRD).extra
+$(INITRD): $(USER_BINS) $(EXTRA_BUILT) $(EXTRA_BIN) $(USER_DATA) scripts/mkinitrd.py $(INITRD).extra \
+		| $(BUILD)/.tools-ok
 	@echo "  INITRD  $@"
 	@for f in $(EXTRA_BIN); do [ -f "$$f" ] || { echo "EXTRA_PROGS: $$f not found" >&2; exit 1; }; done
 	@$(PYTHON) scripts/mkinitrd.py $@ $(INITRD_FILES)
@@ -97,7 +108,7 @@ $(BUILD)/.tools-ok:
 	$(PYTHON) -c 'import pytest, pexpect' 2>/dev/null || missing="$$missing pytest/pexpect"; \
 	if [ -n "$$missing" ]; then \
 		echo "ppsos: missing:$$missing"; \
-		./scripts/install-deps.sh || exit 1; \
+		$(INSTALL_DEPS) || exit 1; \
 	fi
 	@mkdir -p $(BUILD) && touch $@
 tools: $(BUILD)/.tools-ok
@@ -115,7 +126,7 @@ $(BUILD)/%.o: %.asm | $(BUILD)/.tools-ok
 # Two links: the first, with an empty symbol table, gives the addresses
 # that scripts/gen-ksyms.sh turns into the table of the second. .ksyms sits
 # after .text in linker.ld, so no function moves between the two.
-$(BUILD)/kernel.elf: $(OBJS) linker.ld scripts/gen-ksyms.sh
+$(BUILD)/kernel.elf: $(OBJS) linker.ld scripts/gen-ksyms.sh | $(BUILD)/.tools-ok
 	@echo "  LD      $@"
 	@./scripts/gen-ksyms.sh $(NM) > $(BUILD)/ksyms0.asm
 	@$(NASM) -f elf32 $(BUILD)/ksyms0.asm -o $(BUILD)/ksyms0.o
@@ -131,7 +142,8 @@ $(BUILD)/kernel.elf: $(OBJS) linker.ld scripts/gen-ksyms.sh
 $(BUILD)/cmdline.txt: FORCE | $(BUILD)/.tools-ok
 	@printf '%s\n' "$(CMDLINE)" | cmp -s - $@ 2>/dev/null || printf '%s\n' "$(CMDLINE)" > $@
 
-$(BUILD)/ppsos.iso: $(BUILD)/kernel.elf $(INITRD) boot/grub.cfg.in scripts/mkiso.sh $(BUILD)/cmdline.txt
+$(BUILD)/ppsos.iso: $(BUILD)/kernel.elf $(INITRD) boot/grub.cfg.in scripts/mkiso.sh $(BUILD)/cmdline.txt \
+		| $(BUILD)/.tools-ok
 	@echo "  ISO     $@"
 	@./scripts/mkiso.sh $(BUILD)/kernel.elf $(INITRD) $@ "$(CMDLINE)"
 

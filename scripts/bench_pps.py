@@ -67,7 +67,7 @@ def cmds_per_page(d):
 
 def bench(smp, mem):
     rows = []
-    with Qemu(smp=smp, mem=mem, name=f"bench-smp{smp}") as q:
+    with Qemu(smp=smp, mem=mem, swap=BUILD / "swap.img", name=f"bench-smp{smp}") as q:
         sh_wait_prompt(q, timeout=120)
         for w in WORKLOADS:
             before = vmstat(q)

@@ -1,8 +1,9 @@
 """pytest setup for the ppsos host-side tests.
 
-* builds the kernel, ISO and swap image once per session (`make -s all`);
+* builds the kernel, initrd and ISO once per session (`make -s all`);
   `--no-build` (or PPSOS_NO_BUILD=1) skips that and uses build/ as it is;
 * the `qemu` fixture starts QEMU runs and always kills them at teardown;
+  each run has its own fresh swap disk (qemu.py), none uses build/swap.img;
 * `rawhello` and `test_initrd` build the test programs (tests/fixtures/progs)
   and an initrd that carries them in /bin beside the normal programs.
 """
@@ -28,8 +29,8 @@ def ppsos_build(request):
     """Build everything once; a failing build fails every test with the
     make output (pytest caches a session fixture's error)."""
     if request.config.getoption("--no-build") or os.environ.get("PPSOS_NO_BUILD"):
-        missing = [str(p) for p in (qemu_mod.KERNEL, qemu_mod.ISO, qemu_mod.SWAP,
-                                    qemu_mod.INITRD) if not p.exists()]
+        missing = [str(p) for p in (qemu_mod.KERNEL, qemu_mod.ISO, qemu_mod.INITRD)
+                   if not p.exists()]
         if missing:
             pytest.fail(f"--no-build given but missing: {missing}", pytrace=False)
         return qemu_mod.ROOT
@@ -42,7 +43,7 @@ def ppsos_build(request):
     if r.returncode != 0:
         pytest.fail(f"`make -s all` failed (status {r.returncode}):\n{r.stdout}",
                     pytrace=False)
-    for p in (qemu_mod.KERNEL, qemu_mod.ISO, qemu_mod.SWAP, qemu_mod.INITRD):
+    for p in (qemu_mod.KERNEL, qemu_mod.ISO, qemu_mod.INITRD):
         if not p.exists():
             pytest.fail(f"`make -s all` succeeded but {p} is missing", pytrace=False)
     return qemu_mod.ROOT

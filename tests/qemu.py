@@ -12,12 +12,21 @@ the `qemu` fixture in conftest.py), also after a failure or a timeout.
 
 Checks raise QemuError, an AssertionError whose message holds the QEMU command
 line and the full serial log, so pytest shows both.
+
+Disks: by default each Qemu gets its own fresh swap disk (make_swap_image,
+swap_mb MiB, in build/test-disks/, deleted at close), so no test depends on
+build/swap.img (which only `make run` and the make targets use) or on what an
+earlier run wrote.
 """
 import io
 import os
 import re
 import shlex
+import shutil
+import subprocess
+import tempfile
 import time
+import weakref
 from pathlib import Path
 
 import pexpect
@@ -26,9 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 KERNEL = BUILD / "kernel.elf"
 ISO = BUILD / "ppsos.iso"
-SWAP = BUILD / "swap.img"
 INITRD = BUILD / "initrd.cpio"
 LOGDIR = BUILD / "test-logs"
+DISKDIR = BUILD / "test-disks"      # each Qemu's own swap disk, while it lives
+SWAP_MB = 64                        # its default size
 
 QEMU = os.environ.get("PPSOS_QEMU", "qemu-system-i386")
 
@@ -66,12 +76,47 @@ class QemuError(AssertionError):
     pass
 
 
+def make_swap_image(path, mb, label="ppsos-swap"):
+    """A sparse file of `mb` MiB formatted as Linux swap by Linux's own
+    mkswap, as the Makefile makes build/swap.img. Returns its Path."""
+    path = Path(path)
+    with open(path, "wb") as f:
+        f.truncate(mb * 1024 * 1024)
+    path.chmod(0o600)
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/sbin", "/usr/sbin"])
+    mkswap = shutil.which("mkswap", path=search)
+    if mkswap is None:
+        raise QemuError(f"mkswap not found (PATH and /sbin:/usr/sbin) to format {path}")
+    r = subprocess.run([mkswap, "-L", label, str(path)], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        raise QemuError(f"mkswap -L {label} {path} failed (status {r.returncode}):\n{r.stdout}")
+    return path
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def drive_file(path):
+    """A path as QEMU's -drive file= option takes it (commas doubled)."""
+    return str(path).replace(",", ",,")
+
+
 class Qemu:
     """One QEMU run of ppsos.
 
     cmdline: kernel command line (only with the -kernel loader).
     iso: boot build/ppsos.iso through GRUB instead of -kernel.
-    swap: attach build/swap.img as the second IDE disk.
+    swap: the second IDE disk (hdb, the swap disk). True: a fresh sparse
+        image of swap_mb MiB formatted by mkswap, this instance's own, deleted
+        at close(); a path: that image as it is; False: no disk (a test that
+        wants a special one, e.g. through blkdebug, passes it in `extra`).
+    swap_mb: the size of that fresh image; a test that depends on how much
+        swap there is says so here.
     initrd: the initrd for -kernel boots (default build/initrd.cpio, which
         makes the kernel run /bin/init as pid 1); None boots without one
         (the kernel then runs its monitor, kmon).
@@ -80,7 +125,7 @@ class Qemu:
 
     def __init__(self, smp=1, mem=64, cmdline="", iso=False, swap=True,
                  extra=(), gdb_port=None, halted=False, name="qemu",
-                 initrd=INITRD):
+                 initrd=INITRD, swap_mb=SWAP_MB):
         self.smp = smp
         self.mem = mem
         self.cmdline = cmdline
@@ -91,8 +136,14 @@ class Qemu:
                 "-display", "none", "-serial", "stdio", "-monitor", "none",
                 "-no-reboot",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-        if swap:
-            argv += ["-drive", f"file={SWAP},format=raw,if=ide,index=1"]
+        self.swap_image = None
+        self._remove_disk = None
+        if swap is True:
+            self.swap_image = self._own_swap_image(swap_mb)
+        elif swap:
+            self.swap_image = Path(swap)
+        if self.swap_image is not None:
+            argv += ["-drive", f"file={drive_file(self.swap_image)},format=raw,if=ide,index=1"]
         if iso:
             if cmdline:
                 raise ValueError("the GRUB ISO takes its command line from grub.cfg")
@@ -111,6 +162,17 @@ class Qemu:
         self._buf = io.StringIO()
         self.status = None          # exit status once QEMU has exited
         self.signal = None          # or the signal that killed it
+
+    def _own_swap_image(self, mb):
+        """A new swap image for this instance alone; removed by close(), or
+        when the Qemu is garbage (never started) or python exits."""
+        DISKDIR.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name)[:80]
+        fd, path = tempfile.mkstemp(prefix=f"{safe}-", suffix=f"-swap{mb}M.img", dir=DISKDIR)
+        os.close(fd)
+        self._remove_disk = weakref.finalize(self, _unlink, path)
+        make_swap_image(path, mb)
+        return Path(path)
 
     # ---- life cycle -------------------------------------------------------
 
@@ -138,19 +200,21 @@ class Qemu:
         return False
 
     def close(self):
-        """Kill QEMU if it is still running and save the serial log."""
-        if self.child is None:
-            return
-        if self.child.isalive():
-            self.child.terminate(force=True)
-        try:
-            self.child.close(force=True)
-        except Exception:
-            pass
-        if self.status is None and self.signal is None:
-            self.status = self.child.exitstatus
-            self.signal = self.child.signalstatus
-        self.save_log()
+        """Kill QEMU if it is still running, save the serial log and remove
+        the instance's own swap image."""
+        if self.child is not None:
+            if self.child.isalive():
+                self.child.terminate(force=True)
+            try:
+                self.child.close(force=True)
+            except Exception:
+                pass
+            if self.status is None and self.signal is None:
+                self.status = self.child.exitstatus
+                self.signal = self.child.signalstatus
+            self.save_log()
+        if self._remove_disk is not None:
+            self._remove_disk()
 
     def save_log(self):
         try:

@@ -9,13 +9,12 @@ import socket
 import subprocess
 import time
 
-from qemu import KERNEL, ROOT, TIMEOUT_SCALE, timeout_for
+from qemu import KERNEL, ROOT, TIMEOUT_SCALE, make_swap_image, timeout_for
 
 GDB_SCRIPT = ROOT / "scripts" / "gdb" / "ppsos.gdb"
 GDB_PY = ROOT / "scripts" / "gdb" / "ppsos.py"
 DEBUG_SH = ROOT / "scripts" / "debug.sh"
 WALKTHROUGH = ROOT / "docs" / "gdb-walkthrough.md"
-SWAP_IMG = ROOT / "build" / "swap.img"
 
 # Every command ppsos.py defines; the walkthrough uses each of them.
 PPS_HELPERS = ["pps-ps", "pps-vmas", "pps-pte", "pps-stats", "pps-dftlb", "pps-series",
@@ -150,11 +149,9 @@ def test_debug_sh_batch(ppsos_build, tmp_path):
 
 
 def own_swap(tmp_path):
-    """A private copy of the swap image: QEMU locks the image it uses, and
-    other QEMU runs may hold build/swap.img."""
-    dst = tmp_path / "swap.img"
-    subprocess.run(["cp", "--sparse=always", str(SWAP_IMG), str(dst)], check=True)
-    return dst
+    """A fresh 64 MiB swap image of the test's own (not build/swap.img:
+    QEMU locks the image it uses, and its size is the user's choice)."""
+    return make_swap_image(tmp_path / "swap.img", 64)
 
 
 def run_debug(cmd, env, timeout, stdin_text=None):

@@ -2,8 +2,7 @@
 and injected disk errors through QEMU's blkdebug driver.
 
 Each run gets its own sparse scratch disk in a tmp dir (the ktests write
-to the disk's upper half), so these tests neither touch build/swap.img nor
-fight over its QEMU write lock.
+to the disk's upper half), passed with swap=False and an explicit -drive.
 """
 import re
 

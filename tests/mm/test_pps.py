@@ -16,13 +16,13 @@ Also: a fork/munmap/mprotect/madvise race test with kppsd passing every
 kppsd=off. pid 1 exiting with status c gives QEMU's status (c << 1) | 1.
 """
 import re
-import subprocess
 
 import pytest
 
-from qemu import SWAP, sh_run, sh_wait_prompt, timeout_for, user_lines
+from qemu import make_swap_image, sh_run, sh_wait_prompt, timeout_for, user_lines
 
 MEM = 32                        # MiB of guest RAM: 40 MiB workloads must swap
+OOM_SWAP_MB = 64                # the OOM tests' swap disk: their sizes are chosen for it
 
 PRESSURE_VMSTAT_RE = re.compile(r"^pressure: vmstat (.*)$", re.M)
 OOM_RE = re.compile(r"kppsd: out of memory and swap: killed pid (\d+) \((\S+)\), (\d+) kB resident")
@@ -33,12 +33,14 @@ def qemu_status(code):
     return ((code << 1) | 1) & 0xFF
 
 
-def boot(qemu_run, smp, cmdline, initrd=None, base=240):
+def boot(qemu_run, smp, cmdline, initrd=None, base=240, **kw):
     """Boot with pid 1 from `cmdline` (init= last) and wait for QEMU to exit.
     No kernel panic, no assertion, whatever the outcome. The timeout is
     generous: under TCG the same run can take several times longer when
-    only the guest's physical layout changes (README, Figures)."""
-    kw = {} if initrd is None else {"initrd": initrd}
+    only the guest's physical layout changes (README, Figures). kw goes to
+    Qemu (swap_mb=...)."""
+    if initrd is not None:
+        kw["initrd"] = initrd
     q = qemu_run(smp=smp, mem=MEM, cmdline=cmdline, timeout=timeout_for(smp, base=base), **kw)
     q.check("PANIC" not in q.log, "kernel panic")
     return q
@@ -226,8 +228,7 @@ def test_write_errors_lose_nothing(qemu_run, test_initrd, tmp_path):
     while thrash swaps: each failure is reported, the page stays in memory
     (dirty) and gets another slot, the bad slot is never used again and
     leaves SwapTotal; thrash finishes OK and everything comes back."""
-    img = tmp_path / "swap.img"
-    subprocess.run(["cp", "--sparse=always", str(SWAP), str(img)], check=True)
+    img = make_swap_image(tmp_path / "swap.img", 64)
     conf = tmp_path / "blkdebug.conf"
     conf.write_text("".join(f'[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "{s * 8}"\n\n'
                             for s in BAD_SLOTS))
@@ -327,7 +328,8 @@ def test_oom_kill_swap_full_nothing_leaked(qemu_run, test_initrd, smp):
     """Swap on but too small (100 MiB > 29 MiB RAM + 64 MiB swap): killed
     when both run out, and every frame and every swap slot of the victim
     comes back (pressure, mlocked as pid 1, checks exactly)."""
-    q = boot(qemu_run, smp, 'init=/bin/pressure "killed thrash 100 1000"', test_initrd)
+    q = boot(qemu_run, smp, 'init=/bin/pressure "killed thrash 100 1000"', test_initrd,
+             swap_mb=OOM_SWAP_MB)
     pid = check_oom_killed(q)
     q.check(re.search(rf"^pressure: cmd 0 'killed thrash 100 1000' pid {pid}: killed by signal 9$",
                       q.log, re.M), "pressure did not see the OOM victim die of SIGKILL")
@@ -344,7 +346,7 @@ def test_oom_with_nobody_to_kill_fails_fast(qemu_run):
     the min watermark waited 50 passes: minutes, and that message printed
     thousands of times). "Fast" is the timeout: 100 s at -smp 4 for a run
     that takes about 2 s, where the old wait took about 4 minutes."""
-    q = boot(qemu_run, 4, "init=/bin/thrash 200 1000", base=60)
+    q = boot(qemu_run, 4, "init=/bin/thrash 200 1000", base=60, swap_mb=OOM_SWAP_MB)
     n = q.log.count("kppsd: out of memory and swap, and no process to kill")
     q.check(1 <= n <= 10, f"'no process to kill' printed {n} times")
     q.check(re.search(r"^.*pid 1 \(thrash\): out of memory at [0-9a-f]+ ip [0-9a-f]{8}, killed$",
@@ -356,7 +358,7 @@ def test_oom_kill_then_recover(qemu, ppsos_build):
     """The shell survives the OOM kill of its child, sees 137, oom_kill
     counts it, swap is (nearly: the shell's own pages may be on it) all
     free again, and the next workload runs fine."""
-    q = qemu(smp=4, mem=MEM)
+    q = qemu(smp=4, mem=MEM, swap_mb=OOM_SWAP_MB)
     sh_wait_prompt(q)
     out = sh_run(q, "thrash 100 1000", timeout=120)
     q.check(any("killed by signal 9" in l for l in out), f"thrash was not SIGKILLed: {out}")
