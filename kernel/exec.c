@@ -167,6 +167,9 @@ static struct mm *build_mm(const u8 *img, const char *name, int *err)
 	*err = -ENOMEM;
 	if (!mm)
 		return NULL;
+	/* The new mm is on the mm list already: kppsd may walk its VMAs
+	 * (under mmap_lock for reading) while they are being inserted. */
+	down_write(&mm->mmap_lock);
 	mm->exec_entry = eh->e_entry;
 	mm->exec_phnum = eh->e_phnum;
 	for (int i = 0; i < eh->e_phnum; i++) {
@@ -175,6 +178,7 @@ static struct mm *build_mm(const u8 *img, const char *name, int *err)
 		if (ph[i].p_type != PT_LOAD)
 			continue;
 		if ((*err = map_segment(mm, img, &ph[i], name))) {
+			up_write(&mm->mmap_lock);
 			mm_put(mm);
 			return NULL;
 		}
@@ -187,11 +191,13 @@ static struct mm *build_mm(const u8 *img, const char *name, int *err)
 			VM_READ | VM_WRITE | VM_GROWSDOWN | VM_PURE_PRIVATE, "[stack]");
 	if (!stack || vma_insert(mm, stack)) {
 		kfree(stack);
+		up_write(&mm->mmap_lock);
 		mm_put(mm);
 		*err = -ENOMEM;
 		return NULL;
 	}
 	mm->stack_vm = STACK_INITIAL >> PAGE_SHIFT;
+	up_write(&mm->mmap_lock);
 	*err = 0;
 	return mm;
 }

@@ -3,7 +3,9 @@
  *
  * mm->vmas is a sorted list: with a few dozen VMAs per process a linear
  * walk is fast and easy to follow in GDB (Linux uses a maple tree). Every
- * function here needs mmap_lock, for writing when it changes the list.
+ * function here needs mmap_lock, for writing when it changes the list
+ * (asserted). A VMA's flags and bounds change only under the write lock
+ * too, so a reader may use a VMA it found until it drops the lock.
  * VM_PURE_PRIVATE is a property of what a VMA is (private anonymous), so
  * split halves keep it and only VMAs with equal flags and backing merge.
  */
@@ -11,11 +13,13 @@
 #include <mm/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/panic.h>
+#include <kernel/lock_assert.h>
 
 struct vma *vma_find(struct mm *mm, u32 addr)
 {
 	struct list_head *p;
 
+	ASSERT_HELD(&mm->mmap_lock);
 	list_for_each(p, &mm->vmas) {
 		struct vma *v = list_entry(p, struct vma, node);
 		if (addr < v->start)
@@ -31,6 +35,7 @@ struct vma *vma_find_intersect(struct mm *mm, u32 start, u32 end)
 {
 	struct list_head *p;
 
+	ASSERT_HELD(&mm->mmap_lock);
 	list_for_each(p, &mm->vmas) {
 		struct vma *v = list_entry(p, struct vma, node);
 		if (v->start >= end)
@@ -60,6 +65,7 @@ int vma_insert(struct mm *mm, struct vma *v)
 {
 	struct list_head *p;
 
+	ASSERT_WRITE_HELD(&mm->mmap_lock);
 	ASSERT(v->start < v->end && !(v->start & (PAGE_SIZE - 1)) && !(v->end & (PAGE_SIZE - 1)));
 	if (vma_find_intersect(mm, v->start, v->end))
 		return -EEXIST;
@@ -76,6 +82,7 @@ int vma_split(struct vma *v, u32 addr)
 {
 	struct vma *n;
 
+	ASSERT_WRITE_HELD(&v->mm->mmap_lock);
 	if (addr <= v->start || addr >= v->end)
 		return 0;
 	n = kmalloc(sizeof(*n));
@@ -104,6 +111,7 @@ static bool mergeable(struct vma *a, struct vma *b)
 /* Merge v with its neighbours when they are the same kind of memory. */
 void vma_merge_around(struct mm *mm, struct vma *v)
 {
+	ASSERT_WRITE_HELD(&mm->mmap_lock);
 	if (v->node.prev != &mm->vmas) {
 		struct vma *prev = list_entry(v->node.prev, struct vma, node);
 		if (mergeable(prev, v)) {
@@ -131,6 +139,7 @@ int vma_unmap_range(struct mm *mm, u32 start, u32 end)
 {
 	struct vma *v;
 
+	ASSERT_WRITE_HELD(&mm->mmap_lock);
 	while ((v = vma_find_intersect(mm, start, end))) {
 		if (v->start < start) {
 			if (vma_split(v, start))
@@ -157,6 +166,7 @@ u32 vma_find_free(struct mm *mm, u32 len)
 	u32 floors[2] = { MMAP_BASE, PAGE_SIZE * 16 };
 	u32 ceiling = STACK_TOP - STACK_LIMIT - PAGE_SIZE;
 
+	ASSERT_HELD(&mm->mmap_lock);
 	for (int i = 0; i < 2; i++) {
 		u32 addr = floors[i];
 		struct list_head *p;

@@ -140,7 +140,11 @@ static void series_finding(struct ktest *t)
 	u32 va, i = 0;
 	enum pps_stage stage;
 
-	KT_ASSERT(t, v && !vma_insert(mm, v));
+	KT_ASSERT(t, v);
+	down_write(&mm->mmap_lock);
+	int err = vma_insert(mm, v);
+	up_write(&mm->mmap_lock);
+	KT_ASSERT(t, !err);
 	KT_ASSERT(t, PPS_SERIES_MAX == 32);
 	for (u32 k = 0; k < n; k++)
 		if ((k < 40 || k > 43) && handle_mm_fault(mm, base + k * PAGE_SIZE, FAULT_WRITE))
