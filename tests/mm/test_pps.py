@@ -218,6 +218,19 @@ def test_madvise_counts(qemu_run, test_initrd, smp):
     check_exit(q, 0)
 
 
+def test_dontneed_races_another_process_swapping_in(qemu_run, test_initrd):
+    """MADV_DONTNEED while another process's process_madvise(MADV_WILLNEED)
+    swaps the same pages in (madvrace.c): dropped pages read back as zeros,
+    kept ones with their data, and no slot or frame is lost. The ktests of
+    tests/mm/ktest_io_window.c make each interleaving happen every time;
+    this is the same race from user space, at -smp 4."""
+    q = boot(qemu_run, 4, "init=/bin/madvrace 200 64", test_initrd)
+    fails = [l for l in q.log.splitlines() if l.startswith("madvrace: FAIL")]
+    q.check(not fails, "madvrace:\n  " + "\n  ".join(fails))
+    q.check(re.search(r"^madvrace: OK$", q.log, re.M), "no 'madvrace: OK'")
+    check_exit(q, 0)
+
+
 # ---- a failing swap disk ------------------------------------------------------------
 
 BAD_SLOTS = [5, 6, 40]

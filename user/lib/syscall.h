@@ -84,6 +84,7 @@ long sys_mmap2(void *addr, size_t len, int prot, int flags, int fd, long pgoff);
 long sys_madvise(void *addr, size_t len, int advice);
 long sys_getdents64(int fd, void *buf, size_t n);
 long sys_clock_gettime(clockid_t clk, struct timespec *ts);
+long sys_pidfd_open(pid_t pid, unsigned int flags);
 long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen,
                          int advice, unsigned int flags);
 

@@ -78,6 +78,11 @@ long sys_clock_gettime(clockid_t c, struct timespec *ts)
 {
     return S2(__NR_clock_gettime, c, ts);
 }
+long sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+    return S2(__NR_pidfd_open, pid, flags);
+}
+
 long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen,
                          int advice, unsigned int flags)
 {
