@@ -43,8 +43,15 @@
 
 static u32 pps_interval = 1000;
 CMDLINE_PARAM_UINT(pps_interval, pps_interval, 10, 60000, "ms between kppsd's periodic passes (stages 1-4)");
-int kppsd_mode; /* 0 on, 1 off, 2 manual */
-static const char *const kppsd_modes[] = { "on", "off", "manual", NULL };
+/* kppsd=: periodic passes and reclaim under pressure; nothing at all (no
+ * thread); only the passes asked for (/proc/kppsd, GDB's pps-step). GDB
+ * reads kppsd_mode as a number and names it from kppsd_modes[]. */
+enum kppsd_mode { KPPSD_ON, KPPSD_OFF, KPPSD_MANUAL, KPPSD_NMODES };
+enum kppsd_mode kppsd_mode;
+static const char *const kppsd_modes[] = {
+	[KPPSD_ON] = "on", [KPPSD_OFF] = "off", [KPPSD_MANUAL] = "manual", [KPPSD_NMODES] = NULL
+};
+_Static_assert(ARRAY_SIZE(kppsd_modes) == KPPSD_NMODES + 1, "a name for every kppsd mode");
 CMDLINE_PARAM_ENUM(kppsd, kppsd_mode, kppsd_modes,
 		   "on: periodic passes and reclaim; off: none; manual: only when asked");
 
@@ -75,9 +82,9 @@ struct page *pps_alloc_user_page(void)
 {
 	for (int tries = 0;; tries++) {
 		u32 nfree = nr_free_pages();
-		if (nfree < wmark_low && kppsd_mode == 0)
+		if (nfree < wmark_low && kppsd_mode == KPPSD_ON)
 			kppsd_wake();
-		if (nfree >= wmark_min || kppsd_mode != 0 || tries >= 50 || !kppsd_thread ||
+		if (nfree >= wmark_min || kppsd_mode != KPPSD_ON || tries >= 50 || !kppsd_thread ||
 		    oom_hopeless)
 			return alloc_page();
 		/* Below min: wait for kppsd to free some (or give up after a
@@ -199,7 +206,7 @@ static void kppsd_main(void *arg)
 			wake_up(&memory_wq);
 			continue;
 		}
-		if (kppsd_mode == 1 || kppsd_mode == 2) {
+		if (kppsd_mode != KPPSD_ON) {
 			kick = false;
 			next = jiffies + ms_to_ticks(pps_interval);
 			continue;
@@ -248,13 +255,13 @@ void kppsd_init(void)
 	rwsem_init(&pass_sem, "kppsd_pass");
 	pps_fault_init();
 	kppsd_proc_init();
-	if (kppsd_mode == 1) {
+	if (kppsd_mode == KPPSD_OFF) {
 		printk("kppsd: off (kppsd=off)\n");
 		return;
 	}
 	kppsd_thread = kthread_run(kppsd_main, NULL, "kppsd");
 	printk("kppsd: %s, pass every %u ms; watermarks min %u low %u high %u pages\n",
-	       kppsd_mode == 2 ? "manual" : "on", pps_interval, wmark_min, wmark_low, wmark_high);
+	       kppsd_modes[kppsd_mode], pps_interval, wmark_min, wmark_low, wmark_high);
 }
 
 /*

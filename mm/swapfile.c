@@ -41,8 +41,14 @@ struct swap_area swap_area_main;
 bool swap_enabled;
 static u32 usable_pages;
 
-static int swap_mode; /* 0 on, 1 format, 2 off */
-static const char *const swap_modes[] = { "on", "format", "off", NULL };
+/* swap=: use hdb if it has a header; write a fresh header first; no swap. */
+enum swap_mode { SWAP_MODE_ON, SWAP_MODE_FORMAT, SWAP_MODE_OFF, SWAP_NMODES };
+static enum swap_mode swap_mode;
+static const char *const swap_modes[] = {
+	[SWAP_MODE_ON] = "on", [SWAP_MODE_FORMAT] = "format", [SWAP_MODE_OFF] = "off",
+	[SWAP_NMODES] = NULL
+};
+_Static_assert(ARRAY_SIZE(swap_modes) == SWAP_NMODES + 1, "a name for every swap mode");
 CMDLINE_PARAM_ENUM(swap, swap_mode, swap_modes,
 		   "on: use hdb if it has a swap header; format: write a fresh one first; off: no swap");
 
@@ -119,7 +125,7 @@ void swap_init(void)
 	int err;
 
 	procfs_register("swaps", false, show_swaps, NULL);
-	if (swap_mode == 2) {
+	if (swap_mode == SWAP_MODE_OFF) {
 		printk("swap: off (swap=off)\n");
 		return;
 	}
@@ -138,7 +144,7 @@ void swap_init(void)
 		printk("swap: no memory for the header: running without swap\n");
 		return;
 	}
-	if (swap_mode == 1) {
+	if (swap_mode == SWAP_MODE_FORMAT) {
 		format_header(h, disk_pages);
 		err = ata_rw(SWAP_DRIVE, 0, h, SECTORS_PER_PAGE, true);
 		if (err) {
