@@ -13,12 +13,13 @@
  * A user-page allocation below the min watermark waits (interruptibly)
  * for kppsd's next pass instead of taking the last frames, which the kernel
  * keeps for itself (page tables, kmalloc, the disk driver). If a pressure
- * pass moves nothing, swap is full or nothing is reclaimable: kppsd kills
- * the process with the most resident pages, says so, and goes on. When
- * there is no process it may kill (pid 1 never is), waiting cannot help:
- * until a pass moves something again (oom_hopeless), allocations stop
- * waiting, take what is left, and a fault that finds nothing fails with
- * ENOMEM (the process is killed with "out of memory at ...").
+ * pass moves nothing, swap is full or nothing is reclaimable: kppsd has
+ * the process with the most resident pages killed (oom_kill(), in
+ * mm/oom_kill.c) and goes on. When there is no process it may kill (pid 1
+ * never is), waiting cannot help: until a pass moves something again
+ * (oom_hopeless), allocations stop waiting, take what is left, and a fault
+ * that finds nothing fails with ENOMEM (the process is killed with "out of
+ * memory at ...").
  *
  * Locks: mm_list_lock to take references on the mms of a pass; per mm,
  * mmap_lock for reading (tried: an mm being written to, such as a child
@@ -31,6 +32,7 @@
 #include <mm/swapfile.h>
 #include <mm/vmstat.h>
 #include <mm/dftlb.h>
+#include <mm/oom_kill.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/time.h>
@@ -156,33 +158,6 @@ static u32 kppsd_pass(int max_stage, struct pps_result *res)
 	up_read(&pass_sem);
 	wake_up(&memory_wq);
 	return moves;
-}
-
-/* Kill the process with the most resident pages; false if there is none
- * (pid 1 and processes without memory are never chosen). */
-static bool oom_kill(void)
-{
-	struct proc *victim = NULL;
-	u32 best = 0;
-
-	spin_lock(&proc_lock);
-	for (int i = 0; i < NPROC; i++) {
-		struct proc *p = proc_table[i];
-		if (p && p->state == P_ALIVE && p->pid != 1 && p->mm && p->mm->rss > best) {
-			best = p->mm->rss;
-			victim = p;
-		}
-	}
-	if (victim) {
-		printk("kppsd: out of memory and swap: killed pid %d (%s), %u kB resident\n", victim->pid,
-		       victim->name, best * 4);
-		count_vm_event(OOM_KILL);
-		thread_signal(victim->thread, SIGKILL);
-	} else {
-		printk("kppsd: out of memory and swap, and no process to kill\n");
-	}
-	spin_unlock(&proc_lock);
-	return victim != NULL;
 }
 
 static void kppsd_main(void *arg)
