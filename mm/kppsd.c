@@ -255,42 +255,6 @@ void kppsd_resume(void)
 	up_write(&pass_sem);
 }
 
-/* madvise(MADV_COLD / MADV_PAGEOUT) and /proc/PID/reclaim: step the range
- * until it has gone through max_stage or stops moving. mmap_lock held for
- * reading by the caller. */
-int pps_reclaim_range(struct mm *mm, u32 start, u32 end, int max_stage)
-{
-	for (int round = 0; round < 4 * max_stage + 4; round++) {
-		struct pps_result res = { 0 };
-		struct list_head *l;
-		u32 moves = 0;
-
-		down_write(&mm->pps_lock);
-		list_for_each(l, &mm->vmas) {
-			struct vma *v = list_entry(l, struct vma, node);
-			if (v->end <= start || v->start >= end)
-				continue;
-			if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
-				continue;
-			pps_step_range(mm, v, start, end, max_stage, &res);
-		}
-		pps_end_pass(&res);
-		up_write(&mm->pps_lock);
-		for (int s = 1; s <= 5; s++) {
-			moves += res.moved[s];
-			count_vm_events(PPS_STAGE1 + s - 1, res.moved[s]);
-		}
-		if (res.io_errors)
-			return -EIO;
-		dftlb_reap();
-		if (!moves && !dftlb_pending())
-			break;
-		if (!moves || dftlb_pending())
-			sleep_ticks(1); /* let the delayed flushes drain: the stage-2 gate */
-	}
-	return 0;
-}
-
 static int show_kppsd(struct seqbuf *sb, int pid)
 {
 	(void)pid;

@@ -1,6 +1,10 @@
 /*
- * Reclaim on request: PPS run by hand on a process, not by kppsd.
+ * Reclaim on request: PPS run by hand on part of one mm, not by kppsd.
  *
+ * - pps_reclaim_range() (mm/pps.h) steps a range until it has gone
+ *   through the stage asked for (2: aged and unmapped, 5: paged out) or
+ *   stops moving. madvise(MADV_COLD / MADV_PAGEOUT) in mm/mmap.c and the
+ *   two requests below use it.
  * - /proc/PID/reclaim (seed 004, address-range reclaim): write `anon` or
  *   `all` to page out every private anonymous VMA of the process, `file`
  *   (nothing here is file-backed: a no-op), or `ADDR SIZE` (page-aligned
@@ -8,15 +12,20 @@
  * - process_madvise(pidfd, iovec, vlen, advice, flags) (440): madvise on
  *   another process's memory; MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED.
  *
- * Both take a reference on the target's mm under proc_lock (exec and exit
- * swap p->mm under it), then its mmap_lock for reading; the stages take
- * the mm's pps_lock (mm/pps.h).
+ * Locks: pps_reclaim_range's caller holds the mm's mmap_lock for reading;
+ * each round takes the mm's pps_lock (mm/pps.h) and drops it before
+ * sleeping for the delayed flushes. The two requests take a reference on
+ * the target's mm under proc_lock (exec and exit swap p->mm under it),
+ * then its mmap_lock for reading.
  */
 #include <mm/pps.h>
 #include <mm/mm.h>
+#include <mm/dftlb.h>
+#include <mm/vmstat.h>
 #include <kernel/proc.h>
 #include <kernel/pidfd.h>
 #include <kernel/syscall.h>
+#include <kernel/sched.h>
 #include <kernel/fs/procfs.h>
 #include <kernel/string.h>
 #include <kernel/errno.h>
@@ -27,6 +36,42 @@
 #define MADV_COLD 20
 #define MADV_PAGEOUT 21
 #define UIO_MAXIOV 1024
+
+/* madvise(MADV_COLD / MADV_PAGEOUT) and /proc/PID/reclaim: step the range
+ * until it has gone through max_stage or stops moving. mmap_lock held for
+ * reading by the caller. */
+int pps_reclaim_range(struct mm *mm, u32 start, u32 end, int max_stage)
+{
+	for (int round = 0; round < 4 * max_stage + 4; round++) {
+		struct pps_result res = { 0 };
+		struct list_head *l;
+		u32 moves = 0;
+
+		down_write(&mm->pps_lock);
+		list_for_each(l, &mm->vmas) {
+			struct vma *v = list_entry(l, struct vma, node);
+			if (v->end <= start || v->start >= end)
+				continue;
+			if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
+				continue;
+			pps_step_range(mm, v, start, end, max_stage, &res);
+		}
+		pps_end_pass(&res);
+		up_write(&mm->pps_lock);
+		for (int s = 1; s <= 5; s++) {
+			moves += res.moved[s];
+			count_vm_events(PPS_STAGE1 + s - 1, res.moved[s]);
+		}
+		if (res.io_errors)
+			return -EIO;
+		dftlb_reap();
+		if (!moves && !dftlb_pending())
+			break;
+		if (!moves || dftlb_pending())
+			sleep_ticks(1); /* let the delayed flushes drain: the stage-2 gate */
+	}
+	return 0;
+}
 
 static struct mm *target_mm(int pid)
 {
