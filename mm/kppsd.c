@@ -21,12 +21,18 @@
  * that finds nothing fails with ENOMEM (the process is killed with "out of
  * memory at ...").
  *
+ * Outside this file, /proc/kppsd (kernel/fs/proc_kppsd.c) reads kppsd's
+ * figures and asks for passes through mm/kppsd.h; GDB (scripts/gdb/ppsos.py)
+ * reads kppsd_mode, kppsd_modes, kppsd_request, kppsd_last, passes and
+ * kppsd_thread by name, and looks for `kppsd_request = 0;` in kppsd_main.
+ *
  * Locks: mm_list_lock to take references on the mms of a pass; per mm,
  * mmap_lock for reading (tried: an mm being written to, such as a child
  * half-built by fork, is skipped until the next pass), then pps_lock (one
  * stepper at a time).
  */
 #include <mm/pps.h>
+#include <mm/kppsd.h>
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/swapfile.h>
@@ -39,9 +45,6 @@
 #include <kernel/cmdline.h>
 #include <kernel/printk.h>
 #include <kernel/errno.h>
-#include <mm/kmalloc.h>
-#include <kernel/fs/procfs.h>
-#include <kernel/string.h>
 
 static u32 pps_interval = 1000;
 CMDLINE_PARAM_UINT(pps_interval, pps_interval, 10, 60000, "ms between kppsd's periodic passes (stages 1-4)");
@@ -59,9 +62,10 @@ CMDLINE_PARAM_ENUM(kppsd, kppsd_mode, kppsd_modes,
 
 static u32 wmark_min, wmark_low, wmark_high;
 
-/* Passes on request (manual mode, /proc/kppsd, GDB's pps-step): -1 a full
- * pass (stages 1-5), N one pass of stage N only; kppsd sets it back to 0
- * when the pass is done. GDB writes it directly (set var kppsd_request=-1). */
+/* Passes on request (kppsd_request_pass() for /proc/kppsd; GDB's pps-step
+ * writes it directly: set var kppsd_request=-1), whatever the mode: -1 a
+ * full pass (stages 1-5), N one pass of stage N only; kppsd sets it back
+ * to 0 when the pass is done. */
 volatile int kppsd_request;
 struct pps_result kppsd_last;           /* the last pass's tally */
 static volatile bool kick;             /* memory is low: a pressure pass, now */
@@ -217,8 +221,6 @@ static void kppsd_main(void *arg)
 	}
 }
 
-void kppsd_proc_init(void);
-
 void kppsd_init(void)
 {
 	u32 managed = nr_managed_pages();
@@ -229,7 +231,6 @@ void kppsd_init(void)
 	waitqueue_init(&memory_wq, "memory_wq");
 	rwsem_init(&pass_sem, "kppsd_pass");
 	pps_fault_init();
-	kppsd_proc_init();
 	if (kppsd_mode == KPPSD_OFF) {
 		printk("kppsd: off (kppsd=off)\n");
 		return;
@@ -255,42 +256,19 @@ void kppsd_resume(void)
 	up_write(&pass_sem);
 }
 
-static int show_kppsd(struct seqbuf *sb, int pid)
+void kppsd_get_stats(struct kppsd_stats *st)
 {
-	(void)pid;
-	sb_printf(sb, "mode: %s\n", kppsd_modes[kppsd_mode]);
-	sb_printf(sb, "interval_ms: %u\n", pps_interval);
-	sb_printf(sb, "passes: %u\n", passes);
-	sb_printf(sb, "watermarks: min %u low %u high %u (free %u)\n", wmark_min, wmark_low, wmark_high,
-		  nr_free_pages());
-	sb_printf(sb, "last_pass: scanned %u stage1 %u stage2 %u stage3 %u stage4 %u stage5 %u\n",
-		  kppsd_last.scanned, kppsd_last.moved[1], kppsd_last.moved[2], kppsd_last.moved[3],
-		  kppsd_last.moved[4], kppsd_last.moved[5]);
-	sb_printf(sb, "last_pass_busy_mms: %u\n", kppsd_last.busy_mms);
-	sb_printf(sb, "dftlb_pending: %d\n", dftlb_pending());
-	return 0;
+	st->mode = kppsd_modes[kppsd_mode];
+	st->interval_ms = pps_interval;
+	st->passes = passes;
+	st->wmark_min = wmark_min;
+	st->wmark_low = wmark_low;
+	st->wmark_high = wmark_high;
+	st->last = kppsd_last;
 }
 
-/* echo step > /proc/kppsd: one full pass; echo stage N: one pass of
- * stage N. Returns when the pass is done. */
-static long write_kppsd(int pid, const char *buf, u32 n)
+int kppsd_request_pass(int req)
 {
-	u32 stage = 0;
-	int req;
-
-	(void)pid, (void)n;
-	if (!strncmp(buf, "step", 4) && (buf[4] == 0 || buf[4] == '\n' || buf[4] == ' ')) {
-		req = -1;
-	} else if (!strncmp(buf, "stage ", 6)) {
-		char num[8] = { 0 };
-		for (int i = 0; i < 7 && buf[6 + i] >= '0' && buf[6 + i] <= '9'; i++)
-			num[i] = buf[6 + i];
-		if (!parse_uint(num, &stage) || stage < 1 || stage > 5)
-			return -EINVAL;
-		req = (int)stage;
-	} else {
-		return -EINVAL;
-	}
 	if (!kppsd_thread)
 		return -ENODEV; /* kppsd=off */
 	u32 seen = passes;
@@ -298,9 +276,4 @@ static long write_kppsd(int pid, const char *buf, u32 n)
 	if (wait_event_interruptible(&memory_wq, kppsd_request == 0 && passes != seen))
 		return -EINTR;
 	return 0;
-}
-
-void kppsd_proc_init(void)
-{
-	procfs_register("kppsd", false, show_kppsd, write_kppsd);
 }
