@@ -3,12 +3,14 @@
  *
  * Every pps_interval ms kppsd makes a pass over every mm on the mm list:
  * in each VMA flagged VM_PURE_PRIVATE and not VM_LOCKED it moves every
- * series one stage, up to stage 4 (pps_cmd = 0: age, unmap, attach slots,
- * write; the pages stay, so the application has time to rescue the ones it
- * still wants). When free frames fall below the low watermark it is woken
- * to run all six stages (pps_cmd = 1) and keeps going, a tick apart (the
- * delayed TLB flushes need one), until free frames are back above the high
- * watermark or a pass moves nothing.
+ * series one stage on, out of stages 1 to 4 only (max_stage 4: age, unmap,
+ * attach slots, write; the pages stay, so the application has time to
+ * rescue the ones it still wants). When free frames fall below the low
+ * watermark it is woken for pressure passes, which also take series out of
+ * stage 5 (max_stage 5: the written pages become SwappedPTEs and their
+ * frames are freed), and keeps going, a tick apart (the delayed TLB flushes
+ * need one), until free frames are back above the high watermark or a pass
+ * moves nothing.
  *
  * A user-page allocation below the min watermark waits (interruptibly)
  * for kppsd's next pass instead of taking the last frames, which the kernel
@@ -130,7 +132,8 @@ static int step_mm(struct mm *mm, int max_stage, struct pps_result *res)
 	return 0;
 }
 
-/* One pass over every mm; returns the number of stage moves. */
+/* One pass over every mm; returns the number of stage moves (the sum of
+ * res->moved[1..5]: moved[n] counts the PTEs that left stage n). */
 static u32 kppsd_pass(int max_stage, struct pps_result *res)
 {
 	struct mm *mms[NPROC * 2];
