@@ -72,6 +72,7 @@ void proc_free(struct proc *p)
 
 struct proc *proc_find(int pid)
 {
+	ASSERT(spin_held(&proc_lock));
 	for (int i = 0; i < NPROC; i++)
 		if (proc_table[i] && proc_table[i]->pid == pid)
 			return proc_table[i];
