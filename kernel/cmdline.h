@@ -21,7 +21,7 @@ struct cmdline_param {
 	enum cmdline_type type;
 	void *var;
 	u32 min, max;                   /* CP_UINT range; CP_STRING: buffer size in max */
-	const char *const *choices;     /* CP_ENUM: NULL-terminated; var is an int index */
+	const char *const *choices;     /* CP_ENUM: NULL-terminated; var is an int (or enum) index */
 	const char *help;
 };
 
@@ -31,7 +31,9 @@ struct cmdline_param {
 #define CMDLINE_PARAM_STRING(name, buf, help_)                                                 \
 	static const struct cmdline_param __cmdline_##name __section(".cmdline_params") __used = { \
 		#name, CP_STRING, (buf), 0, sizeof(buf), NULL, help_ }
+/* var is an int or an enum (an int's size); choices_[i] names value i. */
 #define CMDLINE_PARAM_ENUM(name, var, choices_, help_)                                         \
+	_Static_assert(sizeof(var) == sizeof(int), #var ": an ENUM parameter is set as an int"); \
 	static const struct cmdline_param __cmdline_##name __section(".cmdline_params") __used = { \
 		#name, CP_ENUM, &(var), 0, 0, (choices_), help_ }
 

@@ -1,6 +1,6 @@
 /*
  * kmon: a tiny kernel monitor on the serial console, the interactive end of
- * the kernel until user space arrives (issue 3 brings init and sh). It is
+ * the kernel when there is no user space to start (no init program). It is
  * also the quickest way to see the machine layer at work: type `cpus` and
  * watch every CPU's tick count move, `ipi` to reach every CPU.
  *

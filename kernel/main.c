@@ -48,6 +48,7 @@
 void proc_system_init(void);
 void proc_pid_init(void);
 void reclaim_request_init(void);
+void kppsd_proc_init(void);
 void time_init_wallclock(void);
 
 /* Boot, part two, in a thread of its own: the disks, the file systems,
@@ -67,6 +68,7 @@ static void kinit(void *arg)
 	time_init_wallclock();
 	swap_init();
 	kppsd_init();
+	kppsd_proc_init();
 
 	if (ata_bench_requested())
 		kthread_run(ata_bench_thread, NULL, "ata_bench");

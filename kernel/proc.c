@@ -1,5 +1,6 @@
 /*
- * The process table, process start, signals and exit (see proc.h).
+ * The process table, process start, signals and exit (see proc.h), and
+ * which process an out-of-memory kill takes (for mm/oom_kill.c).
  *
  * Exit runs in the dying process's own thread: it drops its address space
  * (after switching to the kernel's page directory), closes its files, hands
@@ -71,6 +72,7 @@ void proc_free(struct proc *p)
 
 struct proc *proc_find(int pid)
 {
+	ASSERT(spin_held(&proc_lock));
 	for (int i = 0; i < NPROC; i++)
 		if (proc_table[i] && proc_table[i]->pid == pid)
 			return proc_table[i];
@@ -86,6 +88,23 @@ int proc_count(void)
 		n += proc_table[i] != NULL;
 	spin_unlock(&proc_lock);
 	return n;
+}
+
+struct proc *proc_pick_oom_victim(u32 *rss)
+{
+	struct proc *victim = NULL;
+	u32 best = 0;
+
+	ASSERT(spin_held(&proc_lock));
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = proc_table[i];
+		if (p && p->state == P_ALIVE && p->pid != 1 && p->mm && p->mm->rss > best) {
+			best = p->mm->rss;
+			victim = p;
+		}
+	}
+	*rss = best;
+	return victim;
 }
 
 /* The name is the last component of the program's path, as Linux's comm. */

@@ -65,6 +65,10 @@ __noreturn void proc_exit(int status);          /* status: W_EXITCODE(code, sig)
 void proc_kill_fatal(int sig, const char *why); /* a fault we cannot fix */
 int proc_signal(struct proc *p, int sig);
 int proc_count(void);
+/* The process an out-of-memory kill takes: the live one with the most
+ * resident pages (*rss gets them), never pid 1 nor one without memory;
+ * NULL if there is none. proc_lock held, for as long as the result is used. */
+struct proc *proc_pick_oom_victim(u32 *rss);
 
 /* Starting user space: pid 1 from `init=` (default /bin/init). */
 bool proc_init_available(void);

@@ -3,9 +3,9 @@
  * allocator over them (blocks of 2^order frames, order 0..MAX_ORDER).
  *
  * The struct page array is the place every later mm structure hangs its
- * per-frame state (the PPS issue records each private page's one owner
- * here). Lock: zone_lock in frame.c protects the free lists and the PG_free
- * and order fields of free blocks; other fields belong to the frame's owner.
+ * per-frame state (PPS records each private page's one owner here).
+ * Lock: zone_lock in frame.c protects the free lists and the PG_free and
+ * order fields of free blocks; other fields belong to the frame's owner.
  */
 #ifndef MM_FRAME_H
 #define MM_FRAME_H

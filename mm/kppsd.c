@@ -3,22 +3,30 @@
  *
  * Every pps_interval ms kppsd makes a pass over every mm on the mm list:
  * in each VMA flagged VM_PURE_PRIVATE and not VM_LOCKED it moves every
- * series one stage, up to stage 4 (pps_cmd = 0: age, unmap, attach slots,
- * write; the pages stay, so the application has time to rescue the ones it
- * still wants). When free frames fall below the low watermark it is woken
- * to run all six stages (pps_cmd = 1) and keeps going, a tick apart (the
- * delayed TLB flushes need one), until free frames are back above the high
- * watermark or a pass moves nothing.
+ * series one stage on, out of stages AGE to WRITE only (max_stage
+ * PPS_STAGE_PERIODIC_MAX: age, unmap, attach slots, write; the pages stay,
+ * so the application has time to rescue the ones it still wants). When
+ * free frames fall below the low watermark it is woken for pressure
+ * passes, which also take series out of stage FREE (the written pages
+ * become SwappedPTEs and their frames are freed), and keeps going, a tick apart (the delayed TLB flushes
+ * need one), until free frames are back above the high watermark or a pass
+ * moves nothing.
  *
  * A user-page allocation below the min watermark waits (interruptibly)
  * for kppsd's next pass instead of taking the last frames, which the kernel
  * keeps for itself (page tables, kmalloc, the disk driver). If a pressure
- * pass moves nothing, swap is full or nothing is reclaimable: kppsd kills
- * the process with the most resident pages, says so, and goes on. When
- * there is no process it may kill (pid 1 never is), waiting cannot help:
- * until a pass moves something again (oom_hopeless), allocations stop
- * waiting, take what is left, and a fault that finds nothing fails with
- * ENOMEM (the process is killed with "out of memory at ...").
+ * pass moves nothing, swap is full or nothing is reclaimable: kppsd has
+ * the process with the most resident pages killed (oom_kill(), in
+ * mm/oom_kill.c) and goes on. When there is no process it may kill (pid 1
+ * never is), waiting cannot help: until a pass moves something again
+ * (oom_hopeless), allocations stop waiting, take what is left, and a fault
+ * that finds nothing fails with ENOMEM (the process is killed with "out of
+ * memory at ...").
+ *
+ * Outside this file, /proc/kppsd (kernel/fs/proc_kppsd.c) reads kppsd's
+ * figures and asks for passes through mm/kppsd.h; GDB (scripts/gdb/ppsos.py)
+ * reads kppsd_mode, kppsd_modes, kppsd_request, kppsd_last, passes and
+ * kppsd_thread by name, and looks for `kppsd_request = 0;` in kppsd_main.
  *
  * Locks: mm_list_lock to take references on the mms of a pass; per mm,
  * mmap_lock for reading (tried: an mm being written to, such as a child
@@ -26,33 +34,40 @@
  * stepper at a time).
  */
 #include <mm/pps.h>
+#include <mm/kppsd.h>
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/swapfile.h>
 #include <mm/vmstat.h>
 #include <mm/dftlb.h>
+#include <mm/oom_kill.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/time.h>
 #include <kernel/cmdline.h>
 #include <kernel/printk.h>
 #include <kernel/errno.h>
-#include <mm/kmalloc.h>
-#include <kernel/fs/procfs.h>
-#include <kernel/string.h>
 
 static u32 pps_interval = 1000;
 CMDLINE_PARAM_UINT(pps_interval, pps_interval, 10, 60000, "ms between kppsd's periodic passes (stages 1-4)");
-int kppsd_mode; /* 0 on, 1 off, 2 manual */
-static const char *const kppsd_modes[] = { "on", "off", "manual", NULL };
+/* kppsd=: periodic passes and reclaim under pressure; nothing at all (no
+ * thread); only the passes asked for (/proc/kppsd, GDB's pps-step). GDB
+ * reads kppsd_mode as a number and names it from kppsd_modes[]. */
+enum kppsd_mode { KPPSD_ON, KPPSD_OFF, KPPSD_MANUAL, KPPSD_NMODES };
+enum kppsd_mode kppsd_mode;
+static const char *const kppsd_modes[] = {
+	[KPPSD_ON] = "on", [KPPSD_OFF] = "off", [KPPSD_MANUAL] = "manual", [KPPSD_NMODES] = NULL
+};
+_Static_assert(ARRAY_SIZE(kppsd_modes) == KPPSD_NMODES + 1, "a name for every kppsd mode");
 CMDLINE_PARAM_ENUM(kppsd, kppsd_mode, kppsd_modes,
 		   "on: periodic passes and reclaim; off: none; manual: only when asked");
 
 static u32 wmark_min, wmark_low, wmark_high;
 
-/* Passes on request (manual mode, /proc/kppsd, GDB's pps-step): -1 a full
- * pass (stages 1-5), N one pass of stage N only; kppsd sets it back to 0
- * when the pass is done. GDB writes it directly (set var kppsd_request=-1). */
+/* Passes on request (kppsd_request_pass() for /proc/kppsd; GDB's pps-step
+ * writes it directly: set var kppsd_request=-1), whatever the mode: -1 a
+ * full pass (stages 1-5), N one pass of stage N only; kppsd sets it back
+ * to 0 when the pass is done. */
 volatile int kppsd_request;
 struct pps_result kppsd_last;           /* the last pass's tally */
 static volatile bool kick;             /* memory is low: a pressure pass, now */
@@ -75,9 +90,9 @@ struct page *pps_alloc_user_page(void)
 {
 	for (int tries = 0;; tries++) {
 		u32 nfree = nr_free_pages();
-		if (nfree < wmark_low && kppsd_mode == 0)
+		if (nfree < wmark_low && kppsd_mode == KPPSD_ON)
 			kppsd_wake();
-		if (nfree >= wmark_min || kppsd_mode != 0 || tries >= 50 || !kppsd_thread ||
+		if (nfree >= wmark_min || kppsd_mode != KPPSD_ON || tries >= 50 || !kppsd_thread ||
 		    oom_hopeless)
 			return alloc_page();
 		/* Below min: wait for kppsd to free some (or give up after a
@@ -89,7 +104,7 @@ struct page *pps_alloc_user_page(void)
 	}
 }
 
-static int step_mm(struct mm *mm, int max_stage, struct pps_result *res)
+static int step_mm(struct mm *mm, enum pps_stage max_stage, struct pps_result *res)
 {
 	struct list_head *l;
 
@@ -117,13 +132,14 @@ static int step_mm(struct mm *mm, int max_stage, struct pps_result *res)
 	return 0;
 }
 
-/* One pass over every mm; returns the number of stage moves. */
-static u32 kppsd_pass(int max_stage, struct pps_result *res)
+/* One pass over every mm; returns the number of stage moves (the sum of
+ * res->moved[]: moved[s] counts the PTEs that left stage s). */
+static u32 kppsd_pass(enum pps_stage max_stage, struct pps_result *res)
 {
 	struct mm *mms[NPROC * 2];
 	struct list_head *l;
 	int n = 0;
-	u32 moves = 0;
+	u32 moves;
 
 	down_read(&pass_sem);
 	spin_lock(&mm_list_lock);
@@ -139,43 +155,13 @@ static u32 kppsd_pass(int max_stage, struct pps_result *res)
 		step_mm(mms[i], max_stage, res);
 		mm_put(mms[i]);
 	}
-	for (int s = 1; s <= 5; s++) {
-		moves += res->moved[s];
-		count_vm_events(PPS_STAGE1 + s - 1, res->moved[s]);
-	}
+	moves = pps_count_moves(res);
 	kppsd_last = *res;
 	kppsd_last.task = NULL;
 	passes++;
 	up_read(&pass_sem);
 	wake_up(&memory_wq);
 	return moves;
-}
-
-/* Kill the process with the most resident pages; false if there is none
- * (pid 1 and processes without memory are never chosen). */
-static bool oom_kill(void)
-{
-	struct proc *victim = NULL;
-	u32 best = 0;
-
-	spin_lock(&proc_lock);
-	for (int i = 0; i < NPROC; i++) {
-		struct proc *p = proc_table[i];
-		if (p && p->state == P_ALIVE && p->pid != 1 && p->mm && p->mm->rss > best) {
-			best = p->mm->rss;
-			victim = p;
-		}
-	}
-	if (victim) {
-		printk("kppsd: out of memory and swap: killed pid %d (%s), %u kB resident\n", victim->pid,
-		       victim->name, best * 4);
-		count_vm_event(OOM_KILL);
-		thread_signal(victim->thread, SIGKILL);
-	} else {
-		printk("kppsd: out of memory and swap, and no process to kill\n");
-	}
-	spin_unlock(&proc_lock);
-	return victim != NULL;
 }
 
 static void kppsd_main(void *arg)
@@ -193,13 +179,13 @@ static void kppsd_main(void *arg)
 			/* A pass on request, whatever the mode. */
 			struct pps_result res = { 0 };
 			int req = kppsd_request;
-			res.only_stage = req > 0 ? req : 0;
-			kppsd_pass(5, &res);
+			res.only_stage = req > 0 ? (enum pps_stage)req : PPS_STAGE_NONE;
+			kppsd_pass(PPS_STAGE_FREE, &res);
 			kppsd_request = 0;
 			wake_up(&memory_wq);
 			continue;
 		}
-		if (kppsd_mode == 1 || kppsd_mode == 2) {
+		if (kppsd_mode != KPPSD_ON) {
 			kick = false;
 			next = jiffies + ms_to_ticks(pps_interval);
 			continue;
@@ -207,7 +193,7 @@ static void kppsd_main(void *arg)
 		bool pressure = kick || nr_free_pages() < wmark_low;
 		kick = false;
 		struct pps_result res = { 0 };
-		u32 moves = kppsd_pass(pressure ? 5 : 4, &res);
+		u32 moves = kppsd_pass(pressure ? PPS_STAGE_FREE : PPS_STAGE_PERIODIC_MAX, &res);
 		if (!pressure) {
 			next = jiffies + ms_to_ticks(pps_interval);
 			continue;
@@ -235,8 +221,6 @@ static void kppsd_main(void *arg)
 	}
 }
 
-void kppsd_proc_init(void);
-
 void kppsd_init(void)
 {
 	u32 managed = nr_managed_pages();
@@ -247,14 +231,13 @@ void kppsd_init(void)
 	waitqueue_init(&memory_wq, "memory_wq");
 	rwsem_init(&pass_sem, "kppsd_pass");
 	pps_fault_init();
-	kppsd_proc_init();
-	if (kppsd_mode == 1) {
+	if (kppsd_mode == KPPSD_OFF) {
 		printk("kppsd: off (kppsd=off)\n");
 		return;
 	}
 	kppsd_thread = kthread_run(kppsd_main, NULL, "kppsd");
 	printk("kppsd: %s, pass every %u ms; watermarks min %u low %u high %u pages\n",
-	       kppsd_mode == 2 ? "manual" : "on", pps_interval, wmark_min, wmark_low, wmark_high);
+	       kppsd_modes[kppsd_mode], pps_interval, wmark_min, wmark_low, wmark_high);
 }
 
 /*
@@ -273,78 +256,19 @@ void kppsd_resume(void)
 	up_write(&pass_sem);
 }
 
-/* madvise(MADV_COLD / MADV_PAGEOUT) and /proc/PID/reclaim: step the range
- * until it has gone through max_stage or stops moving. mmap_lock held for
- * reading by the caller. */
-int pps_reclaim_range(struct mm *mm, u32 start, u32 end, enum pps_stage max_stage)
+void kppsd_get_stats(struct kppsd_stats *st)
 {
-	for (int round = 0; round < 4 * (int)max_stage + 4; round++) {
-		struct pps_result res = { 0 };
-		struct list_head *l;
-		u32 moves = 0;
-
-		down_write(&mm->pps_lock);
-		list_for_each(l, &mm->vmas) {
-			struct vma *v = list_entry(l, struct vma, node);
-			if (v->end <= start || v->start >= end)
-				continue;
-			if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
-				continue;
-			pps_step_range(mm, v, start, end, max_stage, &res);
-		}
-		pps_end_pass(&res);
-		up_write(&mm->pps_lock);
-		for (int s = 1; s <= 5; s++) {
-			moves += res.moved[s];
-			count_vm_events(PPS_STAGE1 + s - 1, res.moved[s]);
-		}
-		if (res.io_errors)
-			return -EIO;
-		dftlb_reap();
-		if (!moves && !dftlb_pending())
-			break;
-		if (!moves || dftlb_pending())
-			sleep_ticks(1); /* let the delayed flushes drain: the stage-2 gate */
-	}
-	return 0;
+	st->mode = kppsd_modes[kppsd_mode];
+	st->interval_ms = pps_interval;
+	st->passes = passes;
+	st->wmark_min = wmark_min;
+	st->wmark_low = wmark_low;
+	st->wmark_high = wmark_high;
+	st->last = kppsd_last;
 }
 
-static int show_kppsd(struct seqbuf *sb, int pid)
+int kppsd_request_pass(int req)
 {
-	(void)pid;
-	sb_printf(sb, "mode: %s\n", kppsd_modes[kppsd_mode]);
-	sb_printf(sb, "interval_ms: %u\n", pps_interval);
-	sb_printf(sb, "passes: %u\n", passes);
-	sb_printf(sb, "watermarks: min %u low %u high %u (free %u)\n", wmark_min, wmark_low, wmark_high,
-		  nr_free_pages());
-	sb_printf(sb, "last_pass: scanned %u stage1 %u stage2 %u stage3 %u stage4 %u stage5 %u\n",
-		  kppsd_last.scanned, kppsd_last.moved[1], kppsd_last.moved[2], kppsd_last.moved[3],
-		  kppsd_last.moved[4], kppsd_last.moved[5]);
-	sb_printf(sb, "last_pass_busy_mms: %u\n", kppsd_last.busy_mms);
-	sb_printf(sb, "dftlb_pending: %d\n", dftlb_pending());
-	return 0;
-}
-
-/* echo step > /proc/kppsd: one full pass; echo stage N: one pass of
- * stage N. Returns when the pass is done. */
-static long write_kppsd(int pid, const char *buf, u32 n)
-{
-	u32 stage = 0;
-	int req;
-
-	(void)pid, (void)n;
-	if (!strncmp(buf, "step", 4) && (buf[4] == 0 || buf[4] == '\n' || buf[4] == ' ')) {
-		req = -1;
-	} else if (!strncmp(buf, "stage ", 6)) {
-		char num[8] = { 0 };
-		for (int i = 0; i < 7 && buf[6 + i] >= '0' && buf[6 + i] <= '9'; i++)
-			num[i] = buf[6 + i];
-		if (!parse_uint(num, &stage) || stage < 1 || stage > 5)
-			return -EINVAL;
-		req = (int)stage;
-	} else {
-		return -EINVAL;
-	}
 	if (!kppsd_thread)
 		return -ENODEV; /* kppsd=off */
 	u32 seen = passes;
@@ -352,9 +276,4 @@ static long write_kppsd(int pid, const char *buf, u32 n)
 	if (wait_event_interruptible(&memory_wq, kppsd_request == 0 && passes != seen))
 		return -EINTR;
 	return 0;
-}
-
-void kppsd_proc_init(void)
-{
-	procfs_register("kppsd", false, show_kppsd, write_kppsd);
 }

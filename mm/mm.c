@@ -4,7 +4,7 @@
  *
  * fork copies eagerly: every page of the parent gets a frame of the child's
  * own, so the one-to-one model holds in both and no page is ever shared
- * (DESIGN.md "fork"). It costs memory and time at fork; it saves a reverse
+ * (docs/design.md, "fork"). It costs memory and time at fork; it saves a reverse
  * map and makes every page's owner obvious.
  */
 #include <mm/mm.h>

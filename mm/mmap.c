@@ -4,7 +4,7 @@
  * support; anything else is -EINVAL, never silently ignored. Each takes the
  * caller's mmap_lock for writing while it changes VMAs.
  *
- * Every anonymous private mapping is VM_PURE_PRIVATE: PPS (issue 5) owns
+ * Every anonymous private mapping is VM_PURE_PRIVATE: PPS (mm/pps.h) owns
  * its pages. There is no shared memory and no file mapping (-ENODEV).
  */
 #include <mm/mm.h>

@@ -1,6 +1,10 @@
 /*
- * Reclaim on request: PPS run by hand on a process, not by kppsd.
+ * Reclaim on request: PPS run by hand on part of one mm, not by kppsd.
  *
+ * - pps_reclaim_range() (mm/pps.h) steps a range until it has gone
+ *   through the stage asked for (UNMAP: aged and unmapped, FREE: paged out) or
+ *   stops moving. madvise(MADV_COLD / MADV_PAGEOUT) in mm/mmap.c and the
+ *   two requests below use it.
  * - /proc/PID/reclaim (seed 004, address-range reclaim): write `anon` or
  *   `all` to page out every private anonymous VMA of the process, `file`
  *   (nothing here is file-backed: a no-op), or `ADDR SIZE` (page-aligned
@@ -8,23 +12,62 @@
  * - process_madvise(pidfd, iovec, vlen, advice, flags) (440): madvise on
  *   another process's memory; MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED.
  *
- * Both take a reference on the target's mm under proc_lock (exec and exit
- * swap p->mm under it), then its mmap_lock for reading; the stages take
- * the mm's pps_lock (mm/pps.h).
+ * Locks: pps_reclaim_range's caller holds the mm's mmap_lock for reading;
+ * each round takes the mm's pps_lock (mm/pps.h) and drops it before
+ * sleeping for the delayed flushes. The two requests take a reference on
+ * the target's mm under proc_lock (exec and exit swap p->mm under it),
+ * then its mmap_lock for reading.
  */
 #include <mm/pps.h>
 #include <mm/mm.h>
+#include <mm/dftlb.h>
+#include <mm/vmstat.h>
 #include <kernel/proc.h>
 #include <kernel/pidfd.h>
 #include <kernel/syscall.h>
+#include <kernel/sched.h>
 #include <kernel/fs/procfs.h>
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <mm/uaccess.h>
 #include <mm/kmalloc.h>
+#include <kernel/lock_assert.h>
 #include <uapi/ppsos/mman.h>
 
 #define UIO_MAXIOV 1024
+
+/* madvise(MADV_COLD / MADV_PAGEOUT) and /proc/PID/reclaim: step the range
+ * until it has gone through max_stage or stops moving. mmap_lock held for
+ * reading by the caller (asserted). */
+int pps_reclaim_range(struct mm *mm, u32 start, u32 end, enum pps_stage max_stage)
+{
+	ASSERT_HELD(&mm->mmap_lock);
+	for (int round = 0; round < 4 * (int)max_stage + 4; round++) {
+		struct pps_result res = { 0 };
+		struct list_head *l;
+
+		down_write(&mm->pps_lock);
+		list_for_each(l, &mm->vmas) {
+			struct vma *v = list_entry(l, struct vma, node);
+			if (v->end <= start || v->start >= end)
+				continue;
+			if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
+				continue;
+			pps_step_range(mm, v, start, end, max_stage, &res);
+		}
+		pps_end_pass(&res);
+		up_write(&mm->pps_lock);
+		u32 moves = pps_count_moves(&res);
+		if (res.io_errors)
+			return -EIO;
+		dftlb_reap();
+		if (!moves && !dftlb_pending())
+			break;
+		if (!moves || dftlb_pending())
+			sleep_ticks(1); /* let the delayed flushes drain: the stage-2 gate */
+	}
+	return 0;
+}
 
 static struct mm *target_mm(int pid)
 {
@@ -88,9 +131,9 @@ static long write_reclaim(int pid, const char *buf, u32 n)
 		return -ESRCH;
 	down_read(&mm->mmap_lock);
 	if (range)
-		r = pps_reclaim_range(mm, addr, ALIGN_UP(addr + size, PAGE_SIZE), 5);
+		r = pps_reclaim_range(mm, addr, ALIGN_UP(addr + size, PAGE_SIZE), PPS_STAGE_FREE);
 	else
-		r = pps_reclaim_range(mm, 0, USER_TOP, 5);
+		r = pps_reclaim_range(mm, 0, USER_TOP, PPS_STAGE_FREE);
 	up_read(&mm->mmap_lock);
 	mm_put(mm);
 	return r;
@@ -153,7 +196,8 @@ long sys_process_madvise(u32 pidfd, u32 uiov, u32 vlen, u32 advice, u32 flags)
 			}
 		} else {
 			down_read(&mm->mmap_lock);
-			r = pps_reclaim_range(mm, start, end, advice == MADV_COLD ? 2 : 5);
+			r = pps_reclaim_range(mm, start, end,
+					      advice == MADV_COLD ? PPS_STAGE_UNMAP : PPS_STAGE_FREE);
 			up_read(&mm->mmap_lock);
 		}
 		if (!r)

@@ -1,13 +1,31 @@
-/* Page runs to and from swap slots (see swap_io.h). */
+/*
+ * Page runs to and from swap slots, and the swap device's size and header
+ * page (see swap_io.h). The disk driver's request and scatter-gather list
+ * for a run are allocated together at submit and freed when the disk is
+ * done, before the caller's done() runs (the driver does not touch a
+ * request after its done(): ata.h).
+ *
+ * No lock of its own: a request belongs to the driver from submit to
+ * done; swap_enabled and the slot count are set once, at boot.
+ */
 #include <mm/swap_io.h>
 #include <mm/swapfile.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <mm/vmstat.h>
+#include <drivers/ata/ata.h>
 #include <kernel/waitqueue.h>
 #include <kernel/sched.h>
 #include <kernel/errno.h>
 #include <kernel/printk.h>
+
+#define SWAP_DRIVE 1            /* ata drive: primary slave (hdb) */
+#define SECTORS_PER_PAGE (PAGE_SIZE / ATA_SECTOR_SIZE)
+
+struct swap_io_req {
+	struct ata_request ata;
+	struct ata_sg sg[];     /* one per page of the run */
+};
 
 static void io_done(struct ata_request *r)
 {
@@ -19,38 +37,43 @@ static void io_done(struct ata_request *r)
 		io->err_slot = (u32)(r->err_lba / SECTORS_PER_PAGE);
 	else
 		count_vm_events(io->write ? PSWPOUT : PSWPIN, io->npages);
-	kfree(io->sg);
-	io->sg = NULL;
+	kfree(io->req);
+	io->req = NULL;
 	io->done(io);
 }
 
 int swap_io_submit(struct swap_io *io)
 {
+	struct swap_io_req *rq;
+
 	if (!swap_enabled)
 		return -ENODEV;
 	if (io->npages == 0 || io->npages > SWAP_IO_MAX_PAGES || io->slot == 0 ||
 	    io->slot + io->npages > swap_area_main.nslots)
 		return -EINVAL;
-	io->sg = kmalloc(io->npages * sizeof(*io->sg));
-	if (!io->sg)
+	rq = kmalloc(sizeof(*rq) + io->npages * sizeof(rq->sg[0]));
+	if (!rq)
 		return -ENOMEM;
 	for (u32 i = 0; i < io->npages; i++) {
-		io->sg[i].buf = page_address(io->pages[i]);
-		io->sg[i].len = PAGE_SIZE;
+		rq->sg[i].buf = page_address(io->pages[i]);
+		rq->sg[i].len = PAGE_SIZE;
 	}
 	io->status = 0;
-	io->req.drive = SWAP_DRIVE;
-	io->req.lba = (u64)io->slot * SECTORS_PER_PAGE;
-	io->req.nsect = io->npages * SECTORS_PER_PAGE;
-	io->req.sg = io->sg;
-	io->req.nsg = io->npages;
-	io->req.write = io->write;
-	io->req.done = io_done;
-	io->req.priv = io;
-	int r = ata_submit(&io->req);
+	io->req = rq;
+	rq->ata = (struct ata_request){
+		.drive = SWAP_DRIVE,
+		.lba = (u64)io->slot * SECTORS_PER_PAGE,
+		.nsect = io->npages * SECTORS_PER_PAGE,
+		.sg = rq->sg,
+		.nsg = io->npages,
+		.write = io->write,
+		.done = io_done,
+		.priv = io,
+	};
+	int r = ata_submit(&rq->ata);
 	if (r) {
-		kfree(io->sg);
-		io->sg = NULL;
+		kfree(rq);
+		io->req = NULL;
 	}
 	return r;
 }
@@ -75,4 +98,14 @@ int swap_io_sync(struct page **pages, u32 npages, u32 slot, bool write, u32 *err
 	if (io.status && err_slot)
 		*err_slot = io.err_slot;
 	return io.status;
+}
+
+u64 swap_dev_size(void)
+{
+	return ata_sectors(SWAP_DRIVE) * ATA_SECTOR_SIZE;
+}
+
+int swap_dev_rw_page(u32 index, void *buf, bool write)
+{
+	return ata_rw(SWAP_DRIVE, (u64)index * SECTORS_PER_PAGE, buf, SECTORS_PER_PAGE, write);
 }

@@ -7,14 +7,19 @@
  * version, a header that claims more pages than the disk holds, a bad page
  * list that does not fit. swap=format writes a fresh header over the whole
  * disk; swap=off ignores the disk.
+ *
+ * The disk is reached only through swap_io.h: its size and the header page
+ * with swap_dev_size() and swap_dev_rw_page(), before swap is enabled.
+ * No lock: swap_init() runs once, at boot, before anything uses swap;
+ * swap_enabled and the area's size do not change after it.
  */
 #include <mm/swapfile.h>
+#include <mm/swap_io.h>
 #include <mm/frame.h>
 #include <kernel/cmdline.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/fs/procfs.h>
-#include <drivers/ata/ata.h>
 #include <arch/x86/tsc.h>
 #include <arch/x86/pte.h>
 
@@ -42,8 +47,14 @@ struct swap_area swap_area_main;
 bool swap_enabled;
 static u32 usable_pages;
 
-static int swap_mode; /* 0 on, 1 format, 2 off */
-static const char *const swap_modes[] = { "on", "format", "off", NULL };
+/* swap=: use hdb if it has a header; write a fresh header first; no swap. */
+enum swap_mode { SWAP_MODE_ON, SWAP_MODE_FORMAT, SWAP_MODE_OFF, SWAP_NMODES };
+static enum swap_mode swap_mode;
+static const char *const swap_modes[] = {
+	[SWAP_MODE_ON] = "on", [SWAP_MODE_FORMAT] = "format", [SWAP_MODE_OFF] = "off",
+	[SWAP_NMODES] = NULL
+};
+_Static_assert(ARRAY_SIZE(swap_modes) == SWAP_NMODES + 1, "a name for every swap mode");
 CMDLINE_PARAM_ENUM(swap, swap_mode, swap_modes,
 		   "on: use hdb if it has a swap header; format: write a fresh one first; off: no swap");
 
@@ -112,7 +123,7 @@ static int show_swaps(struct seqbuf *sb, int pid)
 
 void swap_init(void)
 {
-	u64 sectors = ata_sectors(SWAP_DRIVE);
+	u64 size = swap_dev_size();
 	u32 disk_pages, nslots;
 	struct swap_header *h;
 	char why[128];
@@ -120,18 +131,18 @@ void swap_init(void)
 	int err;
 
 	procfs_register("swaps", false, show_swaps, NULL);
-	if (swap_mode == 2) {
+	if (swap_mode == SWAP_MODE_OFF) {
 		printk("swap: off (swap=off)\n");
 		return;
 	}
-	if (!sectors) {
+	if (!size) {
 		printk("swap: no disk at the primary slave (hdb): running without swap\n");
 		return;
 	}
-	disk_pages = (u32)MIN(sectors / SECTORS_PER_PAGE, 0xFFFFFFu);
+	disk_pages = (u32)MIN(size / PAGE_SIZE, 0xFFFFFFu);
 	if (disk_pages < SWAP_MIN_PAGES) {
 		printk("swap: hdb is too small for swap (%u KiB, at least %u KiB needed): running without swap\n",
-		       (u32)(sectors / 2), SWAP_MIN_PAGES * 4);
+		       (u32)(size / 1024), SWAP_MIN_PAGES * 4);
 		return;
 	}
 	h = alloc_pages_virt(0);
@@ -139,15 +150,15 @@ void swap_init(void)
 		printk("swap: no memory for the header: running without swap\n");
 		return;
 	}
-	if (swap_mode == 1) {
+	if (swap_mode == SWAP_MODE_FORMAT) {
 		format_header(h, disk_pages);
-		err = ata_rw(SWAP_DRIVE, 0, h, SECTORS_PER_PAGE, true);
+		err = swap_dev_rw_page(0, h, true);
 		if (err) {
 			printk("swap: cannot write the swap header (error %d): running without swap\n", err);
 			goto out;
 		}
 		printk("swap: formatted hdb (swap=format): %u pages\n", disk_pages);
-	} else if ((err = ata_rw(SWAP_DRIVE, 0, h, SECTORS_PER_PAGE, false))) {
+	} else if ((err = swap_dev_rw_page(0, h, false))) {
 		printk("swap: cannot read the swap header (error %d): running without swap\n", err);
 		goto out;
 	}

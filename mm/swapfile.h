@@ -1,7 +1,8 @@
 /*
  * The swap area: the second IDE disk (primary slave, hdb), in Linux's swap
  * format, so `mkswap` on the host and `swap=format` here make the same
- * thing (seed 000 stages 3 and 4 write to it).
+ * thing (seed 000 stages 3 and 4 write to it). mm/ reaches the disk only
+ * through swap_io.h.
  *
  * Page 0 is the header: 1024 bytes of boot block, then version (1),
  * last_page, nr_badpages, a UUID, a label and the bad page list, and the
@@ -13,9 +14,6 @@
 
 #include <kernel/types.h>
 #include <mm/swap_slots.h>
-
-#define SWAP_DRIVE 1            /* ata drive: primary slave */
-#define SECTORS_PER_PAGE 8
 
 extern struct swap_area swap_area_main;
 extern bool swap_enabled;

@@ -14,7 +14,7 @@
  *             |   kernel image at 0xC0100000 |  4 MiB PSE pages, global;
  *             |   VGA text at     0xC00B8000 |  P2V(pa) == pa + KERNEL_BASE
  *  0xC0000000 +------------------------------+  KERNEL_BASE (PDE 768)
- *             | user space (issue 3)         |  per-mm page tables;
+ *             | user space                   |  per-mm page tables;
  *             |   user stack grows down      |  PDEs 0..767 belong to the mm,
  *             |   heap, bss, data, text      |  768..1023 are shared by all
  *  0x00000000 +------------------------------+

@@ -1,8 +1,7 @@
 /*
  * Page directory and page table entries: the only place that knows their
  * bit layout. Everyone else builds, tests and changes entries through these
- * helpers. (The PPS issue adds the non-present types, UnmappedPTE and
- * SwappedPTE, here too.)
+ * helpers, PPS's non-present types (UnmappedPTE and SwappedPTE) included.
  *
  * i386 non-PAE: a 32-bit PDE points at a page table or, with PS set and
  * CR4.PSE on, maps a 4 MiB page; a 32-bit PTE maps a 4 KiB page.

@@ -3,7 +3,8 @@
  * with interrupts off (interrupt gates).
  *
  * - CPU exceptions in the kernel are bugs: panic with a full report
- *   (kernel/panic.c). User-mode exceptions arrive with processes (issue 3).
+ *   (kernel/panic.c). In user mode a page fault may be fixed (demand
+ *   paging, PPS); anything else kills the process with Linux's signal.
  * - Device IRQs and IPIs go to the handler registered for the vector, then
  *   the LAPIC gets its EOI here, in one place, before we maybe reschedule:
  *   a handler that forgot the EOI would block its vector on this CPU.

@@ -28,7 +28,7 @@ struct trapframe {
 #define T_GP 13  /* general protection */
 #define T_PF 14  /* page fault */
 #define IRQ_BASE 0x20            /* IOAPIC pins 0..23 -> 0x20..0x37 */
-#define T_SYSCALL 0x80           /* Linux's int 0x80 (issue 3) */
+#define T_SYSCALL 0x80           /* Linux's int 0x80 */
 #define T_TIMER 0xF0             /* LAPIC timer */
 #define T_IPI_CALL 0xF1          /* on_each_cpu */
 #define T_IPI_RESCHED 0xF2       /* wake an idle CPU to pick up work */

@@ -541,7 +541,7 @@ class PpsStats(PpsCommand):
 /proc/vmstat uses), free frames, swap usage (swap_area_main: slots in use
 of nslots), and kppsd: mode (on/off/manual), completed passes, a pending
 request (kppsd_request), and the last pass's tally (kppsd_last: PTEs
-scanned, moved into each stage, frames freed)."""
+scanned; sN, the PTEs moved out of stage N; frames freed)."""
 
     name = "pps-stats"
 

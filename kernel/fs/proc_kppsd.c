@@ -1,0 +1,66 @@
+/*
+ * /proc/kppsd: the PPS daemon's state, and passes on request.
+ *
+ * Reading shows the mode, the interval, the completed passes, the
+ * watermarks (with the free frames now), the last pass's tally and the
+ * delayed flushes still pending. The format is fixed: the tests and the
+ * GDB helpers parse it. In the tally, stageN is the number of PTEs the
+ * pass moved out of stage N (into stage N + 1).
+ *
+ * Writing `step` asks for one full pass, `stage N` (1..5) for one pass of
+ * stage N only; the write returns when the pass is done.
+ *
+ * Everything comes from kppsd's interface (mm/kppsd.h): no lock here.
+ */
+#include <kernel/fs/procfs.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include <mm/kppsd.h>
+#include <mm/frame.h>
+#include <mm/dftlb.h>
+
+static int show_kppsd(struct seqbuf *sb, int pid)
+{
+	struct kppsd_stats st;
+	const struct pps_result *last = &st.last;
+
+	(void)pid;
+	kppsd_get_stats(&st);
+	sb_printf(sb, "mode: %s\n", st.mode);
+	sb_printf(sb, "interval_ms: %u\n", st.interval_ms);
+	sb_printf(sb, "passes: %u\n", st.passes);
+	sb_printf(sb, "watermarks: min %u low %u high %u (free %u)\n", st.wmark_min, st.wmark_low,
+		  st.wmark_high, nr_free_pages());
+	sb_printf(sb, "last_pass: scanned %u stage1 %u stage2 %u stage3 %u stage4 %u stage5 %u\n",
+		  last->scanned, last->moved[PPS_STAGE_AGE], last->moved[PPS_STAGE_UNMAP],
+		  last->moved[PPS_STAGE_ATTACH], last->moved[PPS_STAGE_WRITE], last->moved[PPS_STAGE_FREE]);
+	sb_printf(sb, "last_pass_busy_mms: %u\n", last->busy_mms);
+	sb_printf(sb, "dftlb_pending: %d\n", dftlb_pending());
+	return 0;
+}
+
+static long write_kppsd(int pid, const char *buf, u32 n)
+{
+	u32 stage = 0;
+	int req;
+
+	(void)pid, (void)n;
+	if (!strncmp(buf, "step", 4) && (buf[4] == 0 || buf[4] == '\n' || buf[4] == ' ')) {
+		req = -1;
+	} else if (!strncmp(buf, "stage ", 6)) {
+		char num[8] = { 0 };
+		for (int i = 0; i < 7 && buf[6 + i] >= '0' && buf[6 + i] <= '9'; i++)
+			num[i] = buf[6 + i];
+		if (!parse_uint(num, &stage) || stage < 1 || stage > 5)
+			return -EINVAL;
+		req = (int)stage;
+	} else {
+		return -EINVAL;
+	}
+	return kppsd_request_pass(req);
+}
+
+void kppsd_proc_init(void)
+{
+	procfs_register("kppsd", false, show_kppsd, write_kppsd);
+}
