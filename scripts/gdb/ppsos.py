@@ -11,14 +11,17 @@ numbers mirrored from C are preprocessor macros, which a `-g` build does not
 put in DWARF; they are all in the CONSTANTS block below, next to the header
 each comes from.
 
-Page tables are walked from Python: a PDE or PTE holds a physical address,
-and the kernel's direct map makes physical address pa readable at
+Page tables are walked from Python, by one walker that mirrors the
+kernel's (mm/pgtable.c, for_each_pte): _table_runs() below, under
+walk_ptes() and pte_lookup(). A PDE or PTE holds a physical address, and
+the kernel's direct map makes physical address pa readable at
 pa + KERNEL_BASE (all RAM up to 768 MiB), whatever CR3 the stopped CPU has
-loaded. Reading a page table is one 4 KiB memory read.
+loaded. The entries of one page table are one memory read.
 
 Errors (no kernel running, paging still off, a bad PID) are one line, never
 a Python traceback.
 """
+import collections
 import struct
 
 import gdb
@@ -31,6 +34,7 @@ import gdb
 KERNEL_BASE = 0xC0000000        # P2V(pa) == pa + KERNEL_BASE
 PAGE_SHIFT = 12
 PAGE_SIZE = 1 << PAGE_SHIFT
+BIGPAGE_SIZE = 0x400000         # a 4 MiB PSE page: what one PDE covers
 
 # arch/x86/pte.h
 _PAGE_PRESENT = 0x001
@@ -44,6 +48,8 @@ _PAGE_UNMAPPED = 0x200          # bit 9: UnmappedPTE, frame kept
 _PAGE_SWAPPED = 0x400           # bit 10: SwappedPTE, slot in bits 12-31
 _PAGE_SWAPIN = 0x800            # bit 11: a SwappedPTE being read in
 _PAGE_FRAME = 0xFFFFF000
+PDE_SHIFT = 22                  # PDE_INDEX(va) == va >> 22
+PTES_PER_TABLE = 1024           # PTE_INDEX(va) == (va >> 12) & 0x3FF
 
 # mm/mm.h (vma->flags)
 VM_FLAGS = [(0x0001, "READ"), (0x0002, "WRITE"), (0x0004, "EXEC"),
@@ -91,13 +97,9 @@ def inferior():
     return inf
 
 
-def read_u32(addr):
-    return struct.unpack("<I", bytes(inferior().read_memory(addr, 4)))[0]
-
-
-def read_table(pa):
-    """The 1024 entries of the page table (or directory) at physical pa."""
-    return struct.unpack("<1024I", bytes(inferior().read_memory(p2v(pa), 4096)))
+def read_u32s(addr, n):
+    """n consecutive 32-bit words at kernel address addr, in one read."""
+    return struct.unpack(f"<{n}I", bytes(inferior().read_memory(addr, 4 * n)))
 
 
 def static_var(name, file=None):
@@ -210,17 +212,52 @@ def parse_int(s, what):
         raise PpsError(f"{what} '{s}' is not a number or expression")
 
 
-def walk(mm_val, va):
-    """(pde, pte or None) for va in mm's page directory. pte is None when
-    the PDE is not present or maps a 4 MiB page."""
+# ---- page tables: the one walker (mm/pgtable.c) -------------------------------
+
+
+# What _table_runs() hands out for one PDE: the page-directory entry
+# covering va (pdi, its index, and its value pde) and `ptes`, the entries
+# pti, pti+1, ... of its page table for the part of the walk's range in
+# this 4 MiB, or None when the PDE holds no page table (not present, or a
+# 4 MiB page).
+TableRun = collections.namedtuple("TableRun", "va pdi pde pti ptes")
+
+
+def _table_runs(mm_val, start, end):
+    """The walk itself, as the kernel's pte_walk_next(): [start, end) in
+    address order, one TableRun per 4 MiB (one PDE), the PTEs of each page
+    table read in one go. The only place here that indexes a page
+    directory or a page table."""
     pgdir = ptr(mm_val["pgdir"])
     if not pgdir:
         raise PpsError("this mm has no page directory")
-    pde = read_u32(pgdir + 4 * (va >> 22))
-    if not (pde & _PAGE_PRESENT) or (pde & _PAGE_PSE):
-        return pde, None
-    pte = read_u32(p2v(pde & _PAGE_FRAME) + 4 * ((va >> PAGE_SHIFT) & 0x3FF))
-    return pde, pte
+    va = start & _PAGE_FRAME
+    while va < end:
+        pdi = va >> PDE_SHIFT
+        next_pde = (pdi + 1) * BIGPAGE_SIZE
+        pde = read_u32s(pgdir + 4 * pdi, 1)[0]
+        pti = (va >> PAGE_SHIFT) & (PTES_PER_TABLE - 1)
+        ptes = None
+        if pde & _PAGE_PRESENT and not pde & _PAGE_PSE:
+            n = (min(end, next_pde) - va + PAGE_SIZE - 1) >> PAGE_SHIFT
+            ptes = read_u32s(p2v(pde & _PAGE_FRAME) + 4 * pti, n)
+        yield TableRun(va, pdi, pde, pti, ptes)
+        va = next_pde
+
+
+def walk_ptes(mm_val, start, end):
+    """for_each_pte(w, mm, start, end) from GDB: (va, pte) for each
+    existing PTE of [start, end), in address order, skipping the 4 MiB of
+    every PDE without a page table."""
+    for run in _table_runs(mm_val, start, end):
+        if run.ptes is not None:
+            yield from zip(range(run.va, run.va + len(run.ptes) * PAGE_SIZE, PAGE_SIZE), run.ptes)
+
+
+def pte_lookup(mm_val, va):
+    """pte_lookup(mm, va) from GDB, by the same walk over va's one page:
+    its TableRun (run.ptes is (pte,), or None without a page table)."""
+    return next(_table_runs(mm_val, va, (va & _PAGE_FRAME) + PAGE_SIZE))
 
 
 def pte_type(pte):
@@ -248,27 +285,14 @@ def page_at(pfn):
 
 
 def count_vma_ptes(mm_val, start, end):
-    """{present, unmapped, swapped, protnone} over [start, end), one page
-    table read per 4 MiB."""
+    """{present, unmapped, swapped, protnone} over [start, end)."""
     c = {"present": 0, "unmapped": 0, "swapped": 0, "protnone": 0}
-    pgdir = ptr(mm_val["pgdir"])
-    va = start
-    while va < end:
-        pde = read_u32(pgdir + 4 * (va >> 22))
-        next_pd = ((va >> 22) + 1) << 22
-        if (pde & _PAGE_PRESENT) and not (pde & _PAGE_PSE):
-            table = read_table(pde & _PAGE_FRAME)
-            for a in range(va, min(end, next_pd), PAGE_SIZE):
-                t = pte_type(table[(a >> PAGE_SHIFT) & 0x3FF])
-                if t == "present":
-                    c["present"] += 1
-                elif t == "UnmappedPTE":
-                    c["unmapped"] += 1
-                elif t.startswith("SwappedPTE"):
-                    c["swapped"] += 1
-                elif t == "PROT_NONE":
-                    c["protnone"] += 1
-        va = next_pd
+    key = {"present": "present", "UnmappedPTE": "unmapped", "SwappedPTE": "swapped",
+           "PROT_NONE": "protnone"}
+    for _, pte in walk_ptes(mm_val, start, end):
+        k = key.get(pte_type(pte).split()[0])
+        if k:
+            c[k] += 1
     return c
 
 
@@ -399,18 +423,18 @@ stage the PTE waits to leave, and what the next step of that stage does."""
               f"pgdir {ptr(mm['pgdir']):#x}  va {va:#010x}")
         if va >= KERNEL_BASE:
             print("note: a kernel address (the shared kernel half of every page directory)")
-        pde, pte = walk(mm, va)
-        pdi = va >> 22
+        run = pte_lookup(mm, va)
+        pdi, pde = run.pdi, run.pde
         if not pde & _PAGE_PRESENT:
             print(f"PDE[{pdi}] = {pde:#010x}  not present: no page table here")
             print("type: none (no page table)")
             return
         if pde & _PAGE_PSE:
-            print(f"PDE[{pdi}] = {pde:#010x}  a 4 MiB page at pa {pde & 0xFFC00000:#010x}")
+            print(f"PDE[{pdi}] = {pde:#010x}  a 4 MiB page at pa {pde & ~(BIGPAGE_SIZE - 1):#010x}")
             print("type: present (4 MiB page)")
             return
         print(f"PDE[{pdi}] = {pde:#010x}  page table at pa {pde & _PAGE_FRAME:#010x}")
-        pti = (va >> PAGE_SHIFT) & 0x3FF
+        pti, pte = run.pti, run.ptes[0]
         kind = pte_type(pte)
         flags = [n for b, n in [(_PAGE_ACCESSED, "A"), (_PAGE_DIRTY, "D"), (_PAGE_RW, "RW"),
                                 (_PAGE_USER, "US")] if pte & b]
