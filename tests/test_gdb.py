@@ -320,7 +320,7 @@ def test_walkthrough_replay(ppsos_build, tmp_path):
     assert life == ["present", "UnmappedPTE", "SwappedPTE", "present", "UnmappedPTE", "present"], \
         f"the page went {life}\n{msg}"
     assert re.search(r"Breakpoint \d+(\.\d+)?, pps_series_enter", out), msg
-    assert re.search(r"^series: pid 1 \(napper\) .* leaving stage 3$", out, re.M), msg
+    assert re.search(r"^series: pid 1 \(napper\) .* leaving stage 3 \(PPS_STAGE_ATTACH\)$", out, re.M), msg
     assert re.search(r"Breakpoint \d+, pps_swapin", out), msg
     assert re.search(r"Breakpoint \d+, pps_rescue", out), msg
     assert "napper: round 1 ok" in log and "CORRUPT" not in log, msg
