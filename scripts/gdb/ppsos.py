@@ -837,7 +837,7 @@ At the reset vector paging is off; use hbreak there (see ppsos-boot)."""
 
     def run(self, argv):
         if len(argv) > 2:
-            raise PpsError(f"usage: pps-break-stage [N [ADDR]]   (N = {moving_stages_text()})")
+            raise PpsError(f"usage: pps-break-stage [N [ADDR]]; N = {moving_stages_text()}")
         val("pps_current_series")   # a clear error if the symbol is missing
         cond, what = None, "every series"
         if argv:
@@ -867,8 +867,8 @@ def _check_kppsd():
 
 def _set_request(argv, who):
     if len(argv) > 1:
-        raise PpsError(f"usage: {who} [N]   (no N: a full pass; N = {moving_stages_text()}: "
-                       f"one pass of stage N)")
+        raise PpsError(f"usage: {who} [N]; no N: a full pass; N = {moving_stages_text()}: "
+                       f"one pass of stage N")
     req = -1
     if argv:
         req = parse_stage(argv[0])
