@@ -201,9 +201,9 @@ def walkthrough_replay():
 
 def norm_check(line):
     """What a `type:` or `stage:` line must agree on: the type with its
-    young/old note, or the stage number."""
+    young/old note, or the stage's number and enum pps_stage name."""
     if line.startswith("stage:"):
-        return re.match(r"stage: \d+", line).group(0)
+        return re.match(r"stage: \d+( \(\w+\))?", line).group(0)
     return " ".join(line.split())
 
 
@@ -224,6 +224,22 @@ def test_ppsos_py_loads_without_a_target(ppsos_build):
     assert not PY_FAILURE_RE.search(out), out
     errors = [c for c, m in HELPER_ERROR_RE.findall(out) if "no kernel to look at" in m]
     assert errors == ["pps-ps", "pps-pte", "pps-step"], out
+
+
+def test_ppsos_py_stage_notes_match_dwarf(ppsos_build):
+    """pps-pte's notes on each PPS stage are keyed by enum pps_stage's
+    names, read from the kernel's DWARF: one note for every stage the
+    kernel has, none for a stage it does not."""
+    args = ["gdb", "-batch", "-nx", "-x", "scripts/gdb/ppsos.gdb", "-ex",
+            "python print('STAGES', sorted(n for n, v in enumerators(PPS_STAGE) if v < "
+            "enum_value(PPS_STAGE, 'PPS_NR_STAGES')), sorted(STAGE_TEXT), moving_stages_text())",
+            "build/kernel.elf"]
+    status, out = gdb_run(args, timeout=60)
+    assert status == 0 and not PY_FAILURE_RE.search(out), out
+    m = re.search(r"^STAGES (\[.*?\]) (\[.*?\]) (.*)$", out, re.M)
+    assert m, out
+    assert m.group(1) == m.group(2), f"enum pps_stage has {m.group(1)}, STAGE_TEXT {m.group(2)}"
+    assert m.group(3) == "1..5 (PPS_STAGE_AGE..PPS_STAGE_FREE)", out
 
 
 def test_ppsos_py_has_no_struct_offsets():
@@ -320,7 +336,7 @@ def test_walkthrough_replay(ppsos_build, tmp_path):
     assert life == ["present", "UnmappedPTE", "SwappedPTE", "present", "UnmappedPTE", "present"], \
         f"the page went {life}\n{msg}"
     assert re.search(r"Breakpoint \d+(\.\d+)?, pps_series_enter", out), msg
-    assert re.search(r"^series: pid 1 \(napper\) .* leaving stage 3$", out, re.M), msg
+    assert re.search(r"^series: pid 1 \(napper\) .* leaving stage 3 \(PPS_STAGE_ATTACH\)$", out, re.M), msg
     assert re.search(r"Breakpoint \d+, pps_swapin", out), msg
     assert re.search(r"Breakpoint \d+, pps_rescue", out), msg
     assert "napper: round 1 ok" in log and "CORRUPT" not in log, msg

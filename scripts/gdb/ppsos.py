@@ -6,19 +6,25 @@ commands, `help pps-pte` and so on explains each. The lab that uses them:
 docs/gdb-walkthrough.md.
 
 Everything is read through the kernel's own DWARF types (gdb.lookup_type,
-gdb.parse_and_eval): no struct offset is written down here. The only
-numbers mirrored from C are preprocessor macros, which a `-g` build does not
-put in DWARF; they are all in the CONSTANTS block below, next to the header
-each comes from.
+gdb.parse_and_eval): no struct offset is written down here, and the names
+and numbers of C enums (the PPS stages of enum pps_stage, process states,
+an enum kppsd mode) are read from DWARF too (gdb.lookup_type(...).fields()),
+as are the names of the vmstat counters (vm_event_names[]) and of kppsd's
+modes (kppsd_modes[]). The only numbers mirrored from C are preprocessor
+macros, which a `-g` build does not put in DWARF; they are all in the
+CONSTANTS block below, next to the header each comes from.
 
-Page tables are walked from Python: a PDE or PTE holds a physical address,
-and the kernel's direct map makes physical address pa readable at
+Page tables are walked from Python, by one walker that mirrors the
+kernel's (mm/pgtable.c, for_each_pte): _table_runs() below, under
+walk_ptes() and pte_lookup(). A PDE or PTE holds a physical address, and
+the kernel's direct map makes physical address pa readable at
 pa + KERNEL_BASE (all RAM up to 768 MiB), whatever CR3 the stopped CPU has
-loaded. Reading a page table is one 4 KiB memory read.
+loaded. The entries of one page table are one memory read.
 
 Errors (no kernel running, paging still off, a bad PID) are one line, never
 a Python traceback.
 """
+import collections
 import struct
 
 import gdb
@@ -31,6 +37,7 @@ import gdb
 KERNEL_BASE = 0xC0000000        # P2V(pa) == pa + KERNEL_BASE
 PAGE_SHIFT = 12
 PAGE_SIZE = 1 << PAGE_SHIFT
+BIGPAGE_SIZE = 0x400000         # a 4 MiB PSE page: what one PDE covers
 
 # arch/x86/pte.h
 _PAGE_PRESENT = 0x001
@@ -44,6 +51,8 @@ _PAGE_UNMAPPED = 0x200          # bit 9: UnmappedPTE, frame kept
 _PAGE_SWAPPED = 0x400           # bit 10: SwappedPTE, slot in bits 12-31
 _PAGE_SWAPIN = 0x800            # bit 11: a SwappedPTE being read in
 _PAGE_FRAME = 0xFFFFF000
+PDE_SHIFT = 22                  # PDE_INDEX(va) == va >> 22
+PTES_PER_TABLE = 1024           # PTE_INDEX(va) == (va >> 12) & 0x3FF
 
 # mm/mm.h (vma->flags)
 VM_FLAGS = [(0x0001, "READ"), (0x0002, "WRITE"), (0x0004, "EXEC"),
@@ -91,13 +100,9 @@ def inferior():
     return inf
 
 
-def read_u32(addr):
-    return struct.unpack("<I", bytes(inferior().read_memory(addr, 4)))[0]
-
-
-def read_table(pa):
-    """The 1024 entries of the page table (or directory) at physical pa."""
-    return struct.unpack("<1024I", bytes(inferior().read_memory(p2v(pa), 4096)))
+def read_u32s(addr, n):
+    """n consecutive 32-bit words at kernel address addr, in one read."""
+    return struct.unpack(f"<{n}I", bytes(inferior().read_memory(addr, 4 * n)))
 
 
 def static_var(name, file=None):
@@ -146,6 +151,28 @@ def list_entries(head, type_name, member):
         node = node.dereference()["next"]
 
 
+def enumerators(enum_type):
+    """[(name, value)] of a C enum (a type name such as "enum pps_stage",
+    or a gdb.Type), in declaration order, from DWARF."""
+    try:
+        t = gdb.lookup_type(enum_type) if isinstance(enum_type, str) else enum_type
+    except gdb.error:
+        raise PpsError(f"no {enum_type} in this kernel's DWARF (is build/kernel.elf this kernel?)")
+    return [(f.name, f.enumval) for f in t.strip_typedefs().fields()]
+
+
+def enum_value(enum_type, name):
+    for n, v in enumerators(enum_type):
+        if n == name:
+            return v
+    raise PpsError(f"{enum_type} has no {name} in this kernel's DWARF: the kernel changed")
+
+
+def enum_name(enum_type, value):
+    """The name of value in the enum, or the number itself as a string."""
+    return next((n for n, v in enumerators(enum_type) if v == value), str(value))
+
+
 def bits(value, table):
     names = [n for b, n in table if value & b]
     return " ".join(names) if names else "-"
@@ -170,8 +197,8 @@ def procs():
 
 
 def proc_state(p):
-    s = str(p["state"])
-    return {"P_ALIVE": "alive", "P_ZOMBIE": "zombie"}.get(s, s)
+    """enum proc_state's name, short: P_ALIVE -> alive."""
+    return enum_name(p["state"].type, int(p["state"])).removeprefix("P_").lower()
 
 
 def find_proc(pid):
@@ -210,17 +237,52 @@ def parse_int(s, what):
         raise PpsError(f"{what} '{s}' is not a number or expression")
 
 
-def walk(mm_val, va):
-    """(pde, pte or None) for va in mm's page directory. pte is None when
-    the PDE is not present or maps a 4 MiB page."""
+# ---- page tables: the one walker (mm/pgtable.c) -------------------------------
+
+
+# What _table_runs() hands out for one PDE: the page-directory entry
+# covering va (pdi, its index, and its value pde) and `ptes`, the entries
+# pti, pti+1, ... of its page table for the part of the walk's range in
+# this 4 MiB, or None when the PDE holds no page table (not present, or a
+# 4 MiB page).
+TableRun = collections.namedtuple("TableRun", "va pdi pde pti ptes")
+
+
+def _table_runs(mm_val, start, end):
+    """The walk itself, as the kernel's pte_walk_next(): [start, end) in
+    address order, one TableRun per 4 MiB (one PDE), the PTEs of each page
+    table read in one go. The only place here that indexes a page
+    directory or a page table."""
     pgdir = ptr(mm_val["pgdir"])
     if not pgdir:
         raise PpsError("this mm has no page directory")
-    pde = read_u32(pgdir + 4 * (va >> 22))
-    if not (pde & _PAGE_PRESENT) or (pde & _PAGE_PSE):
-        return pde, None
-    pte = read_u32(p2v(pde & _PAGE_FRAME) + 4 * ((va >> PAGE_SHIFT) & 0x3FF))
-    return pde, pte
+    va = start & _PAGE_FRAME
+    while va < end:
+        pdi = va >> PDE_SHIFT
+        next_pde = (pdi + 1) * BIGPAGE_SIZE
+        pde = read_u32s(pgdir + 4 * pdi, 1)[0]
+        pti = (va >> PAGE_SHIFT) & (PTES_PER_TABLE - 1)
+        ptes = None
+        if pde & _PAGE_PRESENT and not pde & _PAGE_PSE:
+            n = (min(end, next_pde) - va + PAGE_SIZE - 1) >> PAGE_SHIFT
+            ptes = read_u32s(p2v(pde & _PAGE_FRAME) + 4 * pti, n)
+        yield TableRun(va, pdi, pde, pti, ptes)
+        va = next_pde
+
+
+def walk_ptes(mm_val, start, end):
+    """for_each_pte(w, mm, start, end) from GDB: (va, pte) for each
+    existing PTE of [start, end), in address order, skipping the 4 MiB of
+    every PDE without a page table."""
+    for run in _table_runs(mm_val, start, end):
+        if run.ptes is not None:
+            yield from zip(range(run.va, run.va + len(run.ptes) * PAGE_SIZE, PAGE_SIZE), run.ptes)
+
+
+def pte_lookup(mm_val, va):
+    """pte_lookup(mm, va) from GDB, by the same walk over va's one page:
+    its TableRun (run.ptes is (pte,), or None without a page table)."""
+    return next(_table_runs(mm_val, va, (va & _PAGE_FRAME) + PAGE_SIZE))
 
 
 def pte_type(pte):
@@ -248,27 +310,14 @@ def page_at(pfn):
 
 
 def count_vma_ptes(mm_val, start, end):
-    """{present, unmapped, swapped, protnone} over [start, end), one page
-    table read per 4 MiB."""
+    """{present, unmapped, swapped, protnone} over [start, end)."""
     c = {"present": 0, "unmapped": 0, "swapped": 0, "protnone": 0}
-    pgdir = ptr(mm_val["pgdir"])
-    va = start
-    while va < end:
-        pde = read_u32(pgdir + 4 * (va >> 22))
-        next_pd = ((va >> 22) + 1) << 22
-        if (pde & _PAGE_PRESENT) and not (pde & _PAGE_PSE):
-            table = read_table(pde & _PAGE_FRAME)
-            for a in range(va, min(end, next_pd), PAGE_SIZE):
-                t = pte_type(table[(a >> PAGE_SHIFT) & 0x3FF])
-                if t == "present":
-                    c["present"] += 1
-                elif t == "UnmappedPTE":
-                    c["unmapped"] += 1
-                elif t.startswith("SwappedPTE"):
-                    c["swapped"] += 1
-                elif t == "PROT_NONE":
-                    c["protnone"] += 1
-        va = next_pd
+    key = {"present": "present", "UnmappedPTE": "unmapped", "SwappedPTE": "swapped",
+           "PROT_NONE": "protnone"}
+    for _, pte in walk_ptes(mm_val, start, end):
+        k = key.get(pte_type(pte).split()[0])
+        if k:
+            c[k] += 1
     return c
 
 
@@ -286,28 +335,102 @@ def dftlb_task_of(seq):
     return None
 
 
+# ---- PPS stages (enum pps_stage, mm/pps.h) -------------------------------------
+
+PPS_STAGE = "enum pps_stage"
+
+# pps-pte's `stage:` line: the PTE the stage holds, and what the next step
+# of that stage does. Keyed by enum pps_stage's names; {n} is the stage's
+# number, from DWARF.
+STAGE_TEXT = {
+    "PPS_STAGE_NONE": "not a PPS page",
+    "PPS_STAGE_AGE": "present, young: a stage-{n} step clears A (D goes to PG_dirty) and queues a dftlb task",
+    "PPS_STAGE_UNMAP": "present, old: a stage-{n} step makes it an UnmappedPTE ({gate})",
+    "PPS_STAGE_ATTACH": "UnmappedPTE, no slot: a stage-{n} step attaches a swap slot",
+    "PPS_STAGE_WRITE": "UnmappedPTE, slot attached, dirty: a stage-{n} step writes it to the slot",
+    "PPS_STAGE_FREE": "UnmappedPTE, clean copy on swap: a stage-{n} step makes it a SwappedPTE "
+                      "and frees the frame",
+    "PPS_STAGE_SWAPPED": "SwappedPTE: only on the swap disk; the next touch reads it back (pps_swapin)",
+}
+
+
+def stage_num(name):
+    return enum_value(PPS_STAGE, name)
+
+
+def stage_label(n):
+    """A stage as the helpers print it: 2 (PPS_STAGE_UNMAP)."""
+    return f"{n} ({enum_name(PPS_STAGE, n)})"
+
+
+def stage_short(n):
+    """UNMAP for stage 2: its enum pps_stage name without PPS_STAGE_."""
+    return enum_name(PPS_STAGE, n).removeprefix("PPS_STAGE_")
+
+
+def moving_stages():
+    """The stages a series can leave, PPS_STAGE_AGE..PPS_STAGE_FREE (as
+    pps_step_range() tests them), by number."""
+    return list(range(stage_num("PPS_STAGE_AGE"), stage_num("PPS_STAGE_FREE") + 1))
+
+
+def moving_stages_text():
+    """'1..5 (PPS_STAGE_AGE..PPS_STAGE_FREE)', for messages."""
+    st = moving_stages()
+    return f"{st[0]}..{st[-1]} ({enum_name(PPS_STAGE, st[0])}..{enum_name(PPS_STAGE, st[-1])})"
+
+
+def parse_stage(s):
+    """A stage given as a number, an expression, or a name: 3, ATTACH,
+    PPS_STAGE_ATTACH."""
+    for n, v in enumerators(PPS_STAGE):
+        if s.upper() in (n, n.removeprefix("PPS_STAGE_")):
+            return v
+    return parse_int(s, "stage")
+
+
+def tally(res):
+    """A struct pps_result (kppsd_last): scanned, moves by stage, freed."""
+    moved = res["moved"]
+    return (f"scanned {u32(res['scanned'])}, moved "
+            + " ".join(f"{stage_short(n)}={u32(moved[n])}" for n in moving_stages())
+            + f", freed {u32(res['freed'])}")
+
+
 def stage_of(pte, page):
-    """mm/pps.c's stage_of(): which stage this PTE waits to leave."""
-    if pte & _PAGE_PRESENT:
-        if pte & _PAGE_ACCESSED:
-            return 1, "present, young: a stage-1 step clears A (D goes to PG_dirty) and queues a dftlb task"
-        seq = u32(page["dftlb_seq"]) if page is not None else 0
-        gate = "its dftlb task is done"
-        if seq:
-            t = dftlb_task_of(seq)
-            if t is not None and (not bool(t[1]["closed"]) or u32(t[1]["cpu_mask"])):
-                gate = (f"dftlb task {seq} (slot {t[0]}) still owed by CPUs "
-                        f"{cpu_list(u32(t[1]['cpu_mask']))}: stage 2 waits for their timer ticks")
-        return 2, f"present, old: a stage-2 step makes it an UnmappedPTE ({gate})"
-    if pte_type(pte) == "UnmappedPTE":
+    """mm/pps.c's stage_of(): the name (in enum pps_stage) of the stage
+    this PTE waits to leave."""
+    kind = pte_type(pte)
+    if kind == "present":
+        return "PPS_STAGE_AGE" if pte & _PAGE_ACCESSED else "PPS_STAGE_UNMAP"
+    if kind == "UnmappedPTE":
         if page is None or not u32(page["swap_slot"]):
-            return 3, "UnmappedPTE, no slot: a stage-3 step attaches a swap slot"
-        if u32(page["flags"]) & PG_dirty:
-            return 4, "UnmappedPTE, slot attached, dirty: a stage-4 step writes it to the slot"
-        return 5, "UnmappedPTE, clean copy on swap: a stage-5 step makes it a SwappedPTE and frees the frame"
-    if pte_type(pte).startswith("SwappedPTE"):
-        return 6, "SwappedPTE: only on the swap disk; the next touch reads it back (pps_swapin)"
-    return 0, "not a PPS page"
+            return "PPS_STAGE_ATTACH"
+        return "PPS_STAGE_WRITE" if u32(page["flags"]) & PG_dirty else "PPS_STAGE_FREE"
+    if kind.startswith("SwappedPTE"):
+        return "PPS_STAGE_SWAPPED"
+    return "PPS_STAGE_NONE"
+
+
+def dftlb_gate(page, n):
+    """Whether stage n (UNMAP) may unmap this old page yet: its stage-1
+    step's dftlb task must be done on every CPU."""
+    seq = u32(page["dftlb_seq"]) if page is not None else 0
+    if seq:
+        t = dftlb_task_of(seq)
+        if t is not None and (not bool(t[1]["closed"]) or u32(t[1]["cpu_mask"])):
+            return (f"dftlb task {seq} (slot {t[0]}) still owed by CPUs "
+                    f"{cpu_list(u32(t[1]['cpu_mask']))}: stage {n} waits for their timer ticks")
+    return "its dftlb task is done"
+
+
+def stage_line(pte, page):
+    """pps-pte's `stage:` line: 2 (PPS_STAGE_UNMAP): present, old: ..."""
+    name = stage_of(pte, page)
+    n = stage_num(name)
+    gate = dftlb_gate(page, n) if name == "PPS_STAGE_UNMAP" else ""
+    why = STAGE_TEXT.get(name, "(ppsos.py has no notes on this stage)")
+    return f"{stage_label(n)}: {why.format(n=n, gate=gate)}"
 
 
 # ---- the commands ---------------------------------------------------------------
@@ -380,7 +503,8 @@ and its type:
 For an entry that holds a frame: its struct page (flags, owner_mm, owner_va,
 swap_slot, dftlb_seq) and whether the owner is this very PTE (the
 one-to-one model: every private page has exactly one owner). Last, the PPS
-stage the PTE waits to leave, and what the next step of that stage does."""
+stage the PTE waits to leave, by number and enum pps_stage name, and what
+the next step of that stage does."""
 
     name = "pps-pte"
 
@@ -399,18 +523,18 @@ stage the PTE waits to leave, and what the next step of that stage does."""
               f"pgdir {ptr(mm['pgdir']):#x}  va {va:#010x}")
         if va >= KERNEL_BASE:
             print("note: a kernel address (the shared kernel half of every page directory)")
-        pde, pte = walk(mm, va)
-        pdi = va >> 22
+        run = pte_lookup(mm, va)
+        pdi, pde = run.pdi, run.pde
         if not pde & _PAGE_PRESENT:
             print(f"PDE[{pdi}] = {pde:#010x}  not present: no page table here")
             print("type: none (no page table)")
             return
         if pde & _PAGE_PSE:
-            print(f"PDE[{pdi}] = {pde:#010x}  a 4 MiB page at pa {pde & 0xFFC00000:#010x}")
+            print(f"PDE[{pdi}] = {pde:#010x}  a 4 MiB page at pa {pde & ~(BIGPAGE_SIZE - 1):#010x}")
             print("type: present (4 MiB page)")
             return
         print(f"PDE[{pdi}] = {pde:#010x}  page table at pa {pde & _PAGE_FRAME:#010x}")
-        pti = (va >> PAGE_SHIFT) & 0x3FF
+        pti, pte = run.pti, run.ptes[0]
         kind = pte_type(pte)
         flags = [n for b, n in [(_PAGE_ACCESSED, "A"), (_PAGE_DIRTY, "D"), (_PAGE_RW, "RW"),
                                 (_PAGE_USER, "US")] if pte & b]
@@ -464,10 +588,10 @@ stage the PTE waits to leave, and what the next step of that stage does."""
                 vf = u32(v["flags"])
                 print(f"vma: {u32(v['start']):#x}-{u32(v['end']):#x} [{bits(vf, VM_FLAGS)}]")
                 if vf & VM_PURE_PRIVATE:
-                    s, why = stage_of(pte, page)
+                    line = stage_line(pte, page)
                     if vf & VM_LOCKED:
-                        why += " (but the VMA is mlocked: kppsd skips it)"
-                    print(f"stage: {s} ({why})")
+                        line += " (but the VMA is mlocked: kppsd skips it)"
+                    print(f"stage: {line}")
 
 
 class PpsVmas(PpsCommand):
@@ -536,12 +660,29 @@ the page tables from GDB (present / unmapped / swapped), the figures
             print("(no processes yet: user space has not started)")
 
 
+def kppsd_mode_name():
+    """kppsd's mode as kppsd= spells it (kppsd_modes[kppsd_mode]), and
+    the enumerator's name if kppsd_mode is an enum: manual (KPPSD_MANUAL)."""
+    mode = val("kppsd_mode")
+    m = int(mode)
+    text = str(m)
+    names = static_var("kppsd_modes", "mm/kppsd.c")
+    if names is not None and names.type.code == gdb.TYPE_CODE_ARRAY:
+        lo, hi = names.type.range()
+        if lo <= m <= hi and ptr(names[m]):
+            text = cstr(names[m])
+    if mode.type.strip_typedefs().code == gdb.TYPE_CODE_ENUM:
+        text += f" ({enum_name(mode.type, m)})"
+    return text
+
+
 class PpsStats(PpsCommand):
     """pps-stats: the PPS and vmstat counters (vm_events[], by the names
 /proc/vmstat uses), free frames, swap usage (swap_area_main: slots in use
 of nslots), and kppsd: mode (on/off/manual), completed passes, a pending
 request (kppsd_request), and the last pass's tally (kppsd_last: PTEs
-scanned; sN, the PTEs moved out of stage N; frames freed)."""
+scanned, PTEs each stage's steps moved on, by the names of enum pps_stage
+without PPS_STAGE_ (AGE=... FREE=...), frames freed)."""
 
     name = "pps-stats"
 
@@ -564,24 +705,20 @@ scanned; sN, the PTEs moved out of stage N; frames freed)."""
             used = nslots - 1 - nfree   # slot 0 is the header
             print(f"swap: {used} slots used, {nfree} free, {nslots} slots (slot 0: header)"
                   + ("" if enabled is None or bool(enabled) else "  [disabled]"))
-        mode = int(val("kppsd_mode"))
-        modes = static_var("kppsd_modes", "mm/kppsd.c")
-        mname = cstr(modes[mode]) if modes is not None and 0 <= mode <= 2 else str(mode)
         passes = static_var("passes", "mm/kppsd.c")
         req = int(val("kppsd_request"))
         thread = static_var("kppsd_thread", "mm/kppsd.c")
-        line = f"kppsd: mode {mname}, passes {u32(passes) if passes is not None else '?'}"
+        line = f"kppsd: mode {kppsd_mode_name()}, passes {u32(passes) if passes is not None else '?'}"
         if req:
-            line += f", request {req} pending ({'full pass' if req < 0 else f'stage {req}'})"
+            line += f", request {req} pending: " + ("a full pass" if req < 0 else
+                                                     f"stage {stage_label(req)} only")
         if thread is not None and not ptr(thread):
             line += " (no kppsd thread: kppsd=off, or not started yet)"
         print(line)
         last = val("kppsd_last")
-        moved = last["moved"]
-        print(f"last pass: scanned {u32(last['scanned'])}, moved "
-              + " ".join(f"s{s}={u32(moved[s])}" for s in range(1, 6))
-              + f", freed {u32(last['freed'])}"
-              + (f", only stage {int(last['only_stage'])}" if int(last["only_stage"]) else "")
+        only = int(last["only_stage"])
+        print(f"last pass: {tally(last)}"
+              + (f", only stage {stage_label(only)}" if only else "")
               + (", swap full" if bool(last["swap_full"]) else "")
               + (f", {int(last['io_errors'])} I/O errors" if int(last["io_errors"]) else ""))
 
@@ -646,7 +783,7 @@ stopped inside a step, e.g. at a pps-break-stage breakpoint."""
         v = s["vma"]
         vtxt = f"vma {u32(v['start']):#x}-{u32(v['end']):#x}" if ptr(v) else "vma ?"
         print(f"series: {who}mm {mm:#x} {vtxt} range {start:#x}-{end:#x} "
-              f"({(end - start) >> PAGE_SHIFT} pages) leaving stage {int(s['stage'])}")
+              f"({(end - start) >> PAGE_SHIFT} pages) leaving stage {stage_label(int(s['stage']))}")
 
 
 class PpsCpus(PpsCommand):
@@ -678,16 +815,19 @@ with LAPIC id N-1."""
 
 class PpsBreakStage(PpsCommand):
     """pps-break-stage [N [ADDR]]: a breakpoint at pps_series_enter() that
-stops when a series is about to leave stage N (1..5); with ADDR, only the
-series that holds ADDR; without N, every series. Then pps-series shows the
+stops when a series is about to leave stage N; with ADDR, only the series
+that holds ADDR; without N, every series. N is a stage of enum pps_stage
+(mm/pps.h) a series can leave, 1..5: its number, its name or the name's
+end (3, PPS_STAGE_ATTACH and ATTACH are the same). Then pps-series shows the
 series, pps-pte one of its PTEs before the move, and pps-finish-pass runs
 to the end of the pass (or `finish` returns to pps_step_range() just
 before the stage's function runs: `next` over it shows its effect).
 
 The condition reads pps_current_series (a global the kernel sets just
 before the call), not the `stage` argument: pps_series_enter's body is
-empty, and at -O2 GCC clones it (pps_series_enter.constprop.0, hence "2
-locations") and may report its arguments as <optimized out>.
+empty, and although it is noinline and noipa (GCC neither drops the call
+nor clones the function), at -O2 GDB may report its arguments as
+<optimized out>. The global is always there.
 
 A software breakpoint (`break`) is fine here: use this once the kernel
 runs with paging on (after ppsos-boot, or attached to a booted kernel).
@@ -697,15 +837,15 @@ At the reset vector paging is off; use hbreak there (see ppsos-boot)."""
 
     def run(self, argv):
         if len(argv) > 2:
-            raise PpsError("usage: pps-break-stage [N [ADDR]]   (N = 1..5)")
+            raise PpsError(f"usage: pps-break-stage [N [ADDR]]; N = {moving_stages_text()}")
         val("pps_current_series")   # a clear error if the symbol is missing
         cond, what = None, "every series"
         if argv:
-            n = parse_int(argv[0], "stage")
-            if not 1 <= n <= 5:
-                raise PpsError("the stages a series can leave are 1..5")
-            cond = f"pps_current_series.stage == {n}"
-            what = f"a series leaving stage {n}"
+            n = parse_stage(argv[0])
+            if n not in moving_stages():
+                raise PpsError(f"the stages a series can leave are {moving_stages_text()}")
+            cond = f"pps_current_series.stage == {enum_name(PPS_STAGE, n)}"
+            what = f"a series leaving stage {stage_label(n)}"
         if len(argv) == 2:
             a = parse_int(argv[1], "address") & 0xFFFFFFFF
             cond += (f" && pps_current_series.start <= {a:#x}"
@@ -727,17 +867,19 @@ def _check_kppsd():
 
 def _set_request(argv, who):
     if len(argv) > 1:
-        raise PpsError(f"usage: {who} [N]   (no N: a full pass; N = 1..5: one pass of stage N)")
+        raise PpsError(f"usage: {who} [N]; no N: a full pass; N = {moving_stages_text()}: "
+                       f"one pass of stage N")
     req = -1
     if argv:
-        req = parse_int(argv[0], "stage")
-        if not 1 <= req <= 5:
-            raise PpsError("a stage to step is 1..5 (no argument: every stage)")
+        req = parse_stage(argv[0])
+        if req not in moving_stages():
+            raise PpsError(f"a stage to step is {moving_stages_text()}; no argument: every stage")
     _check_kppsd()
     old = int(val("kppsd_request"))
     gdb.execute(f"set var kppsd_request = {req}", to_string=True)
-    what = "one full pass (every series moves one stage, 1..5)" if req < 0 else \
-        f"one pass of stage {req} only"
+    st = moving_stages()
+    what = f"one full pass (every series moves one stage, {st[0]}..{st[-1]})" if req < 0 else \
+        f"one pass of stage {stage_label(req)} only"
     if old:
         print(f"(replacing a pending request {old})")
     return req, what
@@ -746,7 +888,8 @@ def _set_request(argv, who):
 class PpsStep(PpsCommand):
     """pps-step [N]: ask kppsd for one pass: sets kppsd_request to -1 (a
 full pass: every series in every PURE_PRIVATE VMA moves one stage, 1..5)
-or to N (a pass that moves only series in stage N). kppsd polls the
+or to N (a pass that moves only series in stage N; 3, PPS_STAGE_ATTACH
+and ATTACH are the same, as in pps-break-stage). kppsd polls the
 variable every timer tick, whatever its mode (kppsd=manual makes it do
 nothing else), runs the pass and sets it back to 0.
 
@@ -799,11 +942,7 @@ def _finish_pass(who):
         if not (_at_pass_end(loc) and int(val("kppsd_request")) != 0):
             break
     if int(val("kppsd_request")) == 0 and _at_pass_end(loc):
-        last = val("kppsd_last")
-        moved = last["moved"]
-        print(f"pass done: scanned {u32(last['scanned'])}, moved "
-              + " ".join(f"s{s}={u32(moved[s])}" for s in range(1, 6))
-              + f", freed {u32(last['freed'])}")
+        print(f"pass done: {tally(val('kppsd_last'))}")
     else:
         print(f"{who}: stopped before the pass was over (another breakpoint?); "
               f"pps-finish-pass continues to its end")
