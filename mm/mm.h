@@ -97,6 +97,9 @@ struct vma *vma_find_intersect(struct mm *mm, u32 start, u32 end);
 struct vma *vma_new(struct mm *mm, u32 start, u32 end, u32 flags, const char *name);
 int vma_insert(struct mm *mm, struct vma *v);                   /* write */
 int vma_split(struct vma *v, u32 addr);                         /* write */
+/* Split v where start and end cut it; returns the part within [start, end)
+ * (NULL: no memory). */
+struct vma *vma_clip(struct vma *v, u32 start, u32 end);        /* write */
 void vma_merge_around(struct mm *mm, struct vma *v);            /* write */
 int vma_unmap_range(struct mm *mm, u32 start, u32 end);         /* write */
 u32 vma_find_free(struct mm *mm, u32 len);                      /* read */

@@ -58,13 +58,8 @@ static int vma_change_flags(struct mm *mm, u32 start, u32 end, u32 clear, u32 se
 	u32 at = start;
 
 	while (at < end) {
-		struct vma *v = vma_find(mm, at);
-		if (v->start < at) {
-			if (vma_split(v, at))
-				return -ENOMEM;
-			continue;
-		}
-		if (v->end > end && vma_split(v, end))
+		struct vma *v = vma_clip(vma_find(mm, at), at, end);
+		if (!v)
 			return -ENOMEM;
 		v->flags = (v->flags & ~clear) | set;
 		at = v->end;

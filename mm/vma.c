@@ -108,29 +108,43 @@ static bool mergeable(struct vma *a, struct vma *b)
 	return true;
 }
 
+/* Merge b, the VMA right after a, into a if they are the same kind of
+ * memory; true if it did. */
+static bool try_merge(struct mm *mm, struct vma *a, struct vma *b)
+{
+	if (!mergeable(a, b))
+		return false;
+	a->end = b->end;
+	list_del(&b->node);
+	kfree(b);
+	mm->nr_vmas--;
+	return true;
+}
+
 /* Merge v with its neighbours when they are the same kind of memory. */
 void vma_merge_around(struct mm *mm, struct vma *v)
 {
 	ASSERT_WRITE_HELD(&mm->mmap_lock);
 	if (v->node.prev != &mm->vmas) {
 		struct vma *prev = list_entry(v->node.prev, struct vma, node);
-		if (mergeable(prev, v)) {
-			prev->end = v->end;
-			list_del(&v->node);
-			kfree(v);
-			mm->nr_vmas--;
+		if (try_merge(mm, prev, v))
 			v = prev;
-		}
 	}
-	if (v->node.next != &mm->vmas) {
-		struct vma *next = list_entry(v->node.next, struct vma, node);
-		if (mergeable(v, next)) {
-			v->end = next->end;
-			list_del(&next->node);
-			kfree(next);
-			mm->nr_vmas--;
-		}
+	if (v->node.next != &mm->vmas)
+		try_merge(mm, v, list_entry(v->node.next, struct vma, node));
+}
+
+struct vma *vma_clip(struct vma *v, u32 start, u32 end)
+{
+	ASSERT_WRITE_HELD(&v->mm->mmap_lock);
+	if (v->start < start) {
+		if (vma_split(v, start))
+			return NULL;
+		v = list_entry(v->node.next, struct vma, node);
 	}
+	if (v->end > end && vma_split(v, end))
+		return NULL;
+	return v;
 }
 
 /* Remove [start, end) from the address space: split VMAs at the edges,
@@ -141,12 +155,7 @@ int vma_unmap_range(struct mm *mm, u32 start, u32 end)
 
 	ASSERT_WRITE_HELD(&mm->mmap_lock);
 	while ((v = vma_find_intersect(mm, start, end))) {
-		if (v->start < start) {
-			if (vma_split(v, start))
-				return -ENOMEM;
-			continue;
-		}
-		if (v->end > end && vma_split(v, end))
+		if (!(v = vma_clip(v, start, end)))
 			return -ENOMEM;
 		spin_lock(&mm->page_table_lock);
 		pte_zap_range(mm, v->start, v->end);
