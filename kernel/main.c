@@ -42,6 +42,7 @@
 #include <drivers/ata/ata.h>
 #include <mm/swapfile.h>
 #include <mm/pps.h>
+#include <mm/kppsd.h>
 #include <kernel/proc.h>
 #include <kernel/fs/vfs.h>
 

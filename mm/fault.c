@@ -13,6 +13,7 @@
 #include <mm/frame.h>
 #include <mm/vmstat.h>
 #include <mm/pps.h>
+#include <mm/kppsd.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>

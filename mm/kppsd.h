@@ -1,14 +1,22 @@
 /*
- * kppsd as seen from outside mm/kppsd.c: a snapshot of its figures and
- * passes on request, for /proc/kppsd (kernel/fs/proc_kppsd.c). The
- * daemon's other entry points (kppsd_init, kppsd_wake, kppsd_pause and
- * kppsd_resume, pps_alloc_user_page) are in mm/pps.h.
+ * kppsd as seen from outside mm/kppsd.c: starting it, waking it under
+ * pressure, the allocation of user pages that waits for it below the min
+ * watermark, holding its passes off (ktests), and for /proc/kppsd
+ * (kernel/fs/proc_kppsd.c) a snapshot of its figures and passes on request.
  */
 #ifndef MM_KPPSD_H
 #define MM_KPPSD_H
 
 #include <kernel/types.h>
 #include <mm/pps.h>
+
+void kppsd_init(void);
+void kppsd_wake(void);                  /* memory is low: a pressure pass, now */
+/* Allocating user pages: waits for kppsd below the min watermark. */
+struct page *pps_alloc_user_page(void);
+/* Keep kppsd's passes off while a test steps an mm by hand. */
+void kppsd_pause(void);
+void kppsd_resume(void);
 
 struct kppsd_stats {
 	const char *mode;               /* kppsd=: "on", "off" or "manual" */

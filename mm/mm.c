@@ -14,6 +14,7 @@
 #include <mm/dftlb.h>
 #include <mm/swapfile.h>
 #include <mm/pps.h>
+#include <mm/kppsd.h>
 #include <kernel/percpu.h>
 #include <kernel/lock_assert.h>
 #include <kernel/string.h>

@@ -122,12 +122,4 @@ extern u32 swap_readahead_window;
  * Runs stages 1..max_stage on the range, waiting for the flush gate. */
 int pps_reclaim_range(struct mm *mm, u32 start, u32 end, enum pps_stage max_stage);
 
-/* Allocating user pages: waits for kppsd below the min watermark. */
-struct page *pps_alloc_user_page(void);
-void kppsd_init(void);
-void kppsd_wake(void);
-/* Keep kppsd's passes off while a test steps an mm by hand. */
-void kppsd_pause(void);
-void kppsd_resume(void);
-
 #endif

@@ -26,6 +26,7 @@
  * page_table_lock taken here around PTE changes, never across the I/O.
  */
 #include <mm/pps.h>
+#include <mm/kppsd.h>
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/swapfile.h>

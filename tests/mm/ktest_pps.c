@@ -8,6 +8,7 @@
 #include <kernel/time.h>
 #include <mm/mm.h>
 #include <mm/pps.h>
+#include <mm/kppsd.h>
 #include <mm/dftlb.h>
 #include <mm/frame.h>
 #include <mm/swapfile.h>
