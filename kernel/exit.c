@@ -5,6 +5,7 @@
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
 #include <mm/uaccess.h>
+#include <kernel/lock_assert.h>
 
 long sys_exit(u32 code, u32 a2, u32 a3, u32 a4, u32 a5)
 {
@@ -22,6 +23,7 @@ static struct proc *find_zombie(struct proc *me, int pid, bool *any_match)
 {
 	struct list_head *l;
 
+	ASSERT_HELD(&proc_lock);
 	*any_match = false;
 	list_for_each(l, &me->children) {
 		struct proc *c = list_entry(l, struct proc, sibling);

@@ -17,6 +17,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
+#include <kernel/lock_assert.h>
 
 static void fill_page(struct vma *v, u32 va, void *dst)
 {
@@ -78,6 +79,7 @@ static struct vma *expand_stack(struct mm *mm, u32 addr)
 	struct vma *s = vma_find_intersect(mm, addr, USER_TOP), *prev;
 	u32 page = ALIGN_DOWN(addr, PAGE_SIZE);
 
+	ASSERT_WRITE_HELD(&mm->mmap_lock);
 	if (!s || !(s->flags & VM_GROWSDOWN) || addr < STACK_TOP - STACK_LIMIT)
 		return NULL;
 	/* Keep a guard page between the stack and whatever lies below. */

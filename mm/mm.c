@@ -68,6 +68,7 @@ void mm_get(struct mm *mm)
  */
 bool mm_tryget(struct mm *mm)
 {
+	ASSERT_HELD(&mm_list_lock);
 	for (;;) {
 		u32 n = mm->users;
 		if (n == 0)

@@ -57,6 +57,7 @@ static int vma_change_flags(struct mm *mm, u32 start, u32 end, u32 clear, u32 se
 {
 	u32 at = start;
 
+	ASSERT_WRITE_HELD(&mm->mmap_lock);
 	while (at < end) {
 		struct vma *v = vma_clip(vma_find(mm, at), at, end);
 		if (!v)

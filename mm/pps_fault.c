@@ -90,6 +90,7 @@ static void swapin_claim(struct mm *mm, struct vma *v, u32 va, struct swapin *si
 	u32 window = MIN(swap_readahead_window, PPS_SERIES_MAX);
 	struct pte_walk w;
 
+	ASSERT_HELD(&mm->page_table_lock);
 	si->n = 0;
 	for_each_pte(w, mm, va, MIN(v->end, va + window * PAGE_SIZE)) {
 		pte_t pte = *w.pte;
@@ -142,6 +143,7 @@ static void install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct pa
 {
 	bool w = v->flags & VM_WRITE;
 
+	ASSERT_HELD(&mm->page_table_lock);
 	/* The slot stays with the page (clean: a re-eviction needs no write)
 	 * unless a fork shares it: then this PTE's use of it ends here. */
 	if (swap_slot_count(&swap_area_main, slot) == 1) {

@@ -58,11 +58,15 @@ KTEST(mm_tryget_skips_a_dying_mm)
 	if (!mm)
 		kppsd_resume();
 	KT_ASSERT(t, mm);
+	spin_lock(&mm_list_lock);        /* as a walker of the list holds it */
 	KT_EXPECT(t, mm_tryget(mm));
+	spin_unlock(&mm_list_lock);
 	KT_EXPECT_EQ(t, mm->users, 2);
 	mm_put(mm);
 	mm->users = 0;                  /* as mm_put leaves it, before list_del */
+	spin_lock(&mm_list_lock);
 	KT_EXPECT(t, !mm_tryget(mm));
+	spin_unlock(&mm_list_lock);
 	KT_EXPECT_EQ(t, mm->users, 0);
 	mm->users = 1;
 	mm_put(mm);
