@@ -75,9 +75,11 @@ u32 dftlb_close(struct dftlb_task *t)
 	struct cpu *c;
 
 	/* Who may hold the translations: CPUs that have the mm loaded now
-	 * (mm_activate keeps mm->cpu_mask). This CPU runs
-	 * a kernel thread on the kernel's page directory (or switched CR3 to
-	 * get here), so it holds none. With one CPU the flush is done now. */
+	 * (mm_activate keeps mm->cpu_mask). This CPU is left out of the mask
+	 * and flushes the ranges itself, now, if it has the mm loaded (a
+	 * process's own madvise(MADV_PAGEOUT)); kppsd runs on the kernel's
+	 * directory and has nothing to flush. With one CPU the task is done
+	 * at once. */
 	irq_push();
 	smp_mb(); /* stage 1's PTE changes before the read of mm->cpu_mask */
 	for_each_online_cpu(c)

@@ -41,8 +41,10 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 		return -ENOMEM;
 	}
 	if (pte_protnone(*ptep)) {
-		/* The VMA allows access now (we checked); mprotect is
-		 * changing the PTEs under the lock we hold: finish it. */
+		/* The VMA allows access (we checked) but the entry does not:
+		 * mprotect changes both under mmap_lock held for writing, so
+		 * this is not seen halfway; should an entry still lag its
+		 * VMA, the VMA is the truth. */
 		*ptep = pte_mkaccessible(*ptep, v->flags & VM_WRITE);
 		spin_unlock(&mm->page_table_lock);
 		return 0;

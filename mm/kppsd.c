@@ -120,11 +120,8 @@ static int step_mm(struct mm *mm, enum pps_stage max_stage, struct pps_result *r
 	down_write(&mm->pps_lock);
 	list_for_each(l, &mm->vmas) {
 		struct vma *v = list_entry(l, struct vma, node);
-		if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
-			continue;
-		if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC)))
-			continue; /* PROT_NONE: its PTEs are not PPS's to age */
-		pps_step_range(mm, v, v->start, v->end, max_stage, res);
+		if (vma_pps_reclaimable(v))
+			pps_step_range(mm, v, v->start, v->end, max_stage, res);
 	}
 	pps_end_pass(res);
 	up_write(&mm->pps_lock);

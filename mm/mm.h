@@ -92,6 +92,15 @@ extern struct list_head mm_list;
 extern struct spinlock mm_list_lock;
 
 /* VMAs (mm/vma.c); callers hold mmap_lock as noted. */
+/* Does PPS reclaim v's pages? Private anonymous (VM_PURE_PRIVATE), not
+ * mlocked, and accessible: the entries of a PROT_NONE VMA are not PPS's to
+ * age or page out (kppsd and the reclaim requests both ask this). */
+static inline bool vma_pps_reclaimable(const struct vma *v)
+{
+	return (v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) == VM_PURE_PRIVATE &&
+	       (v->flags & (VM_READ | VM_WRITE | VM_EXEC));
+}
+
 struct vma *vma_find(struct mm *mm, u32 addr);                  /* read */
 struct vma *vma_find_intersect(struct mm *mm, u32 start, u32 end);
 struct vma *vma_new(struct mm *mm, u32 start, u32 end, u32 flags, const char *name);

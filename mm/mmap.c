@@ -201,10 +201,13 @@ long sys_mprotect(u32 addr, u32 len, u32 prot, u32 a4, u32 a5)
 	if (!range_fully_mapped(mm, addr, end))
 		goto out;
 	r = vma_change_flags(mm, addr, end, VM_READ | VM_WRITE | VM_EXEC, prot_to_vm(prot));
-	if (r)
-		goto out;
+	/* The PTEs follow the VMAs, also when a split ran out of memory
+	 * halfway: the VMAs changed so far must not keep entries that allow
+	 * more than they do. */
 	spin_lock(&mm->page_table_lock);
-	pte_protect_range(mm, addr, end, prot_to_vm(prot));
+	for (struct vma *v = vma_find(mm, addr); v && v->start < end;
+	     v = v->node.next != &mm->vmas ? list_entry(v->node.next, struct vma, node) : NULL)
+		pte_protect_range(mm, MAX(addr, v->start), MIN(end, v->end), v->flags);
 	spin_unlock(&mm->page_table_lock);
 	mm_flush_tlb_range(mm, addr, end);
 out:

@@ -51,9 +51,8 @@ int pps_reclaim_range(struct mm *mm, u32 start, u32 end, enum pps_stage max_stag
 			struct vma *v = list_entry(l, struct vma, node);
 			if (v->end <= start || v->start >= end)
 				continue;
-			if ((v->flags & (VM_PURE_PRIVATE | VM_LOCKED)) != VM_PURE_PRIVATE)
-				continue;
-			pps_step_range(mm, v, start, end, max_stage, &res);
+			if (vma_pps_reclaimable(v))
+				pps_step_range(mm, v, start, end, max_stage, &res);
 		}
 		pps_end_pass(&res);
 		up_write(&mm->pps_lock);

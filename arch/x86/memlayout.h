@@ -9,6 +9,9 @@
  *             | IOAPIC 0xFEC00000 (uncached) |  virtual == physical
  *  0xFEC00000 +------------------------------+
  *             | (unused)                     |
+ *  0xF0800000 +------------------------------+
+ *             | fw_map() window, 8 MiB       |  two PDEs: ACPI tables above
+ *             |                              |  the direct map (paging.c)
  *  0xF0000000 +------------------------------+  DIRECT_MAP_END
  *             | direct map of RAM            |  phys 0 .. min(RAM, 768 MiB)
  *             |   kernel image at 0xC0100000 |  4 MiB PSE pages, global;
@@ -27,7 +30,7 @@
  *  0x00100000  kernel image (.text .rodata .ksyms .data .bss), then the
  *              multiboot modules, then free frames managed by mm/frame.c
  *
- * The first 4 MiB are also mapped virtual == physical in the boot page
+ * The first 16 MiB are also mapped virtual == physical in the boot page
  * directory (boot/entry.asm) only; the kernel's own directory drops that
  * mapping, so a NULL dereference in the kernel faults.
  */
