@@ -144,7 +144,10 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 }
 
 /* Give the pages of [start, end) the access that vm_flags allows: none
- * (a PROT_NONE PTE, frame kept), read-only, or read-write. */
+ * (a PROT_NONE PTE, frame kept), read-only, or read-write. Only present
+ * and PROT_NONE entries change: PPS's UnmappedPTE and SwappedPTE are not
+ * mapped, and their rescue or swap-in maps them with the VMA's access of
+ * that moment. */
 void pte_protect_range(struct mm *mm, u32 start, u32 end, u32 vm_flags)
 {
 	bool none = !(vm_flags & (VM_READ | VM_WRITE | VM_EXEC)), writable = vm_flags & VM_WRITE;
@@ -155,7 +158,7 @@ void pte_protect_range(struct mm *mm, u32 start, u32 end, u32 vm_flags)
 		pte_t old;
 		do {
 			old = *w.pte;
-			if (!pte_has_page(old))
+			if (!pte_present(old) && !pte_protnone(old))
 				break;
 		} while (!pte_cmpxchg(w.pte, old, none ? pte_mkprotnone(old) : pte_mkaccessible(old, writable)));
 	}

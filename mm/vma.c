@@ -101,9 +101,10 @@ static bool mergeable(struct vma *a, struct vma *b)
 {
 	if (a->end != b->start || a->flags != b->flags || a->name != b->name)
 		return false;
+	/* va reads file_data + file_off + (va - file_start) (mm.h): one
+	 * mapping only if all four are the same, as in a split's halves. */
 	if (a->flags & VM_FILE)
-		return a->file_data == b->file_data &&
-		       a->file_off + (b->start - a->start) == b->file_off &&
+		return a->file_data == b->file_data && a->file_off == b->file_off &&
 		       a->file_start == b->file_start && a->file_end == b->file_end;
 	return true;
 }

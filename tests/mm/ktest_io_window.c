@@ -27,8 +27,6 @@
 #include <kernel/string.h>
 #include "pps_fixture.h"
 
-static u32 swap_used(void) { return swap_total_pages() - swap_free_pages(); }
-
 /* n written pages, all paged out to SwappedPTEs. */
 static struct mm *swapped_mm(struct ktest *t, u32 n, struct vma **v)
 {

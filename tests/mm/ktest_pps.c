@@ -1,7 +1,7 @@
 /*
- * ktests for PPS: the PTE encodings (arch/x86/pte.h), the delayed flush
- * table and its gate (mm/dftlb.c), and the stages on a real address space
- * built here (mm/pps.c).
+ * ktests for PPS: the delayed flush table and its gate (mm/dftlb.c), and
+ * the stages on a real address space built here (mm/pps.c). The PTE
+ * encodings have their own file, tests/arch/ktest_pte.c.
  */
 #include <kernel/ktest.h>
 #include <kernel/sched.h>
@@ -16,36 +16,6 @@
 #include <arch/x86/pte.h>
 #include <kernel/string.h>
 #include "pps_fixture.h"
-
-KTEST(pte_encodings)
-{
-	pte_t p = pte_mkuser(0x1234, true);
-	KT_EXPECT(t, pte_present(p) && pte_write(p) && pte_user(p) && pte_pfn(p) == 0x1234);
-	KT_EXPECT(t, !pte_unmapped(p) && !pte_swapped(p) && pte_has_page(p));
-
-	pte_t u = pte_mkunmapped(p | _PAGE_ACCESSED | _PAGE_DIRTY);
-	KT_EXPECT(t, !pte_present(u) && pte_unmapped(u) && !pte_swapped(u));
-	KT_EXPECT_EQ(t, pte_pfn(u), 0x1234);            /* still linked to its page */
-	KT_EXPECT(t, pte_write(u) && pte_has_page(u));   /* and its permission */
-	KT_EXPECT(t, !pte_young(u) && !pte_dirty(u));
-
-	pte_t r = pte_rescue(u, false);
-	KT_EXPECT(t, pte_present(r) && !pte_write(r) && pte_pfn(r) == 0x1234 && !pte_unmapped(r));
-
-	pte_t s = pte_mkswapped(0xABCDE, true);
-	KT_EXPECT(t, !pte_present(s) && pte_swapped(s) && !pte_unmapped(s) && !pte_has_page(s));
-	KT_EXPECT_EQ(t, pte_swp_slot(s), 0xABCDE);
-	KT_EXPECT(t, !pte_swapin_busy(s) && pte_swapin_busy(pte_mkswapin_busy(s)));
-	KT_EXPECT_EQ(t, pte_swp_slot(pte_mkswapin_busy(s)), 0xABCDE);
-
-	pte_t n = pte_mkprotnone(p);
-	KT_EXPECT(t, pte_protnone(n) && !pte_unmapped(n) && !pte_swapped(n) && pte_has_page(n));
-	KT_EXPECT(t, pte_none(0) && !pte_unmapped(0) && !pte_swapped(0));
-
-	pte_t c = pte_mkuser(7, true);
-	KT_EXPECT(t, pte_cmpxchg(&c, c, pte_mkunmapped(c)) && pte_unmapped(c));
-	KT_EXPECT(t, !pte_cmpxchg(&c, pte_mkuser(7, true), 0)); /* stale expectation fails */
-}
 
 /* A walker of the mm list must not bring back an mm whose last reference
  * is gone (mm_put unlists it a moment later and frees it). */

@@ -1,7 +1,8 @@
 /*
- * What the PPS ktests share: a small address space of written pages to
- * step by hand, a count of its PTEs of one type, and dropping it as its
- * last user so that the runner's leak check sees everything back.
+ * What the mm and PPS ktests share: a VMA added as mmap would, a small
+ * address space of written pages to step by hand, a count of its PTEs of
+ * one type, the frame behind a PTE, the swap slots in use, and dropping the
+ * mm as its last user so that the runner's leak check sees everything back.
  * Included by tests/mm/ktest_*.c only.
  */
 #ifndef TESTS_MM_PPS_FIXTURE_H
@@ -11,7 +12,9 @@
 #include <kernel/sched.h>
 #include <kernel/time.h>
 #include <mm/mm.h>
+#include <mm/kmalloc.h>
 #include <mm/dftlb.h>
+#include <mm/swapfile.h>
 
 /*
  * Drop the test's mm as its last user, so that what it held is free when
@@ -31,19 +34,32 @@ static inline void put_last(struct ktest *t, struct mm *mm)
 	mm_put(mm);
 }
 
-/* A small address space with one private VMA of n written pages. */
-static inline struct mm *make_mm(u32 n, struct vma **vp)
+/* A VMA [start, end) of mm with these flags, inserted under mmap_lock;
+ * NULL if there is no memory or it overlaps another (nothing leaks). */
+static inline struct vma *add_vma(struct mm *mm, u32 start, u32 end, u32 flags)
 {
-	struct mm *mm = mm_create();
-	struct vma *v = mm ? vma_new(mm, 0x400000, 0x400000 + n * PAGE_SIZE,
-				     VM_READ | VM_WRITE | VM_PURE_PRIVATE, NULL) : NULL;
+	struct vma *v = vma_new(mm, start, end, flags, NULL);
 
 	if (!v)
 		return NULL;
 	down_write(&mm->mmap_lock);
 	int err = vma_insert(mm, v);
 	up_write(&mm->mmap_lock);
-	if (err)
+	if (err) {
+		kfree(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* A small address space with one private VMA of n written pages. */
+static inline struct mm *make_mm(u32 n, struct vma **vp)
+{
+	struct mm *mm = mm_create();
+	struct vma *v = mm ? add_vma(mm, 0x400000, 0x400000 + n * PAGE_SIZE,
+				     VM_READ | VM_WRITE | VM_PURE_PRIVATE) : NULL;
+
+	if (!v)
 		return NULL;
 	for (u32 i = 0; i < n; i++)
 		if (handle_mm_fault(mm, v->start + i * PAGE_SIZE, FAULT_WRITE))
@@ -58,6 +74,30 @@ static inline struct mm *make_mm(u32 n, struct vma **vp)
 	*vp = v;
 	return mm;
 }
+
+/* The page table that maps va, made now (with no entries in it). */
+static inline bool make_table(struct mm *mm, u32 va)
+{
+	spin_lock(&mm->page_table_lock);
+	bool ok = pte_alloc(mm, va) != NULL;
+	spin_unlock(&mm->page_table_lock);
+	return ok;
+}
+
+/* The entry at va (0 where there is no page table). */
+static inline pte_t pte_at(struct mm *mm, u32 va)
+{
+	pte_t *p = pte_lookup(mm, va);
+	return p ? *p : 0;
+}
+
+/* The bytes of the frame that the entry at va holds (it must hold one). */
+static inline u8 *page_at(struct mm *mm, u32 va)
+{
+	return P2V(pte_pfn(*pte_lookup(mm, va)) << PAGE_SHIFT);
+}
+
+static inline u32 swap_used(void) { return swap_total_pages() - swap_free_pages(); }
 
 static inline int count_type(struct mm *mm, struct vma *v, bool (*is)(pte_t))
 {
