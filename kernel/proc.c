@@ -9,6 +9,7 @@
  * kernel stack go at once (detached thread, freed by the scheduler).
  */
 #include <kernel/proc.h>
+#include <kernel/lock_assert.h>
 #include <kernel/printk.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
@@ -72,7 +73,7 @@ void proc_free(struct proc *p)
 
 struct proc *proc_find(int pid)
 {
-	ASSERT(spin_held(&proc_lock));
+	ASSERT_HELD(&proc_lock);
 	for (int i = 0; i < NPROC; i++)
 		if (proc_table[i] && proc_table[i]->pid == pid)
 			return proc_table[i];
@@ -95,7 +96,7 @@ struct proc *proc_pick_oom_victim(u32 *rss)
 	struct proc *victim = NULL;
 	u32 best = 0;
 
-	ASSERT(spin_held(&proc_lock));
+	ASSERT_HELD(&proc_lock);
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *p = proc_table[i];
 		if (p && p->state == P_ALIVE && p->pid != 1 && p->mm && p->mm->rss > best) {

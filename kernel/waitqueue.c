@@ -6,7 +6,7 @@
  */
 #include <kernel/waitqueue.h>
 #include <kernel/sched.h>
-#include <kernel/panic.h>
+#include <kernel/lock_assert.h>
 
 void waitqueue_init(struct waitqueue *wq, const char *name)
 {
@@ -18,7 +18,7 @@ void waitqueue_sleep_locked(struct waitqueue *wq)
 {
 	struct thread *me = current();
 
-	ASSERT(spin_held(&wq->lock));
+	ASSERT_HELD(&wq->lock);
 	list_add_tail(&me->wait_node, &wq->sleepers);
 	sched_sleep_release(&wq->lock);
 	spin_lock(&wq->lock);
@@ -29,7 +29,7 @@ void waitqueue_sleep_locked(struct waitqueue *wq)
 
 void wake_up_locked(struct waitqueue *wq, bool all)
 {
-	ASSERT(spin_held(&wq->lock));
+	ASSERT_HELD(&wq->lock);
 	while (!list_empty(&wq->sleepers)) {
 		struct thread *t = list_first_entry(&wq->sleepers, struct thread, wait_node);
 		list_del(&t->wait_node);

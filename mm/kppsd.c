@@ -8,9 +8,9 @@
  * so the application has time to rescue the ones it still wants). When
  * free frames fall below the low watermark it is woken for pressure
  * passes, which also take series out of stage FREE (the written pages
- * become SwappedPTEs and their frames are freed), and keeps going, a tick apart (the delayed TLB flushes
- * need one), until free frames are back above the high watermark or a pass
- * moves nothing.
+ * become SwappedPTEs and their frames are freed), and keeps going, a tick
+ * apart (the delayed TLB flushes need one), until free frames are back
+ * above the high watermark or a pass moves nothing.
  *
  * A user-page allocation below the min watermark waits (interruptibly)
  * for kppsd's next pass instead of taking the last frames, which the kernel

@@ -69,9 +69,7 @@ bool pte_walk_next(struct pte_walk *w)
 		} else if (!(w->pte = pte_lookup(w->mm, va))) {
 			/* no page table: 4 MiB of empty entries */
 			w->next = ALIGN_DOWN(va, BIGPAGE_SIZE) + BIGPAGE_SIZE;
-			if (w->next == 0)
-				break;          /* wrapped: the top of the address space */
-			continue;
+			continue;       /* (end <= USER_TOP: next cannot wrap) */
 		}
 		w->va = va;
 		w->next = va + PAGE_SIZE;
@@ -123,10 +121,9 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 	ASSERT_HELD(&mm->page_table_lock);
 	for_each_pte(w, mm, start, end) {
 		pte_t pte = pte_xchg(w.pte, 0);
-		if (pte_swapin_busy(pte)) {
-			continue; /* the reader's (see above) */
-		} else if (pte_swapped(pte)) {
-			swap_slot_free(&swap_area_main, pte_swp_slot(pte));
+		if (pte_swapped(pte)) {
+			if (!pte_swapin_busy(pte)) /* a busy one's slot is its reader's */
+				swap_slot_free(&swap_area_main, pte_swp_slot(pte));
 		} else if (pte_has_page(pte)) {
 			struct page *p = pfn_to_page(pte_pfn(pte));
 			if (p->swap_slot) {

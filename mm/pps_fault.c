@@ -109,17 +109,18 @@ static void swapin_claim(struct mm *mm, struct vma *v, u32 va, struct swapin *si
  * one read per run of consecutive slots. No lock held. */
 static int swapin_read(struct swapin *si)
 {
+	bool short_of_memory = false;
+
+	/* Read ahead only as far as frames come without waiting. */
 	for (u32 i = 0; i < si->n; i++) {
-		si->page[i] = i == 0 ? pps_alloc_user_page() : alloc_page();
 		si->ok[i] = false;
-		if (!si->page[i]) {
-			for (u32 k = i; k < si->n; k++)
-				si->page[k] = NULL;
-			if (i == 0)
-				return -ENOMEM;
-			break;
-		}
+		si->page[i] = NULL;
+		if (!short_of_memory)
+			si->page[i] = i == 0 ? pps_alloc_user_page() : alloc_page();
+		short_of_memory = !si->page[i];
 	}
+	if (!si->page[0])
+		return -ENOMEM;
 	for (u32 i = 0; i < si->n && si->page[i];) {
 		u32 k = i + 1;
 		while (k < si->n && si->page[k] && si->slot[k] == si->slot[k - 1] + 1)

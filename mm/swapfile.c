@@ -139,7 +139,7 @@ void swap_init(void)
 		printk("swap: no disk at the primary slave (hdb): running without swap\n");
 		return;
 	}
-	disk_pages = (u32)MIN(size / PAGE_SIZE, 0xFFFFFFu);
+	disk_pages = (u32)MIN(size / PAGE_SIZE, 0xFFFFFFFFu);
 	if (disk_pages < SWAP_MIN_PAGES) {
 		printk("swap: hdb is too small for swap (%u KiB, at least %u KiB needed): running without swap\n",
 		       (u32)(size / 1024), SWAP_MIN_PAGES * 4);
