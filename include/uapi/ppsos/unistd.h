@@ -24,6 +24,7 @@
 #define __NR_dup2               63
 #define __NR_getppid            64
 #define __NR_munmap             91
+#define __NR_clone              120
 #define __NR_uname              122
 #define __NR_mprotect           125
 #define __NR_mlock              150
@@ -35,8 +36,17 @@
 #define __NR_mmap2              192
 #define __NR_madvise            219
 #define __NR_getdents64         220
+#define __NR_gettid             224
+#define __NR_tkill              238
+#define __NR_futex              240
+#define __NR_sched_setaffinity  241
+#define __NR_sched_getaffinity  242
+#define __NR_set_thread_area    243
+#define __NR_get_thread_area    244
 #define __NR_exit_group         252
+#define __NR_set_tid_address    258
 #define __NR_clock_gettime      265
+#define __NR_tgkill             270
 #define __NR_pidfd_open         434
 #define __NR_process_madvise    440
 

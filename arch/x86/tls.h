@@ -1,0 +1,26 @@
+/*
+ * Thread-local storage segments (set_thread_area, get_thread_area, and
+ * clone's CLONE_SETTLS): three GDT slots, GDT_ENTRY_TLS_MIN.. (uapi
+ * ppsos/ldt.h), whose descriptors belong to the thread. Each thread keeps
+ * its three descriptors (struct thread's tls[]); a context switch copies
+ * the next thread's into this CPU's GDT before it can return to user mode,
+ * so %gs reloaded by user code always reads its own thread's base.
+ */
+#ifndef ARCH_X86_TLS_H
+#define ARCH_X86_TLS_H
+
+#include <kernel/types.h>
+
+struct thread;
+struct cpu;
+
+/* set_thread_area's work on thread t from the user_desc at uaddr; with
+ * write_back, the chosen entry_number is stored back (entry -1). 0 or
+ * -errno (-EFAULT, -EINVAL, -ESRCH: no free slot). */
+int tls_set_area(struct thread *t, u32 uaddr, bool write_back);
+/* Copy this CPU's TLS descriptors from t (scheduler, interrupts off). */
+void tls_load(struct cpu *c, struct thread *t);
+/* fork and clone: the child starts with its parent's descriptors. */
+void tls_inherit(struct thread *child, const struct thread *parent);
+
+#endif
