@@ -21,6 +21,7 @@
 #include <mm/dftlb.h>
 #include <arch/x86/trap.h>
 #include <arch/x86/gdt.h>
+#include <arch/x86/tls.h>
 #include <arch/x86/cpu.h>
 #include <drivers/qemu_exit.h>
 
@@ -147,6 +148,7 @@ int proc_start(struct proc *p, const struct trapframe *tf)
 	}
 	t->proc = p;
 	p->thread = t;
+	tls_inherit(t, current()); /* fork: the child's %gs names the same slots */
 	kthread_wake_new(t);
 	return 0;
 }
