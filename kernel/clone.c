@@ -21,8 +21,10 @@
  * vfork, namespaces, ptrace) are -EINVAL. clone3 (435) is not here: glibc
  * falls back to clone on -ENOSYS.
  *
- * Everything that can fail is done before the child joins a group; after
- * that only the PARENT_SETTID store remains, whose fault Linux ignores.
+ * The child's TID is chosen first and stored (CLONE_PARENT_SETTID; a fault
+ * is ignored, as on Linux) before the child can run: glibc's child reads
+ * it. Joining the group, the last step, starts the child; only the limits
+ * can fail then.
  */
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
@@ -84,19 +86,18 @@ static void clone_parent_settid(u32 flags, u32 ptid, int tid)
 static long clone_thread(u32 flags, const struct trapframe *tf, u32 ptid, u32 tls, u32 ctid)
 {
 	struct thread *t = user_thread_create(current_proc(), tf);
-	int tid;
+	int tid, err;
 
 	if (!t)
 		return -ENOMEM;
-	if ((tid = clone_setup_thread(t, flags, tls, ctid)))
-		return tid;
-	tid = thread_group_add(current_proc(), t);
-	if (tid < 0) {
-		user_thread_discard(t);
-		return tid;
-	}
+	if ((err = clone_setup_thread(t, flags, tls, ctid)))
+		return err;
+	tid = t->utid;
 	clone_parent_settid(flags, ptid, tid);
-	kthread_wake_new(t);
+	if ((err = thread_group_add(current_proc(), t))) {
+		user_thread_discard(t);
+		return err;
+	}
 	return tid;
 }
 
@@ -139,18 +140,14 @@ static long clone_process(u32 flags, const struct trapframe *tf, u32 ptid, u32 t
 	t = user_thread_create(child, tf);
 	err = t ? clone_setup_thread(t, flags, tls, ctid) : -ENOMEM;
 	if (!err) {
-		int tid = thread_group_add(child, t); /* the pid, or the system's limit */
-		if (tid < 0) {
+		clone_parent_settid(flags, ptid, child->pid);
+		if ((err = thread_group_add(child, t))) /* the system's thread limit */
 			user_thread_discard(t);
-			err = tid;
-		}
 	}
 	if (err) {
 		clone_undo_process(child);
 		return err;
 	}
-	clone_parent_settid(flags, ptid, child->pid);
-	kthread_wake_new(t);
 	return child->pid;
 }
 

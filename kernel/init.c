@@ -114,8 +114,7 @@ void proc_start_init(void)
 	t = kthread_create_stopped(init_thread, NULL, "init");
 	if (!t)
 		panic("init: no memory for the first thread");
-	if (thread_group_add(p, t) < 0)
-		panic("init: cannot add the first thread");
 	printk("init: starting %s\n", init_line);
-	kthread_wake_new(t);
+	if (thread_group_add(p, t)) /* starts it */
+		panic("init: cannot add the first thread");
 }

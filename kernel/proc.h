@@ -94,13 +94,14 @@ struct proc *proc_pick_oom_victim(u32 *rss);
 
 /* Threads of a process (kernel/thread_group.c). */
 /* A user thread of p, created stopped, that will enter user mode with tf;
- * not in the group yet. NULL: no memory. */
+ * its TID (t->utid) is chosen, but it is not in the group yet. NULL: no
+ * memory. */
 struct thread *user_thread_create(struct proc *p, const struct trapframe *tf);
 /* Give up a user thread that was never added to a group. */
 void user_thread_discard(struct thread *t);
-/* Add t to p's group and give it its TID (the pid for the first thread);
- * returns the TID, or -EAGAIN (limits) or -EINTR (the group is exiting
- * or exec'ing). proc_lock not held. The caller then wakes t. */
+/* Add t to p's group (the first thread's TID is the pid) and start it.
+ * 0, or -EAGAIN (limits) or -EINTR (the group is exiting or exec'ing:
+ * then the caller discards t). t may be gone by the time this returns. */
 int thread_group_add(struct proc *p, struct thread *t);
 /* Take the exiting t off its group; true if it was the last. proc_lock held. */
 bool thread_group_leave(struct proc *p, struct thread *t);

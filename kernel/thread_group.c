@@ -68,6 +68,12 @@ struct thread *user_thread_create(struct proc *p, const struct trapframe *tf)
 		return NULL;
 	}
 	list_init(&t->thread_node);
+	/* Its TID now, so that clone can store it (CLONE_PARENT_SETTID)
+	 * before the thread can run: a new process's first thread has the
+	 * pid, another thread a fresh id. */
+	spin_lock(&proc_lock);
+	t->utid = p->nr_threads ? proc_new_id() : p->pid;
+	spin_unlock(&proc_lock);
 	return t;
 }
 
@@ -76,30 +82,36 @@ struct thread *user_thread_create(struct proc *p, const struct trapframe *tf)
 void user_thread_discard(struct thread *t)
 {
 	ASSERT(!t->proc && list_empty(&t->thread_node));
+	t->utid = 0;
 	t->fn = discarded_entry;
 	kthread_wake_new(t);
 }
 
 int thread_group_add(struct proc *p, struct thread *t)
 {
-	int tid = 0;
+	int err = 0;
 
 	spin_lock(&proc_lock);
 	bool first = p->nr_threads == 0;
 	if (!first && (p->group_exit || p->execer))
-		tid = -EINTR; /* the caller is being ended too */
+		err = -EINTR; /* the caller is being ended too */
 	else if (p->nr_threads >= THREADS_PER_PROC || nr_user_threads >= USER_THREADS_MAX)
-		tid = -EAGAIN;
+		err = -EAGAIN;
 	else {
-		tid = first ? p->pid : proc_new_id();
+		if (first)
+			t->utid = p->pid;
+		ASSERT(t->utid > 0);
 		t->proc = p;
-		t->utid = tid;
 		list_add_tail(&t->thread_node, &p->threads);
 		p->nr_threads++;
 		nr_user_threads++;
+		/* Woken under proc_lock: from the moment it is on the list a
+		 * group exit may wake it, and it may run, exit and be freed;
+		 * the caller must not touch it after we let go. */
+		kthread_wake_new(t);
 	}
 	spin_unlock(&proc_lock);
-	return tid;
+	return err;
 }
 
 bool thread_group_leave(struct proc *p, struct thread *t)
