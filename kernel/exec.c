@@ -30,6 +30,7 @@
 #include <mm/uaccess.h>
 #include <arch/x86/trap.h>
 #include <arch/x86/gdt.h>
+#include <arch/x86/tls.h>
 #include <arch/x86/cpu.h>
 
 #define ARG_MAX (128 * 1024)    /* bytes of argument and environment strings */
@@ -290,6 +291,7 @@ int do_execve(const char *path, struct exec_args *a)
 	tf->user_esp = sp;
 	tf->cs = USER_CS;
 	tf->ds = tf->es = tf->fs = tf->gs = tf->user_ss = USER_DS;
+	tls_clear(current()); /* the new image starts without TLS segments */
 	tf->eflags = EFLAGS_IF;
 	err = 0;
 out_put:

@@ -69,6 +69,9 @@ struct thread {
 #define THREAD_HELD_RWSEMS 8
 	struct rwsem *held_read[THREAD_HELD_RWSEMS];
 	u32 nheld_read;
+	/* Its TLS descriptors, GDT slots GDT_ENTRY_TLS_MIN.. (arch/x86/tls.c);
+	 * changed only by the thread itself, or before it first runs. */
+	u64 tls[GDT_ENTRY_TLS_ENTRIES];
 	u32 magic_end;
 };
 
@@ -107,6 +110,9 @@ void thread_signal(struct thread *t, int sig); /* mark pending and wake it */
 
 /* Used by wait queues: sleep, releasing `held` once rq_lock is taken. */
 void sched_sleep_release(struct spinlock *held);
+/* The same, but also woken when jiffies reaches deadline (futex timeouts);
+ * the caller finds out why it woke. */
+void sched_sleep_release_until(struct spinlock *held, u64 deadline);
 
 int sched_thread_count(void);
 void sched_dump(void (*out)(const char *fmt, ...));

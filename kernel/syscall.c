@@ -46,6 +46,9 @@ static const syscall_fn table[] = {
 	[__NR_tgkill] = sys_tgkill,
 	[__NR_pidfd_open] = sys_pidfd_open,
 	[__NR_process_madvise] = sys_process_madvise,
+	[__NR_futex] = sys_futex,
+	[__NR_set_thread_area] = sys_set_thread_area,
+	[__NR_get_thread_area] = sys_get_thread_area,
 };
 
 void syscall_dispatch(struct trapframe *tf)

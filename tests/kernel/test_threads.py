@@ -14,7 +14,7 @@ import pytest
 from qemu import sh_run, sh_wait_prompt, timeout_for, user_lines
 
 TESTS = ["basic", "exit_group", "tgkill", "main_exits_first", "exec", "fork_in_thread",
-         "einval", "limit", "churn"]
+         "clone_fork", "tls", "einval", "limit", "churn"]
 
 
 @pytest.mark.parametrize("smp", [1, 4])
@@ -41,6 +41,7 @@ def test_threads_in_ps_and_proc(qemu, test_initrd):
     sh_run(q, "threads hold 3 &")
     q.expect(r"threads: holding pid (\d+) tids (\d+) (\d+) (\d+)", what="threads hold's line")
     pid, tids = int(q.child.match.group(1)), [int(q.child.match.group(i)) for i in (2, 3, 4)]
+    sh_run(q, "echo in step")  # the holding line came after the prompt: line up again
     q.check(len(set(tids + [pid])) == 4 and all(t > pid for t in tids),
             f"TIDs {tids} of pid {pid} are not new ids from the pid space")
 
