@@ -129,9 +129,11 @@ static long clone_process(u32 flags, const struct trapframe *tf, u32 ptid, u32 t
 		proc_free(child);
 		return -ENOMEM;
 	}
+	spin_lock(&me->files_lock); /* a sibling thread may open or close */
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (me->files[fd])
 			child->files[fd] = file_get(me->files[fd]);
+	spin_unlock(&me->files_lock);
 	spin_lock(&proc_lock);
 	child->parent = me;
 	list_add_tail(&child->sibling, &me->children);

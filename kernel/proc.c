@@ -49,6 +49,7 @@ struct proc *proc_alloc(const char *name)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);
+	p->files_lock = (struct spinlock)SPINLOCK_INIT("files_lock");
 	waitqueue_init(&p->thread_wq, "thread_wq");
 	waitqueue_init(&p->child_wq, "child_wq");
 	p->start_jiffies = jiffies;

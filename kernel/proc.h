@@ -23,8 +23,10 @@
  * is the group's one thread (exec after de_thread, the last exit), so a
  * thread of the group reads its own p->mm without a lock; others (/proc,
  * the scheduler for a thread that is not running) read it under
- * proc_lock, or rq_lock for a thread of the group that is off CPU. p->files
- * are shared by the group's threads (see kernel/fs/vfs.c).
+ * proc_lock, or rq_lock for a thread of the group that is off CPU. The
+ * slots of p->files, shared by the group's threads, change under
+ * p->files_lock (kernel/fs/vfs.c); a call that uses a file holds a
+ * reference (fd_get).
  * Lock order: proc_lock, then a wait queue's lock, then rq_lock.
  */
 #ifndef KERNEL_PROC_H
@@ -64,6 +66,7 @@ struct proc {
 	struct thread *execer;          /* exec is ending the other threads */
 	struct waitqueue thread_wq;     /* de_thread waits here for them to go */
 	struct mm *mm;
+	struct spinlock files_lock;     /* files[]: the group's threads share them */
 	struct file *files[NOFILE];
 	struct waitqueue child_wq;      /* waitpid sleeps here */
 	u32 child_events;               /* bumped when a child exits */
