@@ -13,6 +13,10 @@
  * The initial stack follows the i386 System V ABI: argc, argv[], NULL,
  * envp[], NULL, auxv pairs (AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ,
  * AT_ENTRY, ...), AT_NULL, then the strings.
+ *
+ * In a process with several threads, exec first ends the others and waits
+ * until they are gone (de_thread, kernel/thread_group.c); the exec'ing
+ * thread then carries the pid as its TID.
  */
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
@@ -256,6 +260,15 @@ int do_execve(const char *path, struct exec_args *a)
 	mm = build_mm(ino->data, ino->path, &err);
 	if (!mm)
 		goto out_put;
+
+	/* The other threads go first: nobody may use the old mm when it is
+	 * dropped. Failing here means the group is being killed. */
+	err = de_thread();
+	if (err) {
+		mm_put(mm);
+		goto out_put;
+	}
+	current()->clear_child_tid = 0; /* a word in the old image */
 
 	/* The point of no return: switch to the new image. */
 	spin_lock(&proc_lock); /* /proc readers take p->mm under it */

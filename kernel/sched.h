@@ -52,6 +52,13 @@ struct thread {
 	volatile u32 sigpending;    /* signals sent to its process (bit n: signal n) */
 	bool interruptible;         /* this sleep ends when a signal arrives */
 	struct proc *proc;          /* the user process it runs, or NULL */
+	/* A user thread's place in its thread group (kernel/proc.h). utid
+	 * and thread_node change under proc_lock; the tid words are the
+	 * thread's own. */
+	int utid;                   /* user-visible TID (pid space); 0: kernel thread */
+	struct list_head thread_node; /* proc->threads */
+	u32 set_child_tid;          /* CLONE_CHILD_SETTID: store utid here at start */
+	u32 clear_child_tid;        /* CLONE_CHILD_CLEARTID, set_tid_address: 0 + wake at exit */
 	struct list_head all_node;  /* all_threads */
 	u64 wake_tick;              /* sleep_ticks() deadline */
 	struct list_head sleep_node;
