@@ -3,8 +3,10 @@
 result and errno, the segments the CPU then enforces, fork and exec, a
 stale selector and a stale %ss, and several processes keeping their own
 TLS base across context switches; at -smp 1 (every process on one CPU:
-each switch reloads the GDT slots) and -smp 4 (processes migrate). The
-futex hash, requeue and the lost-wakeup race have ktests
+each switch reloads the GDT slots) and -smp 4 (processes migrate).
+futexmt (tests/fixtures/progs/futexmt.c) does the same for futexes between
+threads: wake counts, requeue, a futex mutex, exit_group, per-thread TLS.
+The futex hash, requeue and the lost-wakeup race also have ktests
 (tests/kernel/ktest_futex.c)."""
 import re
 
@@ -50,4 +52,22 @@ def test_tls_switch_one_cpu(qemu_run, test_initrd):
     q = boot(qemu_run, 1, "init=/bin/tlstest switch 50000", test_initrd)
     q.check(re.search(r"^tlstest: ok tls_per_process_across_switches$", q.log, re.M),
             "a process read another's TLS base")
+    check_exit(q, 0)
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_futex_threads(qemu_run, test_initrd, smp):
+    """Every futexmt check passes: FUTEX_WAKE's count is the number that
+    leave FUTEX_WAIT, CMP_REQUEUE moves waiters, a futex mutex counts
+    exactly with no lost wakeup, exit_group ends futex waits, and each
+    thread keeps its own TLS slots."""
+    q = boot(qemu_run, smp, "init=/bin/futexmt", test_initrd)
+    fails = [l for l in q.log.splitlines() if l.startswith("futexmt: FAIL")]
+    q.check(not fails, "futexmt:\n  " + "\n  ".join(fails))
+    oks = set(re.findall(r"^futexmt: ok (\w+)$", q.log, re.M))
+    for name in ["wake_one", "wake_count", "cmp_requeue_mismatch", "requeue_moved_all",
+                 "requeue_wake_second_word", "mutex", "exit_group_ends_futex_waits",
+                 "tls_per_thread"]:
+        q.check(name in oks, f"no 'futexmt: ok {name}'")
+    q.check(re.search(r"^futexmt: OK$", q.log, re.M), "no 'futexmt: OK'")
     check_exit(q, 0)
