@@ -133,6 +133,7 @@ int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_f
 {
 	struct futex_q q = { .mm = mm, .uaddr = uaddr, .thread = current() };
 	struct futex_bucket *b = bucket_of(mm, uaddr);
+	u64 now = 0;
 	u32 cur;
 	int err;
 
@@ -156,7 +157,7 @@ int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_f
 		}
 		if (!err && signal_pending())
 			err = -EINTR;
-		if (!err && jiffies >= deadline)
+		if (!err && deadline != FUTEX_NO_DEADLINE && (now = uptime_ms()) >= deadline)
 			err = -ETIMEDOUT;
 		if (err) {
 			list_del(&q.node);
@@ -166,8 +167,9 @@ int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_f
 		current()->interruptible = true;
 		if (deadline == FUTEX_NO_DEADLINE)
 			sched_sleep_release(&b->lock);
-		else
-			sched_sleep_release_until(&b->lock, deadline);
+		else /* in ticks, at most ~12 days at a time: the loop sleeps again if woken early */
+			sched_sleep_release_until(&b->lock,
+						  jiffies + ms_to_ticks(MIN(deadline - now, 1u << 30)));
 		current()->interruptible = false;
 		/* Woken by a waker, a signal, the deadline, or for nothing:
 		 * the loop tells which. */
@@ -257,21 +259,22 @@ int futex_waiters(struct mm *mm, u32 uaddr)
 	return count;
 }
 
-/* A relative struct timespec (i386: 32-bit fields) to a jiffies deadline,
- * rounded up and one tick more: the current tick is partly gone, and a
- * timeout must never be shorter than asked. A zero timeout has expired. */
+/* A relative struct timespec (i386: 32-bit fields) to a deadline in
+ * uptime_ms, rounded up, and one more: uptime_ms is rounded down, and a
+ * timeout must never be shorter than asked (POSIX). A zero timeout has
+ * expired already. The TSC clock decides, as for nanosleep: jiffies only
+ * set how long each sleep is, and may run at another rate under QEMU. */
 static int timeout_to_deadline(u32 utime, u64 *deadline)
 {
 	struct timespec ts;
-	u64 ns, ticks;
+	u64 ns;
 
 	if (copy_from_user(&ts, utime, sizeof(ts)))
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec > 999999999)
 		return -EINVAL;
 	ns = (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
-	ticks = (ns * hz + 999999999ull) / 1000000000ull;
-	*deadline = jiffies + (ticks ? ticks + 1 : 0);
+	*deadline = ns ? uptime_ms() + (ns + 999999) / 1000000 + 1 : 0;
 	return 0;
 }
 

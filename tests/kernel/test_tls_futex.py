@@ -67,7 +67,7 @@ def test_futex_threads(qemu_run, test_initrd, smp):
     oks = set(re.findall(r"^futexmt: ok (\w+)$", q.log, re.M))
     for name in ["wake_one", "wake_count", "cmp_requeue_mismatch", "requeue_moved_all",
                  "requeue_wake_second_word", "mutex", "exit_group_ends_futex_waits",
-                 "tls_per_thread"]:
+                 "tls_per_thread", "settls_empty_slot_of_gs"]:
         q.check(name in oks, f"no 'futexmt: ok {name}'")
     q.check(re.search(r"^futexmt: OK$", q.log, re.M), "no 'futexmt: OK'")
     check_exit(q, 0)
