@@ -21,10 +21,16 @@
  *     waker:  *uaddr = new; lock; dequeue and wake waiters; unlock
  * If the waiter read the old value, it was already queued before the
  * waker changed the word, so the waker's lock-and-scan finds it; if it
- * read the new value, it leaves. Then it sleeps with
+ * read the new value, it leaves. (The waker's store comes before its
+ * locked xchg, a full barrier on x86, and the waker can take the lock only
+ * after the waiter's enqueue and unlock are visible.) Then it sleeps with
  * sched_sleep_release(bucket lock): a waker that finds it takes the same
  * lock, so it sees the waiter either still running (it will not sleep:
  * it rechecks "on the list" under the lock) or fully asleep.
+ *
+ * Timeouts: the deadline is on the TSC clock (uptime_ms), like
+ * nanosleep's; sched_sleep_release_until sleeps in ticks, and a waiter
+ * woken before the deadline (ticks may run at another rate) sleeps again.
  *
  * Lifetime: a futex_q is taken off its list before futex_wait_key returns
  * (every return path looks under the bucket lock), and a waker touches a
