@@ -37,7 +37,7 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 {
 	struct dftlb_task *t;
 	struct mm *old = NULL;
-	bool drain;
+	bool drain, waited = false;
 
 	for (;;) {
 		spin_lock(&dftlb_lock);
@@ -64,7 +64,9 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 			/* Every slot is held by an *open* task (as many
 			 * steppers at once as slots): no flush can free one,
 			 * only its stepper's close. Let it run. */
-			count_vm_event(DFTLB_OPEN_WAITS);
+			if (!waited)
+				count_vm_event(DFTLB_OPEN_WAITS);
+			waited = true;
 			yield();
 		}
 	}

@@ -19,6 +19,7 @@
 #include <mm/kppsd.h>
 #include <mm/vmstat.h>
 #include <mm/dftlb.h>
+#include <mm/pps.h>
 #include <mm/tlb_gather.h>
 #include <mm/deferred_free.h>
 #include <arch/x86/cpu.h>
@@ -304,7 +305,8 @@ KTEST(tlb_ipi_counts_other_cpus_in_mask)
  * A delayed flush task closed while the mm is loaded on three other CPUs
  * is done only after all three have ticked (or loaded another CR3): each
  * bit that leaves its mask belongs to a CPU that has ticked since the
- * close, and no IPI is sent.
+ * close, and no IPI is sent; nor does PPS send one when it then unmaps
+ * the pages through the gate.
  */
 KTEST(tlb_dftlb_waits_for_three_cpus)
 {
@@ -356,6 +358,13 @@ KTEST(tlb_dftlb_waits_for_three_cpus)
 	for (int c = 0; c < MAX_CPUS; c++)
 		if (mask & (1u << c))
 			KT_EXPECT(t, cpus[c].ticks > ticks[c] || cpus[c].cr3_loads != loads[c]);
+	KT_EXPECT_EQ(t, vm_events[TLB_IPI] - ipi0, 0);
+	/* PPS reclaim of the pages, the mm still live on three CPUs: aged,
+	 * gated by the delayed flush, unmapped, with no IPI either. */
+	down_read(&mm->mmap_lock);
+	KT_EXPECT_EQ(t, pps_reclaim_range(mm, VA, VA + 4 * PAGE_SIZE, PPS_STAGE_UNMAP), 0);
+	up_read(&mm->mmap_lock);
+	KT_EXPECT_EQ(t, count_type(mm, v, pte_unmapped), 4);
 	KT_EXPECT_EQ(t, vm_events[TLB_IPI] - ipi0, 0);
 	stop_all(u, th, 3);
 	kppsd_resume();
@@ -501,4 +510,56 @@ KTEST(tlb_same_mm_switch_keeps_cr3)
 	kthread_unuse_mm();
 	KT_EXPECT_EQ(t, mm->cpu_mask, 0);
 	mm_put(mm);
+}
+
+struct opener {
+	struct mm *mm;
+	struct dftlb_task *task;
+	volatile bool done;
+};
+
+static void open_task(void *arg)
+{
+	struct opener *o = arg;
+
+	o->task = dftlb_open(o->mm);
+	o->done = true;
+}
+
+/*
+ * Every slot of the delayed flush table held by an *open* task: flushing
+ * cannot free one, so dftlb_open waits (dftlb_open_waits) for a close
+ * instead of forcing drains with IPIs (dftlb_forced, tlb_ipi unchanged).
+ */
+KTEST(tlb_dftlb_open_waits_for_a_close)
+{
+	static struct dftlb_task *held[DFTLB_TASKS];
+	static struct opener o;
+	struct mm *mm = mm_create();
+	struct thread *th;
+	u32 waits0 = vm_events[DFTLB_OPEN_WAITS], forced0 = vm_events[DFTLB_FORCED];
+	u32 ipi0 = vm_events[TLB_IPI];
+
+	KT_ASSERT(t, mm);
+	kppsd_pause(); /* no other stepper takes slots meanwhile */
+	for (int i = 0; i < DFTLB_TASKS; i++)
+		held[i] = dftlb_open(mm);
+	o = (struct opener){ .mm = mm };
+	th = kthread_create(open_task, &o, "tlb-opener", false);
+	KT_EXPECT(t, th);
+	sleep_ticks(5);
+	KT_EXPECT(t, !o.done);
+	KT_EXPECT_EQ(t, vm_events[DFTLB_OPEN_WAITS] - waits0, th ? 1 : 0);
+	dftlb_close(held[0]); /* mm loaded nowhere: done at once, the slot free */
+	if (th)
+		kthread_join(th);
+	KT_EXPECT(t, o.done && o.task == held[0]);
+	KT_EXPECT_EQ(t, vm_events[DFTLB_FORCED] - forced0, 0);
+	KT_EXPECT_EQ(t, vm_events[TLB_IPI] - ipi0, 0);
+	for (int i = 1; i < DFTLB_TASKS; i++)
+		dftlb_close(held[i]);
+	if (o.task)
+		dftlb_close(o.task);
+	kppsd_resume();
+	put_last(t, mm);
 }
