@@ -170,7 +170,7 @@ static void __schedule(void)
 	 * mode, its kernel stack. Kernel threads run on the kernel's own
 	 * page directory, so a freed mm is never left loaded anywhere. */
 	tss_set_kernel_stack(c, (u32)next + KSTACK_SIZE);
-	mm_activate(next->proc ? next->proc->mm : NULL);
+	mm_activate(next->proc ? next->proc->mm : next->use_mm);
 	switch_to(&prev->esp, next->esp);
 	sched_finish_switch();
 }

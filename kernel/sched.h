@@ -52,6 +52,7 @@ struct thread {
 	volatile u32 sigpending;    /* signals sent to its process (bit n: signal n) */
 	bool interruptible;         /* this sleep ends when a signal arrives */
 	struct proc *proc;          /* the user process it runs, or NULL */
+	struct mm *use_mm;          /* a kernel thread's borrowed mm (kthread_use_mm) */
 	struct list_head all_node;  /* all_threads */
 	u64 wake_tick;              /* sleep_ticks() deadline */
 	struct list_head sleep_node;
