@@ -35,9 +35,9 @@ static void cmd_cpus(int argc, char **argv)
 	struct cpu *c;
 	(void)argc, (void)argv;
 	for (c = &cpus[0]; c < &cpus[ncpus_found]; c++)
-		kprintf("cpu%d apic %u %s ticks %llu switches %llu ipi-calls %u running %s\n", c->id,
-			c->apic_id, c->online ? "online" : "offline", c->ticks, c->ctx_switches,
-			c->ipi_calls, c->curr ? c->curr->name : "-");
+		kprintf("cpu%d apic %u %s ticks %llu switches %llu cr3-loads %llu ipi-calls %u deferred %u running %s\n",
+			c->id, c->apic_id, c->online ? "online" : "offline", c->ticks, c->ctx_switches,
+			c->cr3_loads, c->ipi_calls, c->dfree_count, c->curr ? c->curr->name : "-");
 }
 KMON_CMD(cpus, cmd_cpus, "per-CPU state: LAPIC id, timer ticks, context switches");
 

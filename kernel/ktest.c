@@ -7,6 +7,7 @@
 #include <kernel/cmdline.h>
 #include <kernel/string.h>
 #include <mm/frame.h>
+#include <mm/deferred_free.h>
 #include <mm/kmalloc.h>
 #include <drivers/qemu_exit.h>
 
@@ -87,10 +88,12 @@ void ktest_run(void)
 		if (!selected(c->name))
 			continue;
 		struct ktest t = { c->name, 0 };
+		deferred_free_drain_all(); /* frames freed but not yet given back */
 		u32 frames = nr_free_pages();
 		size_t heap = kmalloc_bytes_in_use();
 		c->fn(&t);
 		/* Every test must give back what it took. */
+		deferred_free_drain_all();
 		if (nr_free_pages() != frames || kmalloc_bytes_in_use() != heap)
 			ktest_fail(&t, __FILE__, __LINE__, "leak: free frames %u -> %u, kmalloc bytes %u -> %u",
 				   frames, nr_free_pages(), (u32)heap, (u32)kmalloc_bytes_in_use());

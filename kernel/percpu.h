@@ -43,6 +43,12 @@ struct cpu {
 	struct spinlock call_lock;   /* protects call_queue */
 
 	struct gdt_desc_table gdt;   /* this CPU's GDT and TSS */
+
+	/* TLB coherence (mm/mm.c, mm/deferred_free.h) */
+	u64 cr3_loads;               /* address-space switches (mm_activate) */
+	struct list_head dfree_list; /* flushed frames to give back (others may empty it) */
+	volatile u32 dfree_count;    /* pages on dfree_list */
+	struct spinlock dfree_lock;  /* protects dfree_list, dfree_count */
 };
 
 extern struct cpu cpus[MAX_CPUS];

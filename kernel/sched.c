@@ -172,7 +172,7 @@ static void __schedule(void)
 	 * page directory, so a freed mm is never left loaded anywhere. */
 	tss_set_kernel_stack(c, (u32)next + KSTACK_SIZE);
 	tls_load(c, next);
-	mm_activate(next->proc ? next->proc->mm : NULL);
+	mm_activate(next->proc ? next->proc->mm : next->use_mm);
 	switch_to(&prev->esp, next->esp);
 	sched_finish_switch();
 }

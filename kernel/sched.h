@@ -52,6 +52,7 @@ struct thread {
 	volatile u32 sigpending;    /* signals sent to its process (bit n: signal n) */
 	bool interruptible;         /* this sleep ends when a signal arrives */
 	struct proc *proc;          /* the user process it runs, or NULL */
+	struct mm *use_mm;          /* a kernel thread's borrowed mm (kthread_use_mm) */
 	/* A user thread's place in its thread group (kernel/proc.h). utid
 	 * and thread_node change under proc_lock; the tid words are the
 	 * thread's own. */

@@ -8,6 +8,7 @@
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
 #include <mm/dftlb.h>
+#include <mm/deferred_free.h>
 #include <arch/x86/tsc.h>
 
 volatile u64 jiffies;
@@ -15,7 +16,8 @@ u32 hz = 100;
 CMDLINE_PARAM_UINT(hz, hz, 10, 1000, "LAPIC timer interrupts per second on every CPU");
 
 /* Every CPU's LAPIC timer interrupt, interrupts off. This is the hook
- * where per-CPU periodic work goes (the delayed TLB flush drain joins it). */
+ * where per-CPU periodic work goes: the delayed TLB flush drain, and the
+ * deferred free list going back to the allocator. */
 void timer_interrupt(void)
 {
 	struct cpu *c = this_cpu();
@@ -26,6 +28,7 @@ void timer_interrupt(void)
 	if (c->id == 0)
 		jiffies++;
 	dftlb_drain_local();
+	deferred_free_tick();
 	sched_tick();
 }
 

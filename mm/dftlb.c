@@ -3,6 +3,7 @@
 #include <mm/mm.h>
 #include <mm/vmstat.h>
 #include <kernel/percpu.h>
+#include <kernel/sched.h>
 #include <kernel/spinlock.h>
 #include <kernel/panic.h>
 #include <arch/x86/cpu.h>
@@ -23,10 +24,20 @@ static struct dftlb_task *grab_slot(void)
 	return NULL;
 }
 
+/* Does some slot hold a closed task that CPUs still owe? (dftlb_lock) */
+static bool any_closed_pending(void)
+{
+	for (int i = 0; i < DFTLB_TASKS; i++)
+		if (dftlb_table[i].closed && dftlb_table[i].cpu_mask)
+			return true;
+	return false;
+}
+
 struct dftlb_task *dftlb_open(struct mm *mm)
 {
 	struct dftlb_task *t;
 	struct mm *old = NULL;
+	bool drain, waited = false;
 
 	for (;;) {
 		spin_lock(&dftlb_lock);
@@ -41,12 +52,23 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 			spin_unlock(&dftlb_lock);
 			break;
 		}
+		drain = any_closed_pending();
 		spin_unlock(&dftlb_lock);
-		/* Every slot is still owed a flush: the table is too small for
-		 * how fast we age pages. Make every CPU flush now and retry;
-		 * the other ways out would be a bigger table or waiting. */
-		count_vm_event(DFTLB_FORCED);
-		dftlb_force_drain();
+		if (drain) {
+			/* Every slot is still owed a flush: the table is too
+			 * small for how fast we age pages. Make every CPU
+			 * flush now and retry. */
+			count_vm_event(DFTLB_FORCED);
+			dftlb_force_drain();
+		} else {
+			/* Every slot is held by an *open* task (as many
+			 * steppers at once as slots): no flush can free one,
+			 * only its stepper's close. Let it run. */
+			if (!waited)
+				count_vm_event(DFTLB_OPEN_WAITS);
+			waited = true;
+			yield();
+		}
 	}
 	mm_get(mm);
 	if (old)

@@ -17,9 +17,18 @@
  * Tasks are named by sequence numbers that only grow; struct page keeps the
  * number of the task that last aged it (page->dftlb_seq). A slot of the
  * table is reused only when its task is done, so "no slot holds this
- * sequence number" also means done. A full table is drained by force with
- * on_each_cpu (counted as dftlb_forced). Each task holds a reference on its
- * mm, dropped when its slot is reused.
+ * sequence number" also means done. A table full of closed tasks still
+ * owed is drained by force with on_each_cpu (counted as dftlb_forced); a
+ * table full of *open* tasks cannot be helped by flushing, so dftlb_open
+ * yields until a stepper closes one (counted as dftlb_open_waits). Each
+ * task holds a reference on its mm, dropped when its slot is reused.
+ *
+ * Several CPUs: a task's mask is every other CPU with the mm in CR3 at
+ * close (threads, kernel threads using the mm), and it is done only when
+ * each has ticked or loaded another CR3. A CPU that loads the mm after the
+ * close walks the aged PTEs and sets A again if it uses one, so stage 2
+ * refuses that page. A thread that migrates takes its CPU's bit with it:
+ * bits follow CR3 loads, not threads.
  *
  * Locks: dftlb_lock (spinlock) for the table's slots; a task's cpu_mask is
  * cleared with atomic ands by the CPUs (from the timer, interrupts off).

@@ -7,12 +7,18 @@
  * block of the same order, so free memory stays in the largest blocks it
  * can, which is what makes multi-frame allocations (kernel stacks) succeed.
  *
+ * When no block is big enough, frames may still be waiting on the per-CPU
+ * deferred free lists (unmapped, their TLB flush done: mm/deferred_free.h):
+ * alloc_pages collects every CPU's list and tries once more before it
+ * fails, so it never reports "no memory" while deferred pages sit there.
+ *
  * Lock: zone_lock, a spinlock, so frames can be freed from any context.
  * Debug builds fill freed frames with 0x6b ("use after free" shows up as
  * 0x6b6b6b6b in a register dump) and check every freed block is not
  * already free.
  */
 #include <mm/frame.h>
+#include <mm/deferred_free.h>
 #include <kernel/spinlock.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -37,6 +43,7 @@ void frame_init(u32 npfn, phys_addr_t array_pa)
 	}
 	for (int k = 0; k <= MAX_ORDER; k++)
 		list_init(&free_area[k]);
+	deferred_free_init();
 }
 
 static void free_block_locked(u32 pfn, unsigned order)
@@ -79,13 +86,11 @@ void frame_add_free_range(phys_addr_t start, phys_addr_t end)
 	spin_unlock(&zone_lock);
 }
 
-struct page *alloc_pages(unsigned order)
+static struct page *take_block(unsigned order)
 {
 	unsigned k;
 	struct page *p;
 
-	if (order > MAX_ORDER)
-		return NULL;
 	spin_lock(&zone_lock);
 	for (k = order; k <= MAX_ORDER && list_empty(&free_area[k]); k++)
 		;
@@ -112,14 +117,26 @@ struct page *alloc_pages(unsigned order)
 	return p;
 }
 
+struct page *alloc_pages(unsigned order)
+{
+	struct page *p;
+
+	if (order > MAX_ORDER)
+		return NULL;
+	p = take_block(order);
+	if (!p && deferred_free_drain_all())
+		p = take_block(order); /* the lists gave some back */
+	return p;
+}
+
 void free_pages(struct page *p, unsigned order)
 {
 	u32 pfn = page_to_pfn(p);
 
 	if (pfn >= max_pfn || (pfn & ((1u << order) - 1)))
 		panic("free_pages: bad block pfn %#x order %u", pfn, order);
-	if (p->flags & (PG_free | PG_reserved))
-		panic("free_pages: pfn %#x is already free or reserved (flags %#x)", pfn, p->flags);
+	if (p->flags & (PG_free | PG_reserved | PG_deferred))
+		panic("free_pages: pfn %#x is already free, reserved or deferred (flags %#x)", pfn, p->flags);
 #ifdef DEBUG
 	memset(page_address(p), 0x6b, PAGE_SIZE << order);
 #endif

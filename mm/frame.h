@@ -22,6 +22,7 @@
 #define PG_large 0x08           /* a large kmalloc allocation (head) */
 #define PG_dirty 0x10           /* PPS: differs from its swap copy (or has none) */
 #define PG_readahead 0x20       /* PPS: read ahead, not yet touched */
+#define PG_deferred 0x40        /* unmapped and flushed, on a deferred free list */
 
 struct kmem_cache;
 struct mm;

@@ -40,6 +40,7 @@
 #include <mm/swapfile.h>
 #include <mm/vmstat.h>
 #include <mm/dftlb.h>
+#include <mm/deferred_free.h>
 #include <mm/oom_kill.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
@@ -204,7 +205,8 @@ static void kppsd_main(void *arg)
 			continue;
 		}
 		if (moves == 0 && dftlb_pending() == 0) {
-			if (++idle_pressure_passes >= 3 && nr_free_pages() < wmark_min && !oom_hopeless) {
+			if (++idle_pressure_passes >= 3 && nr_free_pages() < wmark_min && !oom_hopeless &&
+			    !deferred_free_drain_all()) { /* no kill while freed pages wait on a list */
 				oom_hopeless = !oom_kill();
 				idle_pressure_passes = 0;
 				wake_up(&memory_wq);

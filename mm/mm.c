@@ -9,6 +9,7 @@
  */
 #include <mm/mm.h>
 #include <mm/frame.h>
+#include <mm/tlb_gather.h>
 #include <mm/kmalloc.h>
 #include <mm/vmstat.h>
 #include <mm/dftlb.h>
@@ -16,6 +17,7 @@
 #include <mm/pps.h>
 #include <mm/kppsd.h>
 #include <kernel/percpu.h>
+#include <kernel/sched.h>
 #include <kernel/lock_assert.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
@@ -81,6 +83,7 @@ bool mm_tryget(struct mm *mm)
 void mm_put(struct mm *mm)
 {
 	struct list_head *p, *n;
+	struct tlb_gather tlb;
 
 	if (atomic_add_return(&mm->users, -1) != 0)
 		return;
@@ -88,18 +91,22 @@ void mm_put(struct mm *mm)
 	list_del(&mm->mm_list);
 	spin_unlock(&mm_list_lock);
 	/* Nobody else can reach this mm now: no lock needed for the VMAs,
-	 * but the page-table helpers expect page_table_lock. */
+	 * but the page-table helpers expect page_table_lock. No CPU has it
+	 * loaded (the last user switched away, sched.c), so the gather's
+	 * flush sends no IPI, and the tables can go at once. */
+	tlb_gather_init(&tlb, mm);
 	spin_lock(&mm->page_table_lock);
 	list_for_each_safe(p, n, &mm->vmas) {
 		struct vma *v = list_entry(p, struct vma, node);
-		pte_zap_range(mm, v->start, v->end);
+		pte_zap_range(&tlb, v->start, v->end);
 		list_del(&v->node);
 		kfree(v);
 	}
 	ASSERT(mm->rss == 0);
 	pgtable_free_all(mm);
 	spin_unlock(&mm->page_table_lock);
-	/* No CPU has it loaded: the last user switched away (sched.c). */
+	ASSERT(mm->cpu_mask == 0);
+	tlb_finish(&tlb);
 	free_page(virt_to_page(mm->pgdir));
 	kfree(mm);
 }
@@ -248,9 +255,13 @@ struct mm *mm_dup(struct mm *old)
  * the load and cleared after the switch away; a flusher that changed PTEs
  * and then reads the mask (after a full barrier) either sees the bit or
  * knows the CPU loads CR3 after its change and walks the new PTEs. For a
- * single-threaded process that is at most the CPU it runs on, so munmap,
- * mprotect and exit flush locally and send no IPI, and a delayed flush
- * task is owed by that CPU alone.
+ * single-threaded process that is at most the CPU it runs on; the threads
+ * of one mm may have it loaded on several CPUs at once, and those are the
+ * CPUs that a shootdown interrupts (mm_flush_tlb_range) and that a delayed
+ * flush task waits for (dftlb_close).
+ *
+ * Switching between two threads of the same mm loads nothing: the TLB
+ * stays warm and the bit stays set. cr3_loads counts the real switches.
  */
 void mm_activate(struct mm *mm)
 {
@@ -262,14 +273,37 @@ void mm_activate(struct mm *mm)
 	if (old == mm)
 		return;
 	if (mm)
-		atomic_or(&mm->cpu_mask, me);
+		atomic_or(&mm->cpu_mask, me); /* a locked op: a full barrier before the load */
 	write_cr3(mm ? V2P(mm->pgdir) : V2P(kernel_pgdir));
+	c->cr3_loads++;
 	c->loaded_mm = mm;
 	dftlb_cr3_switched(); /* the CR3 load flushed every user TLB entry */
 	/* old is still referenced: its last user switches away before the
 	 * mm_put that frees it (proc_exit, exec). */
 	if (old)
 		atomic_and(&old->cpu_mask, ~me);
+}
+
+void kthread_use_mm(struct mm *mm)
+{
+	struct thread *t = current();
+
+	ASSERT(!t->proc && !t->use_mm);
+	irq_push(); /* no switch between the field and the load */
+	t->use_mm = mm;
+	mm_activate(mm);
+	irq_pop();
+}
+
+void kthread_unuse_mm(void)
+{
+	struct thread *t = current();
+
+	ASSERT(t->use_mm);
+	irq_push();
+	t->use_mm = NULL;
+	mm_activate(NULL);
+	irq_pop();
 }
 
 /* Pages covered by the VMAs whose flags include all of `flags`. */
@@ -301,8 +335,8 @@ struct flush_req {
 	u32 start, end;
 };
 
-/* Runs on each CPU: only one with this address space loaded has anything
- * to flush (a CR3 switch flushes the user half anyway). */
+/* Runs on each target CPU, interrupts off. One that has switched away
+ * since the mask was read has nothing to do: its CR3 load flushed. */
 static void flush_local(void *arg)
 {
 	struct flush_req *r = arg;
@@ -310,17 +344,27 @@ static void flush_local(void *arg)
 	if (read_cr3() != r->pgdir_pa)
 		return;
 	if (r->end - r->start > 32 * PAGE_SIZE) {
-		write_cr3(r->pgdir_pa);
+		write_cr3(r->pgdir_pa); /* also drops cached directory entries */
 		return;
 	}
 	for (u32 va = r->start; va < r->end; va += PAGE_SIZE)
 		invlpg(va);
 }
 
+/*
+ * The shootdown. The caller has changed the PTEs; after a full barrier the
+ * mask names every CPU that may still cache them. A CPU that sets its bit
+ * after our read loads CR3 after it (mm_activate: bit, then load), so it
+ * walks the new entries; a CPU that clears its bit after our read has
+ * loaded another CR3 first, and the IPI finds nothing to do. Each CPU
+ * interrupted counts once in tlb_ipi. We wait for every target, so the
+ * caller may free what the old entries mapped when this returns.
+ */
 void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end)
 {
 	struct flush_req r = { V2P(mm->pgdir), start, end };
-	u32 others;
+	u32 others, targets = 0;
+	struct cpu *c;
 
 	irq_push();
 	smp_mb(); /* the PTE changes before the read of who has mm loaded */
@@ -330,7 +374,13 @@ void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end)
 		irq_pop();
 		return;
 	}
-	irq_pop();
-	count_vm_events(TLB_IPI, __builtin_popcount(others));
+	/* Waiting for IPIs with a spinlock held could deadlock: a target
+	 * spinning on it with interrupts off would never take ours. */
+	ASSERT(this_cpu()->ncli == 1 && this_cpu()->intena);
+	for_each_online_cpu(c)
+		if (others & (1u << c->id))
+			targets++;
+	count_vm_events(TLB_IPI, targets);
 	on_cpus(others | (1u << this_cpu_id()), flush_local, &r, true);
+	irq_pop();
 }

@@ -47,6 +47,7 @@
 
 struct mm;
 struct page;
+struct tlb_gather;
 
 struct vma {
 	struct mm *mm;
@@ -115,13 +116,16 @@ u32 vma_find_free(struct mm *mm, u32 len);                      /* read */
 const char *vma_name(struct vma *v);
 
 /*
- * Page tables (mm/pgtable.c). Lookups need only what keeps the mm alive
- * (its mmap_lock, or the last reference); the functions that change
- * entries need page_table_lock (asserted).
+ * Page tables (mm/pgtable.c). Lookups need only what keeps the tables
+ * alive (the mm's mmap_lock in either mode, or the last reference); the
+ * functions that change entries need page_table_lock (asserted).
  */
 pte_t *pte_lookup(struct mm *mm, u32 va);               /* NULL if no table */
 pte_t *pte_alloc(struct mm *mm, u32 va);                /* NULL if no memory */
-void pte_zap_range(struct mm *mm, u32 start, u32 end);  /* free the pages */
+/* Clear [start, end) of tlb->mm; its frames go into the gather. */
+void pte_zap_range(struct tlb_gather *tlb, u32 start, u32 end);
+/* Gather the tables wholly inside [floor, ceiling) (mmap_lock for writing). */
+void pgtable_free_range(struct tlb_gather *tlb, u32 floor, u32 ceiling);
 void pgtable_free_all(struct mm *mm);
 void pte_protect_range(struct mm *mm, u32 start, u32 end, u32 vm_flags);
 
@@ -155,8 +159,17 @@ int handle_mm_fault(struct mm *mm, u32 addr, u32 err);  /* 0 or -EFAULT/-ENOMEM 
 /* MADV_DONTNEED on [start, end) (mm/mmap.c); mmap_lock held for reading. */
 int madvise_dontneed(struct mm *mm, u32 start, u32 end);
 
-/* Flush this mm's translations for [start, end) on every CPU using it. */
+/* Flush this mm's translations for [start, end) on every CPU that has it
+ * loaded (IPIs to the others, counted in tlb_ipi) and wait for them; no
+ * spinlock held. The unmap paths call it through tlb_finish. */
 void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end);
+
+/* A kernel thread borrows a user address space (tests; Linux's
+ * kthread_use_mm): the scheduler loads t->use_mm for a thread without a
+ * process, so the thread counts in mm->cpu_mask like one of the mm's own.
+ * The caller holds a reference on mm until kthread_unuse_mm. */
+void kthread_use_mm(struct mm *mm);
+void kthread_unuse_mm(void);
 
 /* The owner of a private page (the one-to-one model). */
 void page_set_owner(struct page *p, struct mm *mm, u32 va);

@@ -11,6 +11,7 @@
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <mm/pps.h>
+#include <mm/tlb_gather.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
@@ -209,6 +210,8 @@ long sys_mprotect(u32 addr, u32 len, u32 prot, u32 a4, u32 a5)
 	     v = v->node.next != &mm->vmas ? list_entry(v->node.next, struct vma, node) : NULL)
 		pte_protect_range(mm, MAX(addr, v->start), MIN(end, v->end), v->flags);
 	spin_unlock(&mm->page_table_lock);
+	/* Access taken away (write, or all of it) must be gone from every
+	 * CPU's TLB before we return; nothing is freed, so no gather. */
 	mm_flush_tlb_range(mm, addr, end);
 out:
 	up_write(&mm->mmap_lock);
@@ -303,13 +306,18 @@ long sys_munlockall(u32 a1, u32 a2, u32 a3, u32 a4, u32 a5)
  * another CPU. It takes pps_lock so that no stepper is in the middle of a
  * series (stage 4 drops page_table_lock around its disk write and must find
  * its pages where it left them); a swap-in in flight is handled by the zap
- * (pte_zap_range leaves a busy entry's slot to its reader).
+ * (pte_zap_range leaves a busy entry's slot to its reader). The frames
+ * are freed after every CPU with the mm loaded has flushed (the gather);
+ * the page tables stay: other readers of the tables hold mmap_lock for
+ * reading too, and may hold pointers into them.
  */
 int madvise_dontneed(struct mm *mm, u32 start, u32 end)
 {
+	struct tlb_gather tlb;
 	int r = 0;
 
 	ASSERT_HELD(&mm->mmap_lock);
+	tlb_gather_init(&tlb, mm);
 	down_write(&mm->pps_lock);
 	for (u32 at = start; at < end;) {
 		struct vma *v = vma_find(mm, at);
@@ -319,12 +327,12 @@ int madvise_dontneed(struct mm *mm, u32 start, u32 end)
 			break;
 		}
 		spin_lock(&mm->page_table_lock);
-		pte_zap_range(mm, at, e);
+		pte_zap_range(&tlb, at, e);
 		spin_unlock(&mm->page_table_lock);
 		at = e;
 	}
 	up_write(&mm->pps_lock);
-	mm_flush_tlb_range(mm, start, end);
+	tlb_finish(&tlb);
 	return r;
 }
 

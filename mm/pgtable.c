@@ -6,19 +6,32 @@
  * (for_each_pte), which hands out each existing entry of the range in
  * address order and skips 4 MiB where no page table exists.
  *
- * Page tables are freed only when the mm dies (pgtable_free_all), so a PTE
- * pointer stays valid as long as the mm does: while its mmap_lock is held,
- * or while the caller holds the last reference. Reading a PDE needs no
- * lock (a 32-bit load; pte_alloc fills an empty one under
- * page_table_lock). A PTE's *value* is only stable under page_table_lock,
- * and even then the CPU may set A and D in a present one: changes to a
- * live entry are cmpxchg.
+ * Page tables are freed in two places only: with their mm
+ * (pgtable_free_all, nobody else can reach it), and by an unmap that leaves
+ * a table's whole 4 MiB without any VMA (pgtable_free_range), which holds
+ * mmap_lock for *writing* (asserted). So a PTE pointer stays valid while
+ * the mm's mmap_lock is held in either mode, or while the caller holds the
+ * last reference; every software walker holds one of them (faults, swap-in
+ * across its disk read, kppsd and the other steppers, fork's parent side,
+ * MADV_DONTNEED, the /proc readers: all hold mmap_lock for reading).
+ * MADV_DONTNEED, holding it only for reading, never frees a table. The
+ * other walkers are the CPUs' MMUs, and a freed table goes through the TLB
+ * gather: its PDE is cleared, every CPU with the mm loaded reloads CR3,
+ * and only then is the frame freed (mm/tlb_gather.h). GDB helpers read a
+ * stopped machine: they see the PDE either still there (the table not yet
+ * freed) or cleared.
  *
- * Locks: pte_lookup and the walker need only what keeps the mm alive; the
- * functions that change entries assert page_table_lock. None sleeps.
+ * Reading a PDE needs no lock (a 32-bit load; pte_alloc fills an empty one
+ * under page_table_lock). A PTE's *value* is only stable under
+ * page_table_lock, and even then the CPU may set A and D in a present one:
+ * changes to a live entry are cmpxchg.
+ *
+ * Locks: pte_lookup and the walker need only what keeps the tables alive;
+ * the functions that change entries assert page_table_lock. None sleeps.
  */
 #include <mm/mm.h>
 #include <mm/frame.h>
+#include <mm/tlb_gather.h>
 #include <mm/vmstat.h>
 #include <mm/swapfile.h>
 #include <kernel/lock_assert.h>
@@ -105,8 +118,11 @@ void page_clear_owner(struct page *p, struct mm *mm, u32 va)
 }
 
 /*
- * Free every page and swap slot held by the PTEs of [start, end) and clear
- * them. The caller flushes TLBs afterwards (mm_flush_tlb_range).
+ * Clear the PTEs of [start, end) and let go of what they held: swap slots
+ * at once (no TLB holds a swap entry), frames into the gather, which frees
+ * them only after every CPU that may cache their translations has flushed
+ * (tlb_finish, after page_table_lock is dropped). Only entries that were
+ * present can be in a TLB, so only they widen the range to flush.
  *
  * A SwappedPTE being read in (_PAGE_SWAPIN) belongs to its reader, which
  * has dropped page_table_lock around the disk read: the entry is cleared
@@ -114,8 +130,9 @@ void page_clear_owner(struct page *p, struct mm *mm, u32 va)
  * when it comes back, frees the page it read and drops the slot's use
  * (pps_fault.c). Freeing the slot here would free it twice.
  */
-void pte_zap_range(struct mm *mm, u32 start, u32 end)
+void pte_zap_range(struct tlb_gather *tlb, u32 start, u32 end)
 {
+	struct mm *mm = tlb->mm;
 	struct pte_walk w;
 
 	ASSERT_HELD(&mm->page_table_lock);
@@ -132,7 +149,9 @@ void pte_zap_range(struct mm *mm, u32 start, u32 end)
 			}
 			p->flags &= ~(PG_dirty | PG_readahead);
 			page_clear_owner(p, mm, w.va);
-			free_page(p);
+			if (pte_present(pte))
+				tlb_gather_range(tlb, w.va, w.va + PAGE_SIZE);
+			tlb_gather_page(tlb, w.va, p);
 			ASSERT(mm->rss > 0);
 			mm->rss--;
 			count_vm_event(PGFREE_USER);
@@ -161,6 +180,42 @@ void pte_protect_range(struct mm *mm, u32 start, u32 end, u32 vm_flags)
 	}
 }
 
+/* Is the page table empty? (debug builds check before freeing one) */
+static bool __unused table_empty(pde_t d)
+{
+	pte_t *pt = P2V(pde_table_pa(d));
+
+	for (int k = 0; k < PTES_PER_TABLE; k++)
+		if (!pte_none(pt[k]))
+			return false;
+	return true;
+}
+
+/*
+ * Gather the page tables whose whole 4 MiB lies in [floor, ceiling), a
+ * range with no VMA left in it (the caller has just unmapped it): their
+ * entries are all none, since PTEs exist only inside VMAs. mmap_lock held
+ * for writing, so no software walker holds a pointer into them (see the
+ * top of this file); the MMUs are dealt with by the gather.
+ */
+void pgtable_free_range(struct tlb_gather *tlb, u32 floor, u32 ceiling)
+{
+	struct mm *mm = tlb->mm;
+
+	ASSERT_WRITE_HELD(&mm->mmap_lock);
+	ASSERT_HELD(&mm->page_table_lock);
+	ASSERT(ceiling <= USER_TOP);
+	for (u32 i = PDE_INDEX(ALIGN_UP(floor, BIGPAGE_SIZE)); (i + 1) * BIGPAGE_SIZE <= ceiling; i++) {
+		pde_t d = mm->pgdir[i];
+		if (!pde_present(d))
+			continue;
+		ASSERT(table_empty(d));
+		/* A PDE is a 32-bit entry like a PTE; the CPU may set its A bit. */
+		pte_xchg(&mm->pgdir[i], 0);
+		tlb_gather_table(tlb, i * BIGPAGE_SIZE, pfn_to_page(pde_table_pa(d) >> PAGE_SHIFT));
+	}
+}
+
 /* Free the page tables of the user half; every PTE must be gone already. */
 void pgtable_free_all(struct mm *mm)
 {
@@ -169,11 +224,7 @@ void pgtable_free_all(struct mm *mm)
 		pde_t d = mm->pgdir[i];
 		if (!pde_present(d))
 			continue;
-#ifdef DEBUG
-		pte_t *pt = P2V(pde_table_pa(d));
-		for (int k = 0; k < PTES_PER_TABLE; k++)
-			ASSERT(pte_none(pt[k]));
-#endif
+		ASSERT(table_empty(d));
 		free_page(pfn_to_page(pde_table_pa(d) >> PAGE_SHIFT));
 		mm->pgdir[i] = 0;
 	}

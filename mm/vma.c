@@ -11,6 +11,7 @@
  */
 #include <mm/mm.h>
 #include <mm/kmalloc.h>
+#include <mm/tlb_gather.h>
 #include <kernel/errno.h>
 #include <kernel/panic.h>
 #include <kernel/lock_assert.h>
@@ -148,25 +149,54 @@ struct vma *vma_clip(struct vma *v, u32 start, u32 end)
 	return v;
 }
 
-/* Remove [start, end) from the address space: split VMAs at the edges,
- * free their pages and page-table entries, flush TLBs. */
+/*
+ * Remove [start, end) from the address space: split VMAs at the edges,
+ * clear their entries, and free the page tables that no VMA reaches any
+ * more (their whole 4 MiB between the VMAs around the hole: Linux's floor
+ * and ceiling). One gather collects the frames and tables; tlb_finish
+ * flushes every CPU that has the mm loaded before any of them is freed,
+ * so when this returns no CPU can use an old translation (munmap, brk
+ * shrink, MAP_FIXED over a mapping all come here).
+ */
 int vma_unmap_range(struct mm *mm, u32 start, u32 end)
 {
-	struct vma *v;
+	struct tlb_gather tlb;
+	struct vma *v, *prev = NULL, *next = NULL;
+	struct list_head *p;
+	u32 floor = 0, ceiling = USER_TOP;
+	int r = 0;
 
 	ASSERT_WRITE_HELD(&mm->mmap_lock);
+	tlb_gather_init(&tlb, mm);
 	while ((v = vma_find_intersect(mm, start, end))) {
-		if (!(v = vma_clip(v, start, end)))
-			return -ENOMEM;
+		if (!(v = vma_clip(v, start, end))) {
+			r = -ENOMEM; /* what is gone so far is still flushed */
+			break;
+		}
 		spin_lock(&mm->page_table_lock);
-		pte_zap_range(mm, v->start, v->end);
+		pte_zap_range(&tlb, v->start, v->end);
 		spin_unlock(&mm->page_table_lock);
-		mm_flush_tlb_range(mm, v->start, v->end);
 		list_del(&v->node);
 		mm->nr_vmas--;
 		kfree(v);
 	}
-	return 0;
+	if (!r) {
+		list_for_each(p, &mm->vmas) {
+			v = list_entry(p, struct vma, node);
+			if (v->end <= start)
+				prev = v;
+			else if (!next && v->start >= end)
+				next = v;
+		}
+		floor = prev ? prev->end : 0;
+		ceiling = next ? next->start : USER_TOP;
+		spin_lock(&mm->page_table_lock);
+		pgtable_free_range(&tlb, MAX(floor, ALIGN_DOWN(start, BIGPAGE_SIZE)),
+				   MIN(ceiling, ALIGN_UP(end, BIGPAGE_SIZE)));
+		spin_unlock(&mm->page_table_lock);
+	}
+	tlb_finish(&tlb);
+	return r;
 }
 
 /* A free gap of len bytes for mmap: the first one at or above MMAP_BASE,

@@ -26,4 +26,10 @@ const char *const vm_event_names[NR_VM_EVENTS] = {
 	[SWAP_WRITE_CMDS] = "swap_write_cmds",
 	[SWAP_READ_CMDS] = "swap_read_cmds",
 	[SWAPIN_ZAPPED] = "swapin_zapped",
+	[DFTLB_OPEN_WAITS] = "dftlb_open_waits",
+	[DFREE_DEFERRED] = "dfree_deferred",
+	[DFREE_TICK] = "dfree_drain_tick",
+	[DFREE_BATCH] = "dfree_drain_batch",
+	[DFREE_IPI] = "dfree_drain_ipi",
+	[DFREE_DIRECT] = "dfree_drain_direct",
 };

@@ -15,7 +15,7 @@ enum vm_event {
 	PGFREE_USER,    /* user pages freed */
 	PSWPIN,         /* pages read from swap */
 	PSWPOUT,        /* pages written to swap */
-	TLB_IPI,        /* TLB-flush IPIs sent, for any reason */
+	TLB_IPI,        /* TLB-flush IPIs sent: one per CPU interrupted, for any reason */
 	PPS_RESCUE,     /* UnmappedPTE mapped back by a fault (minor) */
 	PPS_SCANNED,    /* PTEs kppsd looked at */
 	PPS_STAGE1,     /* PTEs aged: young -> old */
@@ -32,6 +32,12 @@ enum vm_event {
 	SWAP_WRITE_CMDS, /* disk commands that wrote pages to swap (pswpout / this: pages per command) */
 	SWAP_READ_CMDS,  /* disk commands that read pages from swap */
 	SWAPIN_ZAPPED,   /* swap-ins whose PTE was dropped (MADV_DONTNEED) while the read was in flight */
+	DFTLB_OPEN_WAITS, /* dftlb_open calls that found every slot held by an open task, and waited */
+	DFREE_DEFERRED,  /* pages put on a deferred free list (mm/deferred_free.h) */
+	DFREE_TICK,      /* of which given back at a timer tick */
+	DFREE_BATCH,     /* ... at once, the list having grown to a batch */
+	DFREE_IPI,       /* ... by on_each_cpu, memory being short */
+	DFREE_DIRECT,    /* ... taken from the lists by a short allocator holding a spinlock */
 	NR_VM_EVENTS
 };
 

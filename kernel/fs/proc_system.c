@@ -9,6 +9,7 @@
 #include <kernel/time.h>
 #include <kernel/string.h>
 #include <mm/frame.h>
+#include <mm/deferred_free.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/vmstat.h>
@@ -89,6 +90,7 @@ static int show_vmstat(struct seqbuf *sb, int pid)
 	(void)pid;
 	sb_printf(sb, "nr_free_pages %u\n", nr_free_pages());
 	sb_printf(sb, "nr_anon_pages %u\n", anon_pages());
+	sb_printf(sb, "nr_deferred_free %u\n", deferred_free_pending()); /* flushed, not yet given back */
 	for (int i = 0; i < NR_VM_EVENTS; i++)
 		sb_printf(sb, "%s %u\n", vm_event_names[i], vm_events[i]);
 	return 0;

@@ -789,7 +789,9 @@ stopped inside a step, e.g. at a pps-break-stage breakpoint."""
 class PpsCpus(PpsCommand):
     """pps-cpus: every CPU the firmware listed (cpus[0..ncpus_found)): its
 index, LAPIC id, online flag, the thread it runs now (cpus[i].curr, and
-its process), timer ticks, ncli (depth of irq-off spinlocks held) and
+its process), timer ticks, CR3 loads (address-space switches; a switch
+between two threads of one mm loads none), pages on its deferred free list
+(mm/deferred_free.h), ncli (depth of irq-off spinlocks held) and
 irq_depth (>0 inside an interrupt handler). GDB thread N is the vCPU
 with LAPIC id N-1."""
 
@@ -798,7 +800,8 @@ with LAPIC id N-1."""
     def run(self, argv):
         n = int(val("ncpus_found"))
         cpus = val("cpus")
-        print(f"{'cpu':>3} {'apic':>4} {'online':<6} {'current':<28} {'ticks':>8} {'ncli':>4} {'irq':>3}")
+        print(f"{'cpu':>3} {'apic':>4} {'online':<6} {'current':<28} {'ticks':>8} {'cr3':>8} {'dfree':>5} "
+              f"{'ncli':>4} {'irq':>3}")
         for i in range(n):
             c = cpus[i]
             cur = c["curr"]
@@ -810,7 +813,8 @@ with LAPIC id N-1."""
             else:
                 name = "-"
             print(f"{int(c['id']):3d} {u32(c['apic_id']):4d} {'yes' if bool(c['online']) else 'no':<6} "
-                  f"{name:<28} {int(c['ticks']):8d} {int(c['ncli']):4d} {int(c['irq_depth']):3d}")
+                  f"{name:<28} {int(c['ticks']):8d} {int(c['cr3_loads']):8d} {u32(c['dfree_count']):5d} "
+                  f"{int(c['ncli']):4d} {int(c['irq_depth']):3d}")
 
 
 class PpsBreakStage(PpsCommand):

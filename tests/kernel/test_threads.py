@@ -6,7 +6,9 @@ by CLONE_CHILD_CLEARTID and FUTEX_WAIT, the limits, and nothing leaked.
 process, twice, and checks that the second round gives back every frame
 (MemFree and nr_anon_pages exactly as before). Run as pid 1 at 1 and 4
 CPUs. Then, from the shell: ps's thread count, /proc/PID/task/TID/ and a
-kill from outside ending every thread of a process."""
+kill from outside ending every thread of a process. And at -m 32: threads
+that sleep in swap-ins while kppsd steps their mm, some exiting on their
+own, all ended by exit_group, with nothing left behind (swap included)."""
 import re
 
 import pytest
@@ -28,7 +30,8 @@ def test_threads_program(qemu_run, test_initrd, smp):
     for t in TESTS:
         n = lines.count(f"threads: {t} ok")
         q.check(n == 2, f"'threads: {t} ok' printed {n} times, expected 2 (two rounds)")
-    m = re.search(r"^threads: MemFree (\d+) -> (\d+) kB, nr_anon_pages (\d+) -> (\d+)", q.log, re.M)
+    m = re.search(r"^threads: MemFree-SwapUsed (\d+) -> (\d+) kB, nr_anon_pages (\d+) -> (\d+)",
+                  q.log, re.M)
     q.check(m is not None, "no MemFree line")
     q.check(m.group(1) == m.group(2) and m.group(3) == m.group(4), f"leak: {m.group(0)}")
     q.check("threads: OK" in lines, "no 'threads: OK'")
@@ -76,3 +79,23 @@ def test_threads_in_ps_and_proc(qemu, test_initrd):
     rows = [l.split() for l in user_lines(sh_run(q, "ps"))]
     q.check(not any(r[-1] == "threads" for r in rows[1:]), f"threads is still there: {rows}")
     q.check("PANIC" not in q.log, "kernel panic")
+
+
+@pytest.mark.parametrize("smp", [1, 4])
+def test_threads_exit_under_swap(qemu_run, test_initrd, smp):
+    q = qemu_run(smp=smp, mem=32, initrd=test_initrd, cmdline="init=/bin/threads swap_exit",
+                 timeout=timeout_for(smp, base=240))
+    q.check("PANIC" not in q.log and "assertion" not in q.log, "kernel panic or assertion")
+    lines = q.log.splitlines()
+    fails = [l for l in lines if "FAIL" in l]
+    q.check(not fails, "threads reported failures:\n  " + "\n  ".join(fails))
+    q.check(lines.count("threads: swap_exit ok") == 2, "swap_exit did not pass twice")
+    rounds = [tuple(map(int, m)) for m in
+              re.findall(r"^threads: swap_exit pswpout \+(\d+) pswpin \+(\d+)", q.log, re.M)]
+    q.check(len(rounds) == 2 and all(o > 0 and i > 0 for o, i in rounds),
+            f"the threads did not swap out and in: {rounds}")
+    m = re.search(r"^threads: MemFree-SwapUsed (\d+) -> (\d+) kB, nr_anon_pages (\d+) -> (\d+)",
+                  q.log, re.M)
+    q.check(m is not None and m.group(1) == m.group(2) and m.group(3) == m.group(4),
+            f"leak: {m.group(0) if m else 'no MemFree line'}")
+    q.check("init: pid 1 exited with status 0, powering off" in q.log, "pid 1 did not exit 0")

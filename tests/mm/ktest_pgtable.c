@@ -15,6 +15,8 @@
 #include <mm/mm.h>
 #include <mm/kppsd.h>
 #include <mm/frame.h>
+#include <mm/tlb_gather.h>
+#include <mm/deferred_free.h>
 #include <mm/swapfile.h>
 #include <mm/vmstat.h>
 #include <arch/x86/paging.h>
@@ -293,7 +295,8 @@ static u32 install(struct mm *mm, u32 va, enum kind k)
 
 /*
  * pte_zap_range over two tables with a missing one between: the frames of
- * present, PROT_NONE and Unmapped entries are freed (and the slot a
+ * present, PROT_NONE and Unmapped entries are gathered and freed after the
+ * gather's flush (and the slot a
  * present page still holds), the SwappedPTE's slot is freed, and the busy
  * SwappedPTE's slot is left alone: it belongs to the swap-in reading it,
  * which frees it when it finds its entry gone. Entries on either side of
@@ -321,9 +324,14 @@ static void zap_kinds(struct ktest *t)
 	pte_t before = pte_at(mm, 0x7FC000), after = pte_at(mm, 0xC02000);
 	u32 frames = nr_free_pages(), freed = vm_events[PGFREE_USER];
 
+	struct tlb_gather tlb;
+	tlb_gather_init(&tlb, mm);
 	spin_lock(&mm->page_table_lock);
-	pte_zap_range(mm, start, end);
+	pte_zap_range(&tlb, start, end);
 	spin_unlock(&mm->page_table_lock);
+	KT_EXPECT_EQ(t, tlb.nr_pages, 3);
+	tlb_finish(&tlb);               /* onto this CPU's deferred list */
+	deferred_free_drain_all();
 
 	KT_EXPECT_EQ(t, nr_free_pages() - frames, 3); /* frames only: the tables stay */
 	KT_EXPECT_EQ(t, vm_events[PGFREE_USER] - freed, 3);

@@ -79,6 +79,7 @@ static void fill_and_drain(struct ktest *t)
 	while (dftlb_pending() && jiffies < deadline)
 		sleep_ticks(1);
 	KT_EXPECT_EQ(t, dftlb_pending(), 0);
+	mm->cpu_mask = 0; /* the pretence ends: a dying mm is loaded nowhere */
 	/* Done tasks give their mm references back when reaped. */
 	put_last(t, mm);
 }
@@ -233,6 +234,7 @@ static void stages_and_gate(struct ktest *t)
 	 * runner checks the frames; the slots are checked here). Page 0 may
 	 * hold a slot too by now: it was one stage behind the others, and on
 	 * one CPU (or once its flush is drained) it follows them. */
+	mm->cpu_mask = 0; /* the pretence ends: a dying mm is loaded nowhere */
 	put_last(t, mm);
 	KT_EXPECT_EQ(t, swap_total_pages() - swap_free_pages(), slots_before);
 	kt_info(t, "40 pages: aged, gated, unmapped, slotted, written, swapped, read back");
