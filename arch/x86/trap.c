@@ -13,7 +13,6 @@
 #include <arch/x86/trap.h>
 #include <arch/x86/lapic.h>
 #include <arch/x86/cpu.h>
-#include <arch/x86/tls.h>
 #include <kernel/percpu.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -175,6 +174,5 @@ out_user:
 		if (this_cpu()->need_resched)
 			schedule();
 		proc_return_to_user(tf);
-		tls_fixup_user_segments(tf);
 	}
 }
