@@ -41,6 +41,8 @@ static const syscall_fn table[] = {
 	[__NR_clock_gettime] = sys_clock_gettime,
 	[__NR_pidfd_open] = sys_pidfd_open,
 	[__NR_process_madvise] = sys_process_madvise,
+	[__NR_sched_setaffinity] = sys_sched_setaffinity,
+	[__NR_sched_getaffinity] = sys_sched_getaffinity,
 };
 
 void syscall_dispatch(struct trapframe *tf)

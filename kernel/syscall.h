@@ -28,5 +28,6 @@ SYSCALL_DECL(munlock); SYSCALL_DECL(mlockall); SYSCALL_DECL(munlockall);
 SYSCALL_DECL(sched_yield); SYSCALL_DECL(nanosleep);
 SYSCALL_DECL(mmap2); SYSCALL_DECL(madvise); SYSCALL_DECL(getdents64);
 SYSCALL_DECL(clock_gettime); SYSCALL_DECL(pidfd_open); SYSCALL_DECL(process_madvise);
+SYSCALL_DECL(sched_setaffinity); SYSCALL_DECL(sched_getaffinity);
 
 #endif
