@@ -64,6 +64,7 @@ CMDLINE_PARAM_ENUM(nohz, nohz_off, nohz_choices,
 void switch_to(u32 *save_esp, u32 next_esp);
 
 #define CPU_BIT(c) (1u << (c)->id)
+#define BALANCE_TICKS 4         /* a busy CPU looks for a busier one this often */
 
 /* ---- run queues and their locks ----------------------------------------- */
 
@@ -257,35 +258,37 @@ static void place(struct thread *t, struct cpu *from)
 
 /* ---- pulling: an idle CPU takes queued work from a busy one -------------- */
 
-/* One thread allowed on c, queued on a busy CPU; moved to c's queue. c's
- * rq_lock held; the other rq is taken with trylock (any order is then
- * deadlock-free), and skipped if busy. The queue's tail is taken: the
- * thread that waited least, whose cache footprint there is the coldest. */
-static bool pull_one(struct cpu *c)
+/* One thread allowed on c, queued on the busiest CPU if that one has at
+ * least two threads more than c's `load`, moved to c's queue. c's rq_lock
+ * held; the other rq is taken with trylock (any order is then
+ * deadlock-free), and left alone if contended. The queue's tail is taken:
+ * the thread that waited least, whose cache footprint there is the
+ * coldest. */
+static bool pull_one(struct cpu *c, int load)
 {
-	struct cpu *o;
+	struct cpu *o, *busiest = NULL;
+	struct list_head *p;
+	bool pulled = false;
 
 	ASSERT_HELD(&c->rq_lock);
-	for_each_online_cpu(o) {
-		struct list_head *p;
-
-		if (o == c || o->nr_queued == 0 || o->curr == o->idle)
-			continue;
-		if (!spin_trylock(&o->rq_lock))
-			continue;
-		for (p = o->runq.prev; p != &o->runq; p = p->prev) {
-			struct thread *t = list_entry(p, struct thread, rq_node);
-			if (t->cpus_allowed & CPU_BIT(c)) {
-				dequeue(o, t);
-				set_cpu(t, o, c);
-				enqueue(c, t);
-				spin_unlock(&o->rq_lock);
-				return true;
-			}
+	for_each_online_cpu(o)
+		if (o != c && o->nr_queued && cpu_load(o) >= load + 2 &&
+		    (!busiest || cpu_load(o) > cpu_load(busiest)))
+			busiest = o;
+	if (!busiest || !spin_trylock(&busiest->rq_lock))
+		return false;
+	for (p = busiest->runq.prev; p != &busiest->runq; p = p->prev) {
+		struct thread *t = list_entry(p, struct thread, rq_node);
+		if (t->cpus_allowed & CPU_BIT(c)) {
+			dequeue(busiest, t);
+			set_cpu(t, busiest, c);
+			enqueue(c, t);
+			pulled = true;
+			break;
 		}
-		spin_unlock(&o->rq_lock);
 	}
-	return false;
+	spin_unlock(&busiest->rq_lock);
+	return pulled;
 }
 
 /* ---- threads ------------------------------------------------------------- */
@@ -461,7 +464,7 @@ static void __schedule(struct cpu *c)
 		}
 	}
 	if (list_empty(&c->runq))
-		pull_one(c);
+		pull_one(c, 0);         /* about to idle: load 0 */
 	if (!list_empty(&c->runq)) {
 		next = list_first_entry(&c->runq, struct thread, rq_node);
 		dequeue(c, next);
@@ -765,8 +768,17 @@ void sched_tick(void)
 	}
 	if (--c->slice <= 0)
 		c->need_resched = true;
-	if (c->nr_queued && ncpus_online > 1)
+	if (ncpus_online == 1)
+		return;
+	if (c->nr_queued)
 		kick_idle_for_queued(c);
+	/* Busy CPUs even out too, now and then: one with two threads more
+	 * than us gives us one. */
+	if (c->ticks % BALANCE_TICKS == 0) {
+		spin_lock(&c->rq_lock);
+		pull_one(c, cpu_load(c));
+		spin_unlock(&c->rq_lock);
+	}
 }
 
 /* Last thing before returning from an interrupt: preempt if the slice is

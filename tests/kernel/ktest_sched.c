@@ -195,8 +195,9 @@ static void pull_worker(void *arg)
 }
 
 /* Pulling: 2n+1 busy threads all queued on one CPU (pinned there, then
- * let go); the idle CPUs must take them: every CPU runs some, every
- * thread keeps making progress, and the migrations are counted. */
+ * let go); the idle CPUs must take them, and busy CPUs even out: every
+ * CPU runs some, every thread keeps making progress, and the migrations
+ * are counted. */
 KTEST(sched_pull)
 {
 	struct thread *th[PULL_MAX];
@@ -294,6 +295,7 @@ KTEST(sched_affinity_pin)
 #define RING_ROUNDS 200
 static struct waitqueue ring_wq[RING_MAX];
 static volatile int ring_turn;
+static volatile u32 ring_done;
 static int ring_n;
 
 static void ring_worker(void *arg)
@@ -305,6 +307,7 @@ static void ring_worker(void *arg)
 		ring_turn = (me + 1) % ring_n;
 		wake_up(&ring_wq[ring_turn]);
 	}
+	atomic_add_return(&ring_done, 1);
 }
 
 /* A token passed round a ring of 2n threads, each woken by the previous
@@ -322,11 +325,12 @@ KTEST(sched_wake_migrate_stress)
 
 	ring_n = 2 * ncpus_online;
 	ring_turn = 0;
+	ring_done = 0;
 	for (int i = 0; i < ring_n; i++)
 		waitqueue_init(&ring_wq[i], "ring");
 	for (int i = 0; i < ring_n; i++)
 		KT_ASSERT(t, (th[i] = kthread_create(ring_worker, (void *)(uintptr_t)i, "ring", false)));
-	for (int round = 0; round < 40; round++) {
+	while (ring_done < (u32)ring_n) {
 		for (int i = 0; i < ring_n; i++) {
 			u32 m = masks[k++ % ARRAY_SIZE(masks)];
 			if (m)
