@@ -208,10 +208,12 @@ static struct cpu *least_loaded(u32 mask)
 static struct cpu *select_cpu(struct thread *t)
 {
 	u32 allowed = t->cpus_allowed & sched_online_mask();
-	struct cpu *last = t->cpu, *c;
+	struct cpu *last = t->cpu, *self = this_cpu(), *c;
 
 	if (!allowed)   /* its CPUs went away: anywhere rather than nowhere */
 		allowed = sched_online_mask();
+	if ((allowed & CPU_BIT(self)) && self->irq_depth && cpu_idle(self))
+		return self;
 	if (t->switches && (allowed & CPU_BIT(last)) && cpu_idle(last))
 		return last;
 	if ((c = find_idle(allowed)))
