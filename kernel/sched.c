@@ -201,10 +201,22 @@ static struct cpu *least_loaded(u32 mask)
 	return best;
 }
 
-/* Wake affinity: back to the CPU t last ran on (its caches, and under TCG
- * its soft TLB, still hold t's memory), unless that CPU is busy while
- * another allowed one idles, or is no longer allowed. A thread that never
- * ran goes to an idle CPU, else the least loaded. */
+/* Where a woken (or new, or pushed) thread goes, first match:
+ *
+ * 1. This CPU, if it is running its idle thread: an interrupt on an idle
+ *    CPU woke t (the disk's, the timer's). This CPU is awake and schedules
+ *    on the way out of the interrupt; any other costs a reschedule IPI
+ *    and, under QEMU's TCG, the wakeup of a second host thread, which is
+ *    what made -smp 4 slow (measured: see the report in git history). More
+ *    than one thread may pile up here this way; a busy CPU's tick hands the
+ *    extra ones to idle CPUs (kick_idle_for_queued).
+ * 2. Wake affinity: the CPU t last ran on, if it idles (its caches still
+ *    hold t's memory).
+ * 3. Any idle CPU (the last one is busy, or t never ran).
+ * 4. The last CPU, busy as it is; or, for a new thread or one whose CPU
+ *    is no longer allowed, the least loaded.
+ *
+ * Only CPUs in t->cpus_allowed count. */
 static struct cpu *select_cpu(struct thread *t)
 {
 	u32 allowed = t->cpus_allowed & sched_online_mask();
@@ -212,7 +224,7 @@ static struct cpu *select_cpu(struct thread *t)
 
 	if (!allowed)   /* its CPUs went away: anywhere rather than nowhere */
 		allowed = sched_online_mask();
-	if ((allowed & CPU_BIT(self)) && self->irq_depth && cpu_idle(self))
+	if ((allowed & CPU_BIT(self)) && self->curr == self->idle)
 		return self;
 	if (t->switches && (allowed & CPU_BIT(last)) && cpu_idle(last))
 		return last;

@@ -148,29 +148,39 @@ static int my_cpu(void)
 }
 
 #define AFFINE_ROUNDS 20
-static volatile int affine_back;
+static struct waitqueue affine_wq;
+static volatile int affine_go, affine_back;
 
-static void sleep_and_check_cpu(void *arg)
+static void affine_sleeper(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < AFFINE_ROUNDS; i++) {
 		int before = my_cpu();
-		sleep_ticks(2);
+		wait_event(&affine_wq, affine_go > i);
 		if (my_cpu() == before)
 			affine_back++;
 	}
 }
 
-/* Wake affinity: with the other CPUs idle, a thread that sleeps wakes up
- * where it last ran (CPU 0 wakes it, from its timer). A busy CPU (kppsd,
- * a ktest neighbour) may take it elsewhere now and then; most rounds come
- * back. With a global queue it would go to whichever CPU was kicked. */
+/* Wake affinity: a thread woken by a thread running on another CPU goes
+ * back to the CPU it slept on, which idles meanwhile. (The waker here is
+ * busy; a wake from an interrupt on an idle CPU runs the thread there
+ * instead, sched.c: select_cpu.) Now and then a busy neighbour (kppsd)
+ * may take its CPU at the wrong instant; most rounds come back. */
 KTEST(sched_wake_affinity)
 {
 	struct thread *th;
 
+	waitqueue_init(&affine_wq, "affine");
+	affine_go = 0;
 	affine_back = 0;
-	KT_ASSERT(t, (th = kthread_create(sleep_and_check_cpu, NULL, "affine", false)));
+	KT_ASSERT(t, (th = kthread_create(affine_sleeper, NULL, "affine", false)));
+	for (int i = 0; i < AFFINE_ROUNDS; i++) {
+		while (READ_ONCE(th->state) != T_SLEEPING)
+			yield();
+		affine_go = i + 1;
+		wake_up(&affine_wq);
+	}
 	kthread_join(th);
 	kt_info(t, "came back to its cpu %d of %d times", affine_back, AFFINE_ROUNDS);
 	KT_EXPECT(t, affine_back >= AFFINE_ROUNDS - 3);
