@@ -47,7 +47,7 @@ struct cpu {
 	volatile int nr_queued;      /* length of runq */
 	struct thread *push_after_switch; /* prev, no longer allowed here (sched_finish_switch) */
 	u64 nr_migrations;           /* threads that moved to this CPU from another */
-	bool tick_stopped;           /* idle with its LAPIC timer off (tickless idle) */
+	volatile bool tick_stopped;  /* idle with its LAPIC timer off (tickless idle; dftlb reads it) */
 	u64 tick_stop_jiffies;       /* when it stopped, to account idle time */
 
 	struct list_head call_queue; /* on_each_cpu requests (other CPUs add) */

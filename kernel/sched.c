@@ -48,6 +48,7 @@
 #include <arch/x86/trap.h>
 #include <kernel/proc.h>
 #include <mm/mm.h>
+#include <mm/dftlb.h>
 
 static DEFINE_SPINLOCK(threads_lock);   /* all_threads, nthreads, next_tid */
 static LIST_HEAD(all_threads);
@@ -390,14 +391,20 @@ void sched_init_ap(struct cpu *c, struct thread *idle)
 
 /* Stop this CPU's timer while it idles, if nothing needs its tick: not CPU
  * 0 (jiffies, the sleepers), not with a user mm loaded (dftlb tasks are
- * drained in the tick). Interrupts off. */
+ * drained in the tick). A dftlb task may still name us: closed after we
+ * switched to the kernel's CR3 but from an mm->cpu_mask read before; our
+ * TLB holds none of its translations, so drain it now. Interrupts off. */
 static void tick_stop(struct cpu *c)
 {
 	if (nohz_off || c->id == 0 || c->loaded_mm || c->tick_stopped)
 		return;
 	lapic_timer_stop();
-	c->tick_stopped = true;
 	c->tick_stop_jiffies = jiffies;
+	c->tick_stopped = true;
+	/* From now on dftlb_close leaves us out of new tasks; the ones closed
+	 * before it could see tick_stopped are drained here (see dftlb.c). */
+	smp_mb();
+	dftlb_drain_local();
 }
 
 /* Before this CPU runs anything but its idle thread: the timer runs again

@@ -146,6 +146,8 @@ static const struct test tests[] = {
     { "uname", t_uname },
     { "clock", t_clock },
     { "sched_yield", t_sched_yield },
+    { "sched_affinity_errors", t_sched_affinity_errors },
+    { "sched_affinity", t_sched_affinity },
     { "lseek_console", t_lseek_console },
     { "lseek_file", t_lseek_file },
     { "proc_meminfo", t_proc_meminfo },

@@ -89,6 +89,8 @@ int t_nosys(void);
 int t_uname(void);
 int t_clock(void);
 int t_sched_yield(void);
+int t_sched_affinity_errors(void);
+int t_sched_affinity(void);
 int t_lseek_console(void);
 int t_lseek_file(void);
 int t_mmap_errors(void);
