@@ -154,6 +154,7 @@ static const struct test tests[] = {
     { "proc_maps", t_proc_maps },
     { "proc_status", t_proc_status },
     { "proc_uptime", t_proc_uptime },
+    { "proc_stat", t_proc_stat },
     { "proc_dir", t_proc_dir },
     { "libc", t_libc },
     { "leak_check", t_leak_check },     /* keep last */

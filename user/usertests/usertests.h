@@ -91,6 +91,7 @@ int t_clock(void);
 int t_sched_yield(void);
 int t_sched_affinity_errors(void);
 int t_sched_affinity(void);
+int t_proc_stat(void);
 int t_lseek_console(void);
 int t_lseek_file(void);
 int t_mmap_errors(void);
