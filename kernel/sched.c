@@ -17,20 +17,25 @@
  * checks it (set when a CPU picks a thread, cleared once it switched away).
  *
  * Migration. A thread moves only while on no CPU: pulled from a queue by an
- * idle CPU (pull_one), placed on another CPU when woken (sched_wake), or
- * pushed after its CPU was taken out of its cpus_allowed: the CPU that ran
- * it switches away first and pushes it from the next thread's finish
- * switch, when its stack is free (push_after_switch).
+ * idle CPU, or by a CPU with two threads less at its tick (pull_one);
+ * placed on another CPU when woken (sched_wake, select_cpu); or pushed
+ * after its CPU was taken out of its cpus_allowed: the CPU that ran it
+ * switches away first and pushes it from the next thread's finish switch,
+ * when its stack is free (push_after_switch).
  *
  * Lock order: a wait queue's lock, then sleep_lock, then rq locks; two rq
  * locks in CPU-id order (rq_lock_two; rq_lock_nested asserts it), or the
  * second one with spin_trylock (pulling). threads_lock (all_threads) is
  * never held with an rq lock. proc_lock before rq locks (setaffinity).
  *
- * Tickless idle: an idle CPU other than CPU 0 with no user mm loaded stops
- * its LAPIC timer before halting (nothing owes it a tick: dftlb tasks name
- * only CPUs with the mm in CR3, jiffies and the sleepers are CPU 0's); the
- * reschedule IPI of a wake or a busy CPU's tick wakes it.
+ * Tickless idle (nohz=on, the default): an idle CPU other than CPU 0 with
+ * no user mm loaded stops its LAPIC timer before halting. Nothing owes it
+ * a tick: jiffies and the sleepers are CPU 0's; dftlb tasks are drained in
+ * the tick, but a CPU on the kernel's CR3 holds no user translation, so
+ * dftlb_close leaves tick-stopped CPUs out and tick_stop drains the tasks
+ * closed before. The reschedule IPI of a wake, or of a busy CPU's tick
+ * that has work to hand out, wakes it; it restarts its timer only when it
+ * switches to a thread.
  */
 #include <kernel/sched.h>
 #include <kernel/panic.h>
@@ -207,10 +212,13 @@ static struct cpu *least_loaded(u32 mask)
  * 1. This CPU, if it is running its idle thread: an interrupt on an idle
  *    CPU woke t (the disk's, the timer's). This CPU is awake and schedules
  *    on the way out of the interrupt; any other costs a reschedule IPI
- *    and, under QEMU's TCG, the wakeup of a second host thread, which is
- *    what made -smp 4 slow (measured: see the report in git history). More
- *    than one thread may pile up here this way; a busy CPU's tick hands the
- *    extra ones to idle CPUs (kick_idle_for_queued).
+ *    and, under QEMU's TCG, the wakeup of a second host thread. Without
+ *    this rule every disk interrupt on CPU 0 woke the vCPU that thrash or
+ *    kppsd had last run on: `thrash 40 20000` at -smp 4 sent 1500-3500
+ *    reschedule IPIs instead of about 150, and on a busy host took up to
+ *    several times its -smp 1 time. More than one thread may pile up here this way; a
+ *    busy CPU's tick hands the extra ones to idle CPUs
+ *    (kick_idle_for_queued).
  * 2. Wake affinity: the CPU t last ran on, if it idles (its caches still
  *    hold t's memory).
  * 3. Any idle CPU (the last one is busy, or t never ran).
@@ -663,9 +671,9 @@ int kthread_join(struct thread *t)
 /* ---- affinity -------------------------------------------------------------- */
 
 /* The CPU it may no longer run on learns at once: a queued thread is
- * moved now, a running one is preempted (an IPI, or schedule() if it is
- * us) and pushed by its CPU once off its stack, a sleeping one is placed
- * right when woken. */
+ * moved now, a running one is preempted (an IPI, or yield() if it is the
+ * caller, which then must hold no spinlock) and pushed by its CPU once off
+ * its stack, a sleeping one is placed right when woken. */
 int sched_setaffinity(struct thread *t, u32 mask)
 {
 	struct cpu *c;
@@ -685,9 +693,8 @@ int sched_setaffinity(struct thread *t, u32 mask)
 		spin_unlock(&c->rq_lock);
 		yield();
 	} else if (t->state == T_RUNNING) {
-		c->need_resched = true;
 		spin_unlock(&c->rq_lock);
-		ipi_send_resched(c);
+		ipi_send_resched(c);    /* it sets c->need_resched */
 	} else {
 		/* runnable on no queue: whoever is placing it reads the new mask */
 		spin_unlock(&c->rq_lock);
