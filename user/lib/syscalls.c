@@ -89,6 +89,32 @@ long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen,
     return S5(__NR_process_madvise, pidfd, iov, vlen, advice, flags);
 }
 
+long sys_clone(unsigned long flags, void *stack, int *ptid,
+               struct user_desc *tls, int *ctid)
+{
+    return S5(__NR_clone, flags, stack, ptid, tls, ctid);
+}
+long sys_gettid(void)                           { return S0(__NR_gettid); }
+long sys_tkill(pid_t tid, int sig)              { return S2(__NR_tkill, tid, sig); }
+long sys_tgkill(pid_t tg, pid_t tid, int sig)   { return S3(__NR_tgkill, tg, tid, sig); }
+long sys_futex(volatile uint32_t *uaddr, int op, uint32_t val,
+               const struct timespec *timeout, volatile uint32_t *uaddr2,
+               uint32_t val3)
+{
+    return S6(__NR_futex, uaddr, op, val, timeout, uaddr2, val3);
+}
+long sys_set_thread_area(struct user_desc *u)   { return S1(__NR_set_thread_area, u); }
+long sys_get_thread_area(struct user_desc *u)   { return S1(__NR_get_thread_area, u); }
+long sys_set_tid_address(int *tidptr)           { return S1(__NR_set_tid_address, tidptr); }
+long sys_sched_setaffinity(pid_t pid, size_t len, const void *mask)
+{
+    return S3(__NR_sched_setaffinity, pid, len, mask);
+}
+long sys_sched_getaffinity(pid_t pid, size_t len, void *mask)
+{
+    return S3(__NR_sched_getaffinity, pid, len, mask);
+}
+
 /* ---- libc style ---- */
 void _exit(int status)                          { sys_exit_group(status); }
 pid_t fork(void)                                { return ret(sys_fork()); }
@@ -116,6 +142,16 @@ int getdents64(int fd, void *b, size_t n)       { return ret(sys_getdents64(fd, 
 int clock_gettime(clockid_t c, struct timespec *ts)
 {
     return ret(sys_clock_gettime(c, ts));
+}
+pid_t gettid(void)                              { return sys_gettid(); }
+int tgkill(pid_t tg, pid_t tid, int sig)        { return ret(sys_tgkill(tg, tid, sig)); }
+int sched_setaffinity(pid_t pid, size_t len, const void *mask)
+{
+    return ret(sys_sched_setaffinity(pid, len, mask));
+}
+int sched_getaffinity(pid_t pid, size_t len, void *mask)
+{
+    return ret(sys_sched_getaffinity(pid, len, mask));
 }
 int nanosleep(const struct timespec *q, struct timespec *r)
 {
