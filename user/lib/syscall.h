@@ -83,6 +83,8 @@ long sys_mlockall(int flags);
 long sys_munlockall(void);
 long sys_sched_yield(void);
 long sys_nanosleep(const struct timespec *req, struct timespec *rem);
+long sys_sched_setaffinity(pid_t pid, size_t len, const void *mask);
+long sys_sched_getaffinity(pid_t pid, size_t len, void *mask);
 long sys_mmap2(void *addr, size_t len, int prot, int flags, int fd, long pgoff);
 long sys_madvise(void *addr, size_t len, int advice);
 long sys_getdents64(int fd, void *buf, size_t n);
@@ -105,9 +107,6 @@ long sys_futex(volatile uint32_t *uaddr, int op, uint32_t val,
 long sys_set_thread_area(struct user_desc *u);
 long sys_get_thread_area(struct user_desc *u);
 long sys_set_tid_address(int *tidptr);
-/* len is the mask's size in bytes; getaffinity returns how many it wrote. */
-long sys_sched_setaffinity(pid_t pid, size_t len, const void *mask);
-long sys_sched_getaffinity(pid_t pid, size_t len, void *mask);
 
 /* True when a raw return value is an error code (addresses above 3 GiB
  * are not: only -1..-4095 are errors, as in Linux). */
@@ -141,12 +140,14 @@ int mlockall(int flags);
 int munlockall(void);
 int sched_yield(void);
 int nanosleep(const struct timespec *req, struct timespec *rem);
+/* As glibc's: mask is len bytes, bit n = CPU n; getaffinity clears what the
+ * kernel did not write and returns 0. */
+int sched_setaffinity(pid_t pid, size_t len, const void *mask);
+int sched_getaffinity(pid_t pid, size_t len, void *mask);
 int madvise(void *addr, size_t len, int advice);
 int getdents64(int fd, void *buf, size_t n);
 int clock_gettime(clockid_t clk, struct timespec *ts);
 pid_t gettid(void);
 int tgkill(pid_t tgid, pid_t tid, int sig);
-int sched_setaffinity(pid_t pid, size_t len, const void *mask);
-int sched_getaffinity(pid_t pid, size_t len, void *mask);  /* bytes written */
 
 #endif

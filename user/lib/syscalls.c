@@ -64,6 +64,14 @@ long sys_munlock(const void *a, size_t len)     { return S2(__NR_munlock, a, len
 long sys_mlockall(int flags)                    { return S1(__NR_mlockall, flags); }
 long sys_munlockall(void)                       { return S0(__NR_munlockall); }
 long sys_sched_yield(void)                      { return S0(__NR_sched_yield); }
+long sys_sched_setaffinity(pid_t p, size_t len, const void *m)
+{
+    return S3(__NR_sched_setaffinity, p, len, m);
+}
+long sys_sched_getaffinity(pid_t p, size_t len, void *m)
+{
+    return S3(__NR_sched_getaffinity, p, len, m);
+}
 long sys_nanosleep(const struct timespec *q, struct timespec *r)
 {
     return S2(__NR_nanosleep, q, r);
@@ -106,14 +114,6 @@ long sys_futex(volatile uint32_t *uaddr, int op, uint32_t val,
 long sys_set_thread_area(struct user_desc *u)   { return S1(__NR_set_thread_area, u); }
 long sys_get_thread_area(struct user_desc *u)   { return S1(__NR_get_thread_area, u); }
 long sys_set_tid_address(int *tidptr)           { return S1(__NR_set_tid_address, tidptr); }
-long sys_sched_setaffinity(pid_t pid, size_t len, const void *mask)
-{
-    return S3(__NR_sched_setaffinity, pid, len, mask);
-}
-long sys_sched_getaffinity(pid_t pid, size_t len, void *mask)
-{
-    return S3(__NR_sched_getaffinity, pid, len, mask);
-}
 
 /* ---- libc style ---- */
 void _exit(int status)                          { sys_exit_group(status); }
@@ -143,16 +143,22 @@ int clock_gettime(clockid_t c, struct timespec *ts)
 {
     return ret(sys_clock_gettime(c, ts));
 }
+int sched_setaffinity(pid_t p, size_t len, const void *m)
+{
+    return ret(sys_sched_setaffinity(p, len, m));
+}
+int sched_getaffinity(pid_t p, size_t len, void *m)
+{
+    long n = ret(sys_sched_getaffinity(p, len, m));
+
+    if (n < 0)
+        return -1;
+    for (size_t i = (size_t)n; i < len; i++)
+        ((char *)m)[i] = 0;
+    return 0;
+}
 pid_t gettid(void)                              { return sys_gettid(); }
 int tgkill(pid_t tg, pid_t tid, int sig)        { return ret(sys_tgkill(tg, tid, sig)); }
-int sched_setaffinity(pid_t pid, size_t len, const void *mask)
-{
-    return ret(sys_sched_setaffinity(pid, len, mask));
-}
-int sched_getaffinity(pid_t pid, size_t len, void *mask)
-{
-    return ret(sys_sched_getaffinity(pid, len, mask));
-}
 int nanosleep(const struct timespec *q, struct timespec *r)
 {
     return ret(sys_nanosleep(q, r));
