@@ -147,7 +147,5 @@ int sched_getaffinity(pid_t pid, size_t len, void *mask);
 int madvise(void *addr, size_t len, int advice);
 int getdents64(int fd, void *buf, size_t n);
 int clock_gettime(clockid_t clk, struct timespec *ts);
-pid_t gettid(void);
-int tgkill(pid_t tgid, pid_t tid, int sig);
 
 #endif

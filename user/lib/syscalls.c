@@ -126,8 +126,6 @@ pid_t wait(int *st)                             { return waitpid(-1, st, 0); }
 off_t lseek(int fd, off_t off, int wh)          { return ret(sys_lseek(fd, off, wh)); }
 pid_t getpid(void)                              { return sys_getpid(); }
 pid_t getppid(void)                             { return sys_getppid(); }
-pid_t gettid(void)                              { return sys_gettid(); }
-int tgkill(pid_t tg, pid_t tid, int sig)        { return ret(sys_tgkill(tg, tid, sig)); }
 int kill(pid_t p, int sig)                      { return ret(sys_kill(p, sig)); }
 int dup(int fd)                                 { return ret(sys_dup(fd)); }
 int dup2(int o, int n)                          { return ret(sys_dup2(o, n)); }
