@@ -13,29 +13,31 @@ while it ran:
   pps_rescue     faults on an UnmappedPTE: mapped back, no I/O
   pswpin/pswpout pages read from / written to swap
   tlb_ipi        TLB-flush IPIs sent (for any reason)
-  run_tlb_ipi    for mtthrash: tlb_ipi's growth while its threads ran (its
-                 own reading of /proc/vmstat between two barriers, so
-                 reclaim's alone: no munmap, no exit in that window)
+  run_tlb_ipi    mtthrash only: tlb_ipi's growth while its threads ran (its
+                 own reading of /proc/vmstat between two barriers: reclaim's
+                 alone, no munmap or exit in that window)
   dftlb_forced   full delayed-flush tables drained with on_each_cpu
   swap_ra_hit/swap_ra  read-ahead pages used / read
   cmds/page      disk commands per page written (swap_write_cmds/pswpout):
                  stage 4 writes a run of contiguous slots with one command
 
 then a Markdown table and a CSV file (build/bench.csv) with one row per
-workload and CPU count. mtthrash (one process, 4 threads sharing one
-region) runs in that boot at the same size as the others, and once more in
-a boot of its own at -m 32 (40 MiB: test_pps.py's size), unless
---no-small.
+workload and CPU count.
 
 What to look for: rescues are as many as the major faults or more (the
 stages give a page time to be wanted again); swap-ins outnumber swap-outs
 (a page read back keeps its slot while clean and leaves again without a
 write); seqscan uses nearly all of its read-ahead, thrash much less;
 tlb_ipi is 0 unless dftlb_forced says a full table was drained (then one
-IPI per other CPU); for mtthrash, whose mm is live on several CPUs at
-once, run_tlb_ipi is still 0 but for forced drains (reclaim never sends
-IPIs: dftlb), while tlb_ipi may count its final munmap's shootdowns;
-cmds/page is far below 1.
+IPI per other CPU); cmds/page is far below 1.
+
+mtthrash is one process whose 4 threads share one region, so the mm is
+live on every CPU while kppsd reclaims it: run_tlb_ipi must stay within
+one IPI per other CPU for each dftlb_forced, as tlb_ipi does for the
+single-threaded workloads (tlb_ipi may also count its final munmap's
+shootdowns). It runs in the main boot at the others' size and, unless
+--no-small, once more in a boot of its own at -m 32 at test_pps.py's size
+(SMALL); its rows are repeated in a table of their own, with run_tlb_ipi.
 
 Every workload checks every page; one that is not OK stops the bench with
 an error. Run it on an idle host: QEMU is TCG here, so the host's load
@@ -60,7 +62,7 @@ WORKLOADS = [
     "multithrash 4 20 20000",
     "mtthrash 4 80 20000",
 ]
-# mtthrash at test_pps.py's size, in a boot of its own: (workload, MiB of RAM).
+# mtthrash at -m 32 with test_pps.py's 40 MiB, in a boot of its own: (workload, MiB of RAM).
 SMALL = [("mtthrash 4 40 20000", 32)]
 COUNTERS = ["pgmajfault", "pps_rescue", "pswpin", "pswpout", "tlb_ipi", "dftlb_forced",
             "swap_ra_hit", "swap_ra", "swap_write_cmds", "oom_kill"]
@@ -78,7 +80,9 @@ def cmds_per_page(d):
     return d["swap_write_cmds"] / d["pswpout"] if d["pswpout"] else 0.0
 
 
-def bench(smp, mem, workloads):
+def bench(smp, mem, workloads=WORKLOADS, label=""):
+    """One boot: each workload from the shell; label tags the rows' names
+    (" (-m 32)" for the SMALL boot)."""
     rows = []
     with Qemu(smp=smp, mem=mem, swap=BUILD / "swap.img", name=f"bench-smp{smp}-m{mem}") as q:
         sh_wait_prompt(q, timeout=120)
@@ -93,10 +97,10 @@ def bench(smp, mem, workloads):
             if d["oom_kill"]:
                 sys.exit(f"bench: -smp {smp}: an out-of-memory kill during `{w}`")
             run_ipi = RUN_TLB_IPI_RE.search(ok[0].string)
-            row = {"workload": w, "smp": smp, "mem_mib": mem, "elapsed_ms": int(ok[0].group(2)),
-                   "accesses": int(ok[0].group(3)), **d,
-                   "run_tlb_ipi": int(run_ipi.group(1)) if run_ipi else "",
-                   "cmds_per_page_written": round(cmds_per_page(d), 3)}
+            row = {"workload": w + label, "smp": smp, "mem_mib": mem,
+                   "elapsed_ms": int(ok[0].group(2)), "accesses": int(ok[0].group(3)), **d,
+                   "cmds_per_page_written": round(cmds_per_page(d), 3),
+                   "run_tlb_ipi": int(run_ipi.group(1)) if run_ipi else ""}
             rows.append(row)
             print(f"bench: -smp {smp} -m {mem}: {w}: {row['elapsed_ms']} ms, "
                   + " ".join(f"{k}={v}" for k, v in d.items())
@@ -112,34 +116,45 @@ def main():
     ap.add_argument("--smp", type=int, nargs="+", default=[4], help="CPU counts (default 4)")
     ap.add_argument("--csv", default=str(BUILD / "bench.csv"), help="CSV output file")
     ap.add_argument("--no-small", action="store_true",
-                    help="skip the extra boot at -m 32 for " + ", ".join(w for w, _ in SMALL))
+                    help="no extra boot for " + ", ".join(f"{w} at -m {m}" for w, m in SMALL))
     a = ap.parse_args()
     print(f"bench: -m {a.mem}, -smp {' '.join(map(str, a.smp))}; "
-          f"workloads: {', '.join(WORKLOADS)}"
-          + ("" if a.no_small else "; " + ", ".join(f"{w} at -m {m}" for w, m in SMALL)),
-          flush=True)
+          f"workloads: {', '.join(WORKLOADS)}", flush=True)
     rows = []
     for smp in a.smp:
-        rows += bench(smp, a.mem, WORKLOADS)
-        if not a.no_small:
-            for mem in sorted({m for _, m in SMALL}):
-                rows += bench(smp, mem, [w for w, m in SMALL if m == mem])
+        rows += bench(smp, a.mem)
+        for w, mem in [] if a.no_small else SMALL:
+            rows += bench(smp, mem, [w], label=f" (-m {mem})")
     print()
-    print("| workload | -m | -smp | elapsed ms | pgmajfault | pps_rescue | pswpin | pswpout "
-          "| tlb_ipi | run_tlb_ipi | dftlb_forced | swap_ra_hit/swap_ra | cmds/page written |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-          "| ---: |")
+    print("| workload | -smp | elapsed ms | pgmajfault | pps_rescue | pswpin | pswpout "
+          "| tlb_ipi | dftlb_forced | swap_ra_hit/swap_ra | cmds/page written |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
-        run_ipi = r["run_tlb_ipi"] if r["run_tlb_ipi"] != "" else "-"
-        print(f"| `{r['workload']}` | {r['mem_mib']} | {r['smp']} | {r['elapsed_ms']} "
-              f"| {r['pgmajfault']} | {r['pps_rescue']} | {r['pswpin']} | {r['pswpout']} "
-              f"| {r['tlb_ipi']} | {run_ipi} | {r['dftlb_forced']} "
-              f"| {r['swap_ra_hit']}/{r['swap_ra']} | {r['cmds_per_page_written']:.3f} |")
+        print(f"| `{r['workload']}` | {r['smp']} | {r['elapsed_ms']} | {r['pgmajfault']} "
+              f"| {r['pps_rescue']} | {r['pswpin']} | {r['pswpout']} | {r['tlb_ipi']} "
+              f"| {r['dftlb_forced']} | {r['swap_ra_hit']}/{r['swap_ra']} "
+              f"| {r['cmds_per_page_written']:.3f} |")
     with open(a.csv, "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=list(rows[0]))
         wr.writeheader()
         wr.writerows(rows)
     print(f"\nbench: CSV in {a.csv}")
+    print_threads(rows)
+
+
+def print_threads(rows):
+    """The mtthrash rows again, with the TLB IPIs sent while its threads
+    ran (reclaim only: within one per other CPU per dftlb_forced)."""
+    mt = [r for r in rows if r["run_tlb_ipi"] != ""]
+    if not mt:
+        return
+    print("\n| threaded workload | -m | -smp | elapsed ms | pswpout | pswpin | tlb_ipi "
+          "| run_tlb_ipi | dftlb_forced |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in mt:
+        print(f"| `{r['workload']}` | {r['mem_mib']} | {r['smp']} | {r['elapsed_ms']} "
+              f"| {r['pswpout']} | {r['pswpin']} | {r['tlb_ipi']} | {r['run_tlb_ipi']} "
+              f"| {r['dftlb_forced']} |")
 
 
 if __name__ == "__main__":
