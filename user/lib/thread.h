@@ -44,8 +44,14 @@
  * unmaps it, so every thread created must be joined exactly once. Nothing
  * here calls malloc, which is not thread-safe; neither is errno (one per
  * process): threads should call the raw sys_* wrappers, whose -errno is
- * their own. printf is safe to call from several threads (each call
- * formats into its own stack buffer; lines may interleave, not mix).
+ * their own. printf may be called from several threads: each call formats
+ * into a 256-byte buffer on its own stack and writes it with one write(),
+ * so lines of up to that size never mix.
+ *
+ * fork in a threaded process copies only the calling thread, as on Linux;
+ * the child's thread_self() is still the forking thread's block (its tid
+ * field is the parent's TID): a child should not create threads of its
+ * own from a threaded parent.
  */
 #ifndef USER_THREAD_H
 #define USER_THREAD_H
