@@ -208,6 +208,16 @@ def find_proc(pid):
     raise PpsError(f"no process with pid {pid} (pps-ps lists them)")
 
 
+def proc_threads(p):
+    """The live threads of a process (p->threads, via thread_node)."""
+    return list_entries(p["threads"], "struct thread", "thread_node")
+
+
+def thread_state(t):
+    """enum thread_state's name, short: T_RUNNING -> running."""
+    return enum_name(t["state"].type, int(t["state"])).removeprefix("T_").lower()
+
+
 def proc_of_mm(mm_addr):
     for p in procs():
         if ptr(p["mm"]) == mm_addr:
@@ -469,7 +479,7 @@ class PpsCommand(gdb.Command):
 class PpsosPy(gdb.Command):
     """The PPS helpers of scripts/gdb/ppsos.py (docs/gdb-walkthrough.md):
 
-  pps-ps              processes, rss, PTE types in their PURE_PRIVATE VMAs
+  pps-ps              processes and their threads, rss, PTE types in their PURE_PRIVATE VMAs
   pps-vmas PID        a process's VMAs and their flags
   pps-pte ADDR [PID]  walk to one PTE: type, frame or slot, struct page, stage
   pps-stats           vmstat counters, swap usage, kppsd mode and last pass
@@ -629,23 +639,28 @@ PTEs are present, UnmappedPTE and SwappedPTE."""
 
 
 class PpsPs(PpsCommand):
-    """pps-ps: every process: pid, name, state, mm, rss (resident pages),
-cpu_mask (CPUs that have its page directory in CR3 now: who would owe a
-delayed TLB flush), and its PTEs in PURE_PRIVATE VMAs by type, counted by walking
-the page tables from GDB (present / unmapped / swapped), the figures
-/proc/meminfo sums as PpsPte, PpsUnmapped, PpsSwapped."""
+    """pps-ps: every process: pid, name, state, number of threads, mm, rss
+(resident pages), the CPUs that have its page directory in CR3 now
+(mm->cpu_mask: who would owe a delayed TLB flush, and who an munmap's
+shootdown interrupts), and its PTEs in PURE_PRIVATE VMAs by type, counted
+by walking the page tables from GDB (present / unmapped / swapped), the
+figures /proc/meminfo sums as PpsPte, PpsUnmapped, PpsSwapped. Under each
+process, one line per thread: its TID, state, the CPU it runs on or last
+ran on (t->cpu), and the CPUs it may run on (cpus_allowed)."""
 
     name = "pps-ps"
 
     def run(self, argv):
-        print(f"{'pid':>4} {'name':<16} {'state':<7} {'mm':<10} {'rss':>6} {'cpu_mask':>9} "
+        print(f"{'pid':>4} {'name':<16} {'state':<7} {'thr':>3} {'mm':<10} {'rss':>6} {'mm on cpus':<10} "
               f"{'present':>7} {'unmapped':>8} {'swapped':>7}")
         n = 0
         for p in procs():
             n += 1
             mm = p["mm"]
+            head = f"{int(p['pid']):4d} {cstr(p['name']):<16} {proc_state(p):<7} {int(p['nr_threads']):3d}"
             if not ptr(mm):
-                print(f"{int(p['pid']):4d} {cstr(p['name']):<16} {proc_state(p):<7} {'-':<10}")
+                print(f"{head} {'-':<10}")
+                self.print_threads(p)
                 continue
             tot = {"present": 0, "unmapped": 0, "swapped": 0}
             for v in vmas(mm):
@@ -653,11 +668,21 @@ the page tables from GDB (present / unmapped / swapped), the figures
                     c = count_vma_ptes(mm, u32(v["start"]), u32(v["end"]))
                     for k in tot:
                         tot[k] += c[k]
-            print(f"{int(p['pid']):4d} {cstr(p['name']):<16} {proc_state(p):<7} {ptr(mm):#010x} "
-                  f"{u32(mm['rss']):6d} {u32(mm['cpu_mask']):#9x} "
+            print(f"{head} {ptr(mm):#010x} {u32(mm['rss']):6d} {cpu_list(u32(mm['cpu_mask'])):<10} "
                   f"{tot['present']:7d} {tot['unmapped']:8d} {tot['swapped']:7d}")
+            self.print_threads(p)
         if not n:
             print("(no processes yet: user space has not started)")
+
+    @staticmethod
+    def print_threads(p):
+        for t in proc_threads(p):
+            cpu = t["cpu"]
+            where = f"cpu {int(cpu['id'])}" if ptr(cpu) else "cpu -"
+            if ptr(cpu) and ptr(cpu["curr"]) == ptr(t):
+                where += " (running there now)"
+            print(f"       tid {int(t['utid']):<5} {thread_state(t):<9} {where:<24} "
+                  f"allowed {cpu_list(u32(t['cpus_allowed']))}")
 
 
 def kppsd_mode_name():
@@ -788,9 +813,12 @@ stopped inside a step, e.g. at a pps-break-stage breakpoint."""
 
 class PpsCpus(PpsCommand):
     """pps-cpus: every CPU the firmware listed (cpus[0..ncpus_found)): its
-index, LAPIC id, online flag, the thread it runs now (cpus[i].curr, and
-its process), timer ticks, CR3 loads (address-space switches; a switch
-between two threads of one mm loads none), pages on its deferred free list
+index, LAPIC id, online flag, the thread it runs now (cpus[i].curr, with
+its process and TID), the address space in its CR3 (loaded_mm, and whose
+it is: the CPUs holding one mm are the bits of that mm's cpu_mask), the
+threads waiting on its run queue, timer ticks ("off" while idle with its
+tick stopped), CR3 loads (address-space switches; a switch between two
+threads of one mm loads none), pages on its deferred free list
 (mm/deferred_free.h), ncli (depth of irq-off spinlocks held) and
 irq_depth (>0 inside an interrupt handler). GDB thread N is the vCPU
 with LAPIC id N-1."""
@@ -800,8 +828,8 @@ with LAPIC id N-1."""
     def run(self, argv):
         n = int(val("ncpus_found"))
         cpus = val("cpus")
-        print(f"{'cpu':>3} {'apic':>4} {'online':<6} {'current':<28} {'ticks':>8} {'cr3':>8} {'dfree':>5} "
-              f"{'ncli':>4} {'irq':>3}")
+        print(f"{'cpu':>3} {'apic':>4} {'online':<6} {'current':<30} {'mm loaded':<16} {'rq':>2} "
+              f"{'ticks':>8} {'cr3':>8} {'dfree':>5} {'ncli':>4} {'irq':>3}")
         for i in range(n):
             c = cpus[i]
             cur = c["curr"]
@@ -809,12 +837,19 @@ with LAPIC id N-1."""
                 name = cstr(cur["name"])
                 pr = cur["proc"]
                 if ptr(pr):
-                    name += f" (pid {int(pr['pid'])})"
+                    name += f" (pid {int(pr['pid'])} tid {int(cur['utid'])})"
             else:
                 name = "-"
+            mm = ptr(c["loaded_mm"])
+            if mm:
+                owner = proc_of_mm(mm)
+                loaded = f"{mm:#x}" + (f" pid {int(owner['pid'])}" if owner is not None else "")
+            else:
+                loaded = "kernel"
+            ticks = f"{int(c['ticks'])}" + ("/off" if bool(c["tick_stopped"]) else "")
             print(f"{int(c['id']):3d} {u32(c['apic_id']):4d} {'yes' if bool(c['online']) else 'no':<6} "
-                  f"{name:<28} {int(c['ticks']):8d} {int(c['cr3_loads']):8d} {u32(c['dfree_count']):5d} "
-                  f"{int(c['ncli']):4d} {int(c['irq_depth']):3d}")
+                  f"{name:<30} {loaded:<16} {int(c['nr_queued']):2d} {ticks:>8} {int(c['cr3_loads']):8d} "
+                  f"{u32(c['dfree_count']):5d} {int(c['ncli']):4d} {int(c['irq_depth']):3d}")
 
 
 class PpsBreakStage(PpsCommand):
