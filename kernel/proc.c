@@ -147,6 +147,7 @@ int proc_start(struct proc *p, const struct trapframe *tf)
 	}
 	t->proc = p;
 	p->thread = t;
+	fpu_copy(t, current()); /* fork: the child gets the parent's FP registers */
 	kthread_wake_new(t);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <kernel/percpu.h>
 #include <kernel/waitqueue.h>
 #include <arch/x86/memlayout.h>
+#include <arch/x86/fpu.h>
 
 #define THREAD_MAGIC 0x7468726Du /* "thrm" */
 #define TIME_SLICE_TICKS 5
@@ -63,6 +64,9 @@ struct thread {
 #define THREAD_HELD_RWSEMS 8
 	struct rwsem *held_read[THREAD_HELD_RWSEMS];
 	u32 nheld_read;
+	/* The user's x87/MMX/SSE registers while it is off a CPU
+	 * (arch/x86/fpu.c): 16-byte aligned, 512 bytes of this stack. */
+	struct fpu_state fpu;
 	u32 magic_end;
 };
 
