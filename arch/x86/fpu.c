@@ -36,9 +36,10 @@
  *  - t->fpu.user: the thread has user FP state. Then while it is off a CPU
  *    its area holds that state. Set by fpu_init_thread / fpu_copy /
  *    fpu_reset_current; kernel threads never set it and are not saved.
- *  - The area is saved before switch_to() and under the run-queue lock, so
- *    no other CPU can pick the thread up before its state is in memory: a
- *    thread migrating between CPUs finds its registers in its area.
+ *  - The area is saved before switch_to(), while prev cannot run anywhere
+ *    else yet (the scheduler holds its run-queue lock across switch_to,
+ *    which is also what keeps a second CPU off prev's kernel stack): a
+ *    thread that migrates finds its registers in its area on the new CPU.
  *
  * Locks: none of its own. fpu_switch runs with interrupts off under the
  * scheduler's lock; the other entry points touch the current thread (with
@@ -237,6 +238,8 @@ const char *fpu_fault_cause(int vector)
 
 	if (fpu_format == FPU_NONE)
 		return "no FPU";
+	if (vector == T_NM)
+		return "FPU turned off (CR0.TS or CR0.EM): a kernel bug";
 	if (vector == T_MF) {
 		u16 sw = fnstsw(), cw = fnstcw();
 		pending = sw & ~cw & 0x3F;
