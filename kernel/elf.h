@@ -37,5 +37,6 @@ struct elf32_phdr {
 #define AT_EUID 12
 #define AT_GID 13
 #define AT_EGID 14
+#define AT_RANDOM 25    /* 16 random bytes: static glibc's stack-protector canary */
 
 #endif

@@ -12,7 +12,12 @@
  *
  * The initial stack follows the i386 System V ABI: argc, argv[], NULL,
  * envp[], NULL, auxv pairs (AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ,
- * AT_ENTRY, ...), AT_NULL, then the strings.
+ * AT_ENTRY, ..., AT_RANDOM), AT_NULL, then AT_RANDOM's 16 bytes and the
+ * strings.
+ *
+ * In a process with several threads, exec first ends the others and waits
+ * until they are gone (de_thread, kernel/thread_group.c); the exec'ing
+ * thread then carries the pid as its TID.
  */
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
@@ -26,6 +31,7 @@
 #include <mm/uaccess.h>
 #include <arch/x86/trap.h>
 #include <arch/x86/gdt.h>
+#include <arch/x86/tls.h>
 #include <arch/x86/cpu.h>
 
 #define ARG_MAX (128 * 1024)    /* bytes of argument and environment strings */
@@ -206,14 +212,21 @@ static struct mm *build_mm(const u8 *img, const char *name, int *err)
  * (active) new mm; returns the initial stack pointer or 0 on a fault. */
 static u32 build_stack(struct mm *mm, struct exec_args *a)
 {
+	u32 strings = STACK_TOP - ALIGN_UP(a->used, 16);
+	u32 random = strings - 16; /* AT_RANDOM's 16 bytes, below the strings */
 	u32 auxv[] = { AT_PHDR, mm->exec_phdr, AT_PHENT, sizeof(struct elf32_phdr),
 		       AT_PHNUM, mm->exec_phnum, AT_PAGESZ, PAGE_SIZE, AT_ENTRY, mm->exec_entry,
-		       AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_NULL, 0 };
+		       AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_RANDOM, random, AT_NULL, 0 };
 	u32 nwords = 1 + a->argc + 1 + a->envc + 1 + ARRAY_SIZE(auxv);
-	u32 strings = STACK_TOP - ALIGN_UP(a->used, 16);
-	u32 sp = ALIGN_DOWN(strings - nwords * 4, 16);
+	u32 sp = ALIGN_DOWN(random - nwords * 4, 16);
 	u32 *vec = kmalloc(nwords * 4), *w = vec, s = strings;
+	u32 rnd[4];
 	int ok;
+
+	/* Unpredictable enough for a canary, not for cryptography: the TSC
+	 * stirred (ppsos has no entropy pool). */
+	for (int i = 0; i < 4; i++)
+		rnd[i] = (u32)(rdtsc() * 0x9E3779B97F4A7C15ull >> 32) ^ (i * 0x85EBCA6Bu);
 
 	if (!vec)
 		return 0;
@@ -228,7 +241,8 @@ static u32 build_stack(struct mm *mm, struct exec_args *a)
 		*w++ = 0;
 	*w++ = 0; /* end of envp */
 	memcpy(w, auxv, sizeof(auxv));
-	ok = !copy_to_user(strings, a->buf, a->used) && !copy_to_user(sp, vec, nwords * 4);
+	ok = !copy_to_user(strings, a->buf, a->used) && !copy_to_user(random, rnd, sizeof(rnd)) &&
+	     !copy_to_user(sp, vec, nwords * 4);
 	kfree(vec);
 	return ok ? sp : 0;
 }
@@ -256,6 +270,15 @@ int do_execve(const char *path, struct exec_args *a)
 	if (!mm)
 		goto out_put;
 
+	/* The other threads go first: nobody may use the old mm when it is
+	 * dropped. Failing here means the group is being killed. */
+	err = de_thread();
+	if (err) {
+		mm_put(mm);
+		goto out_put;
+	}
+	current()->clear_child_tid = 0; /* a word in the old image */
+
 	/* The point of no return: switch to the new image. */
 	spin_lock(&proc_lock); /* /proc readers take p->mm under it */
 	old = me->mm;
@@ -278,6 +301,7 @@ int do_execve(const char *path, struct exec_args *a)
 	tf->user_esp = sp;
 	tf->cs = USER_CS;
 	tf->ds = tf->es = tf->fs = tf->gs = tf->user_ss = USER_DS;
+	tls_clear(current()); /* the new image starts without TLS segments */
 	tf->eflags = EFLAGS_IF;
 	err = 0;
 out_put:

@@ -15,4 +15,25 @@ struct mm;
  * Used by thread exit for CLONE_CHILD_CLEARTID. */
 int futex_wake(struct mm *mm, u32 uaddr, int nr);
 
+/*
+ * The key-level operations under sys_futex, for kernel callers and the
+ * ktests (which use a made-up mm and a kernel word). `read` fetches the
+ * 32-bit word at uaddr and may sleep (futex_read_user: copy_from_user).
+ */
+typedef int (*futex_read_fn)(u32 uaddr, u32 *val);
+int futex_read_user(u32 uaddr, u32 *val);
+
+#define FUTEX_NO_DEADLINE (~0ull)
+/* Sleep while the word is val, until woken (0), jiffies reaches deadline
+ * (-ETIMEDOUT) or a signal arrives (-EINTR); -EAGAIN if the word is not
+ * val, or read's error. */
+int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_fn read);
+/* Wake nr_wake waiters of uaddr and move up to nr_requeue others to
+ * uaddr2; with cmpval, only if the word at uaddr is *cmpval (else -EAGAIN).
+ * Returns woken + moved. */
+int futex_requeue_key(struct mm *mm, u32 uaddr, u32 uaddr2, int nr_wake, int nr_requeue,
+		      const u32 *cmpval, futex_read_fn read);
+/* Threads queued on (mm, uaddr) now (tests, debugging). */
+int futex_waiters(struct mm *mm, u32 uaddr);
+
 #endif

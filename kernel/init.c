@@ -4,7 +4,7 @@
  * `init=/bin/prog arg...` on the command line (everything after init= is
  * its argv) or, by default, /bin/init. pid 1 gets /dev/console as fds 0, 1
  * and 2, like Linux's init, and a small environment. When pid 1 exits the
- * kernel powers off and pid 1's exit status reaches QEMU (proc_exit).
+ * kernel powers off and pid 1's exit status reaches QEMU (kernel/exit.c).
  */
 #include <kernel/proc.h>
 #include <kernel/exec.h>
@@ -114,8 +114,7 @@ void proc_start_init(void)
 	t = kthread_create_stopped(init_thread, NULL, "init");
 	if (!t)
 		panic("init: no memory for the first thread");
-	t->proc = p;
-	p->thread = t;
 	printk("init: starting %s\n", init_line);
-	kthread_wake_new(t);
+	if (thread_group_add(p, t)) /* starts it */
+		panic("init: cannot add the first thread");
 }

@@ -61,12 +61,12 @@ long sys_pidfd_open(u32 pid, u32 flags, u32 a3, u32 a4, u32 a5)
 
 int pidfd_to_pid(u32 fd)
 {
-	struct proc *me = current_proc();
-	struct file *f = fd < NOFILE ? me->files[fd] : NULL;
+	struct file *f = fd_get(fd); /* a sibling thread may close it meanwhile */
+	int pid;
 
 	if (!f)
 		return -EBADF;
-	if (f->inode->fops != &pidfd_fops)
-		return -EBADF; /* Linux: not a pidfd */
-	return f->inode->pid;
+	pid = f->inode->fops == &pidfd_fops ? f->inode->pid : -EBADF; /* Linux: not a pidfd */
+	file_put(f);
+	return pid;
 }

@@ -20,6 +20,7 @@
 #include <arch/x86/ipi.h>
 #include <arch/x86/gdt.h>
 #include <arch/x86/trap.h>
+#include <arch/x86/tls.h>
 #include <kernel/proc.h>
 #include <mm/mm.h>
 
@@ -170,6 +171,7 @@ static void __schedule(void)
 	 * mode, its kernel stack. Kernel threads run on the kernel's own
 	 * page directory, so a freed mm is never left loaded anywhere. */
 	tss_set_kernel_stack(c, (u32)next + KSTACK_SIZE);
+	tls_load(c, next);
 	mm_activate(next->proc ? next->proc->mm : next->use_mm);
 	fpu_switch(prev, next); /* the user FP registers: arch/x86/fpu.c */
 	switch_to(&prev->esp, next->esp);
@@ -347,6 +349,36 @@ int sleep_ticks(u64 n)
 int sleep_ms(u32 ms)
 {
 	return sleep_ticks(ms_to_ticks(ms));
+}
+
+/* Sleep until sched_wake() or jiffies >= deadline, releasing `held` (a
+ * wait queue's or futex bucket's lock) once rq_lock is taken. sleep_lock,
+ * too, is dropped only under rq_lock, so neither kind of waker can find
+ * us on its list and wake us before we are asleep; a deadline that passed
+ * before we got onto the timer list is seen under rq_lock (jiffies moves
+ * before wake_sleepers looks). Lock order: held, sleep_lock, rq_lock. */
+void sched_sleep_release_until(struct spinlock *held, u64 deadline)
+{
+	struct thread *me = current();
+
+	if (me->is_idle)
+		panic("the idle thread of cpu %d tried to sleep", me->cpu->id);
+	spin_lock(&sleep_lock);
+	me->wake_tick = deadline;
+	list_add_tail(&me->sleep_node, &sleepers);
+	spin_lock(&rq_lock);
+	spin_unlock(&sleep_lock);
+	spin_unlock(held);
+	if ((me->interruptible && me->sigpending) || jiffies >= deadline) {
+		spin_unlock(&rq_lock);
+	} else {
+		me->state = T_SLEEPING;
+		__schedule();
+	}
+	spin_lock(&sleep_lock);
+	if (!list_empty(&me->sleep_node))
+		list_del(&me->sleep_node);
+	spin_unlock(&sleep_lock);
 }
 
 void thread_signal(struct thread *t, int sig)

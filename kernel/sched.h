@@ -54,6 +54,13 @@ struct thread {
 	bool interruptible;         /* this sleep ends when a signal arrives */
 	struct proc *proc;          /* the user process it runs, or NULL */
 	struct mm *use_mm;          /* a kernel thread's borrowed mm (kthread_use_mm) */
+	/* A user thread's place in its thread group (kernel/proc.h). utid
+	 * and thread_node change under proc_lock; the tid words are the
+	 * thread's own. */
+	int utid;                   /* user-visible TID (pid space); 0: kernel thread */
+	struct list_head thread_node; /* proc->threads */
+	u32 set_child_tid;          /* CLONE_CHILD_SETTID: store utid here at start */
+	u32 clear_child_tid;        /* CLONE_CHILD_CLEARTID, set_tid_address: 0 + wake at exit */
 	struct list_head all_node;  /* all_threads */
 	u64 wake_tick;              /* sleep_ticks() deadline */
 	struct list_head sleep_node;
@@ -64,6 +71,9 @@ struct thread {
 #define THREAD_HELD_RWSEMS 8
 	struct rwsem *held_read[THREAD_HELD_RWSEMS];
 	u32 nheld_read;
+	/* Its TLS descriptors, GDT slots GDT_ENTRY_TLS_MIN.. (arch/x86/tls.c);
+	 * changed only by the thread itself, or before it first runs. */
+	u64 tls[GDT_ENTRY_TLS_ENTRIES];
 	/* The user's x87/MMX/SSE registers while it is off a CPU
 	 * (arch/x86/fpu.c): 16-byte aligned, 512 bytes of this stack. */
 	struct fpu_state fpu;
@@ -105,6 +115,9 @@ void thread_signal(struct thread *t, int sig); /* mark pending and wake it */
 
 /* Used by wait queues: sleep, releasing `held` once rq_lock is taken. */
 void sched_sleep_release(struct spinlock *held);
+/* The same, but also woken when jiffies reaches deadline (futex timeouts);
+ * the caller finds out why it woke. */
+void sched_sleep_release_until(struct spinlock *held, u64 deadline);
 
 int sched_thread_count(void);
 void sched_dump(void (*out)(const char *fmt, ...));

@@ -26,6 +26,7 @@ static const syscall_fn table[] = {
 	[__NR_dup2] = sys_dup2,
 	[__NR_getppid] = sys_getppid,
 	[__NR_munmap] = sys_munmap,
+	[__NR_clone] = sys_clone,
 	[__NR_uname] = sys_uname,
 	[__NR_mprotect] = sys_mprotect,
 	[__NR_mlock] = sys_mlock,
@@ -37,10 +38,17 @@ static const syscall_fn table[] = {
 	[__NR_mmap2] = sys_mmap2,
 	[__NR_madvise] = sys_madvise,
 	[__NR_getdents64] = sys_getdents64,
+	[__NR_gettid] = sys_gettid,
+	[__NR_tkill] = sys_tkill,
 	[__NR_exit_group] = sys_exit_group,
+	[__NR_set_tid_address] = sys_set_tid_address,
 	[__NR_clock_gettime] = sys_clock_gettime,
+	[__NR_tgkill] = sys_tgkill,
 	[__NR_pidfd_open] = sys_pidfd_open,
 	[__NR_process_madvise] = sys_process_madvise,
+	[__NR_futex] = sys_futex,
+	[__NR_set_thread_area] = sys_set_thread_area,
+	[__NR_get_thread_area] = sys_get_thread_area,
 };
 
 void syscall_dispatch(struct trapframe *tf)

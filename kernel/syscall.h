@@ -28,5 +28,9 @@ SYSCALL_DECL(munlock); SYSCALL_DECL(mlockall); SYSCALL_DECL(munlockall);
 SYSCALL_DECL(sched_yield); SYSCALL_DECL(nanosleep);
 SYSCALL_DECL(mmap2); SYSCALL_DECL(madvise); SYSCALL_DECL(getdents64);
 SYSCALL_DECL(clock_gettime); SYSCALL_DECL(pidfd_open); SYSCALL_DECL(process_madvise);
+SYSCALL_DECL(futex); SYSCALL_DECL(set_thread_area); SYSCALL_DECL(get_thread_area);
+/* threads (kernel/clone.c, kernel/exit.c) */
+SYSCALL_DECL(clone); SYSCALL_DECL(gettid); SYSCALL_DECL(set_tid_address);
+SYSCALL_DECL(tkill); SYSCALL_DECL(tgkill);
 
 #endif

@@ -22,7 +22,7 @@ bool oom_kill(void)
 		printk("kppsd: out of memory and swap: killed pid %d (%s), %u kB resident\n", victim->pid,
 		       victim->name, rss * 4);
 		count_vm_event(OOM_KILL);
-		thread_signal(victim->thread, SIGKILL);
+		proc_signal(victim, SIGKILL); /* every thread of it */
 	} else {
 		printk("kppsd: out of memory and swap, and no process to kill\n");
 	}

@@ -1,6 +1,6 @@
 /* ps: list processes. Walks /proc with getdents64 and reads the Linux-style
- * /proc/PID/status of each numeric entry (Name, State, Pid, PPid, VmSize,
- * VmRSS). Kernel threads have no Vm* lines: their sizes print as 0. */
+ * /proc/PID/status of each numeric entry (Name, State, Pid, PPid, Threads,
+ * VmSize, VmRSS). Kernel threads have no Vm* lines: their sizes print as 0. */
 #include "ulib.h"
 
 #define MAXPROCS 1024
@@ -44,8 +44,8 @@ static void show(int pid)
     v = field(text, "State");
     if (v && *v && *v != '\n')
         state[0] = *v;
-    printf("%5lu %5lu %-5s %8lu %7lu %s\n", num_field(text, "Pid"),
-           num_field(text, "PPid"), state, num_field(text, "VmSize"),
+    printf("%5lu %5lu %-5s %3lu %8lu %7lu %s\n", num_field(text, "Pid"),
+           num_field(text, "PPid"), state, num_field(text, "Threads"), num_field(text, "VmSize"),
            num_field(text, "VmRSS"), name);
 }
 
@@ -78,7 +78,7 @@ int main(void)
             pids[j] = pids[j - 1];
             pids[j - 1] = t;
         }
-    printf("  PID  PPID STATE  VSZ(kB) RSS(kB) NAME\n");
+    printf("  PID  PPID STATE THR  VSZ(kB) RSS(kB) NAME\n");
     for (int i = 0; i < npids; i++)
         show(pids[i]);
     return 0;

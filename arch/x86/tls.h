@@ -5,6 +5,7 @@
  * its three descriptors (struct thread's tls[]); a context switch copies
  * the next thread's into this CPU's GDT before it can return to user mode,
  * so %gs reloaded by user code always reads its own thread's base.
+ * A descriptor is always a present, 32-bit, DPL 3 data segment, or empty.
  */
 #ifndef ARCH_X86_TLS_H
 #define ARCH_X86_TLS_H
@@ -14,13 +15,23 @@
 struct thread;
 struct cpu;
 
-/* set_thread_area's work on thread t from the user_desc at uaddr; with
- * write_back, the chosen entry_number is stored back (entry -1). 0 or
- * -errno (-EFAULT, -EINVAL, -ESRCH: no free slot). */
+struct trapframe;
+
+/* set_thread_area's work on thread t (current, or a new thread that has
+ * not run yet) from the user_desc at uaddr. With write_back, entry -1
+ * picks a free slot and its number is stored back; without (clone's
+ * CLONE_SETTLS) the entry must be explicit, as on Linux. 0 or -errno
+ * (-EFAULT, -EINVAL, -ESRCH: no free slot). */
 int tls_set_area(struct thread *t, u32 uaddr, bool write_back);
 /* Copy this CPU's TLS descriptors from t (scheduler, interrupts off). */
 void tls_load(struct cpu *c, struct thread *t);
 /* fork and clone: the child starts with its parent's descriptors. */
 void tls_inherit(struct thread *child, const struct thread *parent);
+/* exec: the current thread's descriptors are emptied. */
+void tls_clear(struct thread *t);
+/* Last thing before the return to user mode, interrupts off: a data
+ * segment register that names a TLS slot emptied since it was loaded is
+ * zeroed (Linux does the same), so popping it cannot fault the kernel. */
+void tls_fixup_user_segments(struct trapframe *tf);
 
 #endif

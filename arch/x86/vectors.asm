@@ -5,6 +5,12 @@
 ; and all stubs join trap_common, which saves the rest of struct trapframe
 ; (arch/x86/trap.h: segment registers and pusha) and calls trap_dispatch(tf).
 ; The layout here and struct trapframe must change together.
+;
+; The kernel runs with %fs = %gs = 0: a user's %gs may name a TLS slot
+; (arch/x86/tls.c) that is empty in the GDT of the thread we switch to,
+; and an interrupt taken in kernel mode pops what it pushed, so a stale
+; selector left in %gs would fault that pop. The user's values come back
+; from the trap frame on the way out.
 
 %define KERNEL_DS 0x10
 
@@ -44,6 +50,9 @@ trap_common:
 	mov ax, KERNEL_DS
 	mov ds, ax
 	mov es, ax
+	xor eax, eax
+	mov fs, ax
+	mov gs, ax
 	push esp                        ; struct trapframe *
 	call trap_dispatch
 	add esp, 4

@@ -28,6 +28,16 @@ struct proc_entry {
 static struct proc_entry root_entries[MAX_ENTRIES], pid_entries[MAX_ENTRIES];
 static int nroot, npid;
 static struct inode proc_root;
+/* The one subdirectory of every /proc/PID (task/, kernel/fs/proc_pid.c). */
+static const char *pid_subdir_name;
+static const struct inode_ops *pid_subdir_ops;
+
+void procfs_register_pid_dir(const char *name, const struct inode_ops *ops)
+{
+	BUG_ON(pid_subdir_name);
+	pid_subdir_name = name;
+	pid_subdir_ops = ops;
+}
 
 void procfs_register(const char *name, bool per_pid, proc_show_fn show, proc_write_fn write)
 {
@@ -71,6 +81,7 @@ void sb_printf(struct seqbuf *sb, const char *fmt, ...)
 /* inode->kind: index into root_entries or, for files in a pid directory,
  * MAX_ENTRIES + index into pid_entries; -1 for a pid directory. */
 #define KIND_PID_DIR -1
+#define KIND_PID_SUBDIR -2
 
 static const struct proc_entry *entry_of(struct inode *ino)
 {
@@ -135,7 +146,7 @@ static const struct file_ops proc_file_fops = {
 	.seekable = true,
 };
 
-static struct inode *new_inode(struct inode *parent, const char *name, u32 mode, int pid, int kind)
+struct inode *procfs_new_inode(struct inode *parent, const char *name, u32 mode, int pid, int kind)
 {
 	struct inode *ino = kzalloc(sizeof(*ino));
 
@@ -180,18 +191,37 @@ static int parse_pid(const char *name, u32 len)
 	return pid;
 }
 
-static struct inode *pid_dir_lookup(struct inode *dir, const char *name, u32 len)
+struct inode *procfs_pid_file(struct inode *dir, const char *name, u32 len, int id)
 {
 	for (int i = 0; i < npid; i++)
 		if (strlen(pid_entries[i].name) == len && !strncmp(pid_entries[i].name, name, len))
-			return pid_exists(dir->pid) ? new_inode(dir, pid_entries[i].name, S_IFREG | 0444,
-								dir->pid, MAX_ENTRIES + i)
-						    : NULL;
+			return procfs_new_inode(dir, pid_entries[i].name, S_IFREG | 0444, id, MAX_ENTRIES + i);
 	return NULL;
+}
+
+static struct inode *pid_dir_lookup(struct inode *dir, const char *name, u32 len)
+{
+	struct inode *d;
+
+	if (!pid_exists(dir->pid))
+		return NULL;
+	if (pid_subdir_name && strlen(pid_subdir_name) == len && !strncmp(pid_subdir_name, name, len)) {
+		d = procfs_new_inode(dir, pid_subdir_name, S_IFDIR | 0555, dir->pid, KIND_PID_SUBDIR);
+		if (d)
+			d->iops = pid_subdir_ops;
+		return d;
+	}
+	return procfs_pid_file(dir, name, len, dir->pid);
 }
 
 static int pid_dir_readdir(struct inode *dir, u32 index, char *name, u32 *ino, u8 *type)
 {
+	if (index == (u32)npid && pid_subdir_name) {
+		strlcpy(name, pid_subdir_name, NAME_MAX + 1);
+		*ino = dir->ino + 1 + index;
+		*type = DT_DIR;
+		return 0;
+	}
 	if (index >= (u32)npid)
 		return -ENOENT;
 	strlcpy(name, pid_entries[index].name, NAME_MAX + 1);
@@ -209,14 +239,14 @@ static struct inode *root_lookup(struct inode *dir, const char *name, u32 len)
 
 	for (int i = 0; i < nroot; i++)
 		if (strlen(root_entries[i].name) == len && !strncmp(root_entries[i].name, name, len))
-			return new_inode(dir, root_entries[i].name, S_IFREG | 0444, 0, i);
+			return procfs_new_inode(dir, root_entries[i].name, S_IFREG | 0444, 0, i);
 	if (len == 4 && !strncmp(name, "self", 4))
 		pid = current_proc() ? current_proc()->pid : -1;
 	else
 		pid = parse_pid(name, len);
 	if (pid <= 0 || !pid_exists(pid))
 		return NULL;
-	d = new_inode(dir, "pid", S_IFDIR | 0555, pid, KIND_PID_DIR);
+	d = procfs_new_inode(dir, "pid", S_IFDIR | 0555, pid, KIND_PID_DIR);
 	if (d)
 		d->iops = &pid_dir_ops;
 	return d;

@@ -26,4 +26,14 @@ typedef long (*proc_write_fn)(int pid, const char *buf, u32 n);
  * otherwise directly in /proc (pid 0). */
 void procfs_register(const char *name, bool per_pid, proc_show_fn show, proc_write_fn write);
 
+/* Directories below /proc/PID (the thread directories of proc_pid.c). */
+struct inode;
+struct inode_ops;
+/* The one subdirectory every /proc/PID has besides its files. */
+void procfs_register_pid_dir(const char *name, const struct inode_ops *ops);
+/* A new /proc inode (referenced); kind: see procfs.c. */
+struct inode *procfs_new_inode(struct inode *parent, const char *name, u32 mode, int pid, int kind);
+/* The per-pid file named name[0..len) of id (its show gets id), or NULL. */
+struct inode *procfs_pid_file(struct inode *dir, const char *name, u32 len, int id);
+
 #endif

@@ -299,22 +299,61 @@ struct file *file_open_kernel(const char *path, u32 flags, int *err)
 	return f;
 }
 
+/* The file table is shared by the threads of a process: its slots change
+ * under p->files_lock, and a call that uses a file holds a reference, so a
+ * sibling's close cannot free it under the call. */
 int fd_install(struct file *f)
 {
 	struct proc *p = current_proc();
+	int r = -EMFILE;
 
+	spin_lock(&p->files_lock);
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (!p->files[fd]) {
 			p->files[fd] = f;
-			return fd;
+			r = fd;
+			break;
 		}
-	return -EMFILE;
+	spin_unlock(&p->files_lock);
+	return r;
 }
 
-static struct file *fd_file(u32 fd)
+struct file *fd_get(u32 fd)
 {
-	return fd < NOFILE ? current_proc()->files[fd] : NULL;
+	struct proc *p = current_proc();
+	struct file *f = NULL;
+
+	if (fd >= NOFILE)
+		return NULL;
+	spin_lock(&p->files_lock);
+	if ((f = p->files[fd]))
+		file_get(f);
+	spin_unlock(&p->files_lock);
+	return f;
 }
+
+/* The file of slot fd, or NULL; the slot is emptied or set to nf. */
+static struct file *fd_swap(u32 fd, struct file *nf)
+{
+	struct proc *p = current_proc();
+	struct file *old;
+
+	spin_lock(&p->files_lock);
+	old = p->files[fd];
+	p->files[fd] = nf;
+	spin_unlock(&p->files_lock);
+	return old;
+}
+
+/* The system calls on a descriptor run on a referenced file (NULL: a bad fd). */
+#define FD_CALL(fd, call)                               \
+	({                                              \
+		struct file *__f = fd_get(fd);          \
+		long __r = call;                        \
+		if (__f)                                \
+			file_put(__f);                  \
+		__r;                                    \
+	})
 
 long sys_open(u32 upath, u32 flags, u32 mode, u32 a4, u32 a5)
 {
@@ -341,19 +380,16 @@ long sys_open(u32 upath, u32 flags, u32 mode, u32 a4, u32 a5)
 
 long sys_close(u32 fd, u32 a2, u32 a3, u32 a4, u32 a5)
 {
-	struct file *f = fd_file(fd);
+	struct file *f = fd < NOFILE ? fd_swap(fd, NULL) : NULL;
 
 	if (!f)
 		return -EBADF;
-	current_proc()->files[fd] = NULL;
 	file_put(f);
 	return 0;
 }
 
-long sys_read(u32 fd, u32 ubuf, u32 n, u32 a4, u32 a5)
+static long file_read(struct file *f, u32 ubuf, u32 n)
 {
-	struct file *f = fd_file(fd);
-
 	if (!f || (f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
 	if (S_ISDIR(f->inode->mode))
@@ -365,10 +401,13 @@ long sys_read(u32 fd, u32 ubuf, u32 n, u32 a4, u32 a5)
 	return f->inode->fops->read(f, ubuf, n);
 }
 
-long sys_write(u32 fd, u32 ubuf, u32 n, u32 a4, u32 a5)
+long sys_read(u32 fd, u32 ubuf, u32 n, u32 a4, u32 a5)
 {
-	struct file *f = fd_file(fd);
+	return FD_CALL(fd, file_read(__f, ubuf, n));
+}
 
+static long file_write(struct file *f, u32 ubuf, u32 n)
+{
 	if (!f || (f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
 	if ((s32)n < 0)
@@ -378,9 +417,13 @@ long sys_write(u32 fd, u32 ubuf, u32 n, u32 a4, u32 a5)
 	return f->inode->fops->write(f, ubuf, n);
 }
 
-long sys_lseek(u32 fd, u32 off, u32 whence, u32 a4, u32 a5)
+long sys_write(u32 fd, u32 ubuf, u32 n, u32 a4, u32 a5)
 {
-	struct file *f = fd_file(fd);
+	return FD_CALL(fd, file_write(__f, ubuf, n));
+}
+
+static long file_lseek(struct file *f, u32 off, u32 whence)
+{
 	s64 base;
 
 	if (!f)
@@ -400,14 +443,19 @@ long sys_lseek(u32 fd, u32 off, u32 whence, u32 a4, u32 a5)
 	return f->pos;
 }
 
+long sys_lseek(u32 fd, u32 off, u32 whence, u32 a4, u32 a5)
+{
+	return FD_CALL(fd, file_lseek(__f, off, whence));
+}
+
 long sys_dup(u32 fd, u32 a2, u32 a3, u32 a4, u32 a5)
 {
-	struct file *f = fd_file(fd);
+	struct file *f = fd_get(fd); /* its reference goes to the new slot */
 	int nfd;
 
 	if (!f)
 		return -EBADF;
-	nfd = fd_install(file_get(f));
+	nfd = fd_install(f);
 	if (nfd < 0)
 		file_put(f);
 	return nfd;
@@ -415,24 +463,22 @@ long sys_dup(u32 fd, u32 a2, u32 a3, u32 a4, u32 a5)
 
 long sys_dup2(u32 fd, u32 nfd, u32 a3, u32 a4, u32 a5)
 {
-	struct proc *p = current_proc();
-	struct file *f = fd_file(fd);
+	struct file *f = fd_get(fd), *old; /* f's reference goes to slot nfd */
 
 	if (!f)
 		return -EBADF;
-	if (nfd >= NOFILE)
-		return -EBADF;
-	if (fd == nfd)
-		return nfd;
-	if (p->files[nfd])
-		file_put(p->files[nfd]);
-	p->files[nfd] = file_get(f);
+	if (nfd >= NOFILE || fd == nfd) {
+		file_put(f);
+		return nfd >= NOFILE ? -EBADF : (long)nfd;
+	}
+	old = fd_swap(nfd, f);
+	if (old)
+		file_put(old);
 	return nfd;
 }
 
-long sys_getdents64(u32 fd, u32 ubuf, u32 count, u32 a4, u32 a5)
+static long file_getdents64(struct file *f, u32 ubuf, u32 count)
 {
-	struct file *f = fd_file(fd);
 	char name[NAME_MAX + 1];
 	u8 rec[sizeof(struct linux_dirent64) + NAME_MAX + 8];
 	u32 done = 0;
@@ -467,4 +513,9 @@ long sys_getdents64(u32 fd, u32 ubuf, u32 count, u32 a4, u32 a5)
 		f->pos++;
 	}
 	return done;
+}
+
+long sys_getdents64(u32 fd, u32 ubuf, u32 count, u32 a4, u32 a5)
+{
+	return FD_CALL(fd, file_getdents64(__f, ubuf, count));
 }

@@ -93,6 +93,7 @@ struct file *file_open_kernel(const char *path, u32 flags, int *err);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 int fd_install(struct file *f);                 /* lowest free fd of current */
+struct file *fd_get(u32 fd);                    /* referenced (file_put), or NULL */
 
 /* Read helper for files backed by a kernel buffer (initrd files, /proc). */
 long read_from_buffer(struct file *f, u32 ubuf, u32 n, const void *buf, u32 len);

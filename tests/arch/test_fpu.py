@@ -4,18 +4,21 @@ registers in several processes switched on one CPU (-smp 1) and moving
 between CPUs (-smp 4); fork copies the registers, exec resets them, and an
 unmasked x87 divide by zero kills the process with SIGFPE and a kernel line
 that says why, not a panic. QEMU's default CPU (qemu32) needs no -cpu; the
-test also runs on -cpu max and on -cpu pentium2 (FXSR but no SSE).
+test also runs on -cpu max and on -cpu pentium2 (FXSR but no SSE). A
+static glibc program (tests/fixtures/progs/glibcfp.c), which uses SSE2
+through glibc's CPUID-chosen string functions, runs.
 
 The host-side check: no kernel code outside arch/x86/fpu.c (and its ktests)
 contains an FP, MMX or SSE instruction, which is what lets the registers
 survive interrupts and system calls untouched."""
+import os
 import re
 import shutil
 import subprocess
 
 import pytest
 
-from qemu import KERNEL, sh_run, sh_wait_prompt, user_lines
+from qemu import BUILD, KERNEL, ROOT, sh_run, sh_wait_prompt, user_lines
 
 FPU_BOOT_RE = re.compile(r"fpu: x87( MMX)?( SSE)?( SSE2)?, (FXSAVE|FNSAVE) state, eager switching")
 MF_RE = re.compile(r"pid \d+ \(fputest\): x87 Floating-Point Exception \(#MF, divide by zero\) "
@@ -109,3 +112,29 @@ def test_kernel_has_no_fp_code(ppsos_build):
                 bad.append(f"{fn}: {ins}")
     assert seen > 0, "no FXSAVE/FXRSTOR found at all: is arch/x86/fpu.c linked?"
     assert not bad, "FP/SSE instructions outside arch/x86/fpu.c:\n" + "\n".join(bad[:20])
+
+
+GLIBCFP = BUILD / "glibcfp"
+GLIBC_INITRD = BUILD / "t-fpu-glibc.cpio"
+
+
+def test_static_glibc_uses_sse(qemu, ppsos_build):
+    """A static glibc program runs on QEMU's default CPU: its CPUID-chosen
+    SSE2 string functions and printf's doubles work (CR4.OSFXSR is set)."""
+    cc = os.environ.get("PPSOS_CROSS", "i686-linux-gnu-") + "gcc"
+    src = ROOT / "tests" / "fixtures" / "progs" / "glibcfp.c"
+    r = subprocess.run([cc, "-O2", "-static", "-o", str(GLIBCFP), str(src)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"no static i386 glibc to build with ({cc}): {r.stdout[-300:]}")
+    r = subprocess.run(["make", "-s", str(GLIBC_INITRD.relative_to(ROOT)),
+                        f"INITRD={GLIBC_INITRD.relative_to(ROOT)}",
+                        f"EXTRA_PROGS={GLIBCFP.relative_to(ROOT)}"],
+                       cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert r.returncode == 0, f"building {GLIBC_INITRD}: {r.stdout}"
+    q = boot(qemu, GLIBC_INITRD, 2)
+    out = sh_run(q, "glibcfp")
+    q.check(any(re.fullmatch(r"glibcfp: H\(1000\) = 7\.485471, quarters 1000\.00, strlen 65535", l)
+                for l in out), f"glibcfp printed {out!r}")
+    st = user_lines(sh_run(q, "echo $?"))
+    q.check(st == ["0"], f"glibcfp exited with {st!r}")

@@ -160,12 +160,12 @@ def test_comm(sh):
 
 def test_ps(sh):
     out = user_lines(sh_run(sh, "ps"))
-    sh.check(out and re.fullmatch(r"\s*PID\s+PPID\s+STATE\s+VSZ\S*\s+RSS\S*\s+NAME", out[0]),
-             f"'ps' header is {out[:1]!r}, expected columns PID PPID STATE VSZ RSS NAME")
+    sh.check(out and re.fullmatch(r"\s*PID\s+PPID\s+STATE\s+THR\s+VSZ\S*\s+RSS\S*\s+NAME", out[0]),
+             f"'ps' header is {out[:1]!r}, expected columns PID PPID STATE THR VSZ RSS NAME")
     rows = {}
     for l in out[1:]:
-        m = re.fullmatch(r"\s*(\d+)\s+(\d+)\s+([RSDZT])\s+(\d+)\s+(\d+)\s+(\S+)", l)
-        sh.check(m is not None, f"'ps' line {l!r} does not fit the columns")
+        m = re.fullmatch(r"\s*(\d+)\s+(\d+)\s+([RSDZT])\s+1\s+(\d+)\s+(\d+)\s+(\S+)", l)
+        sh.check(m is not None, f"'ps' line {l!r} does not fit the columns (one thread each)")
         rows[int(m.group(1))] = (int(m.group(2)), m.group(3), int(m.group(4)), int(m.group(5)), m.group(6))
     sh.check(rows.get(1, (None,) * 5)[0::4] == (0, "init"), f"'ps' has no 'init' with pid 1, ppid 0: {rows}")
     shells = [p for p, r in rows.items() if r[4] == "sh" and r[0] == 1]

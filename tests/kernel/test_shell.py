@@ -36,8 +36,8 @@ def ps_rows(q):
             f"'ps' header missing: {out!r}")
     for line in out[1:]:
         f = line.split()
-        q.check(len(f) == 6 and f[0].isdigit(), f"odd 'ps' line {line!r}")
-        rows[int(f[0])] = (int(f[1]), f[2], f[5])
+        q.check(len(f) == 7 and f[0].isdigit(), f"odd 'ps' line {line!r}")
+        rows[int(f[0])] = (int(f[1]), f[2], f[6])
     return rows
 
 

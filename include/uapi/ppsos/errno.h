@@ -47,5 +47,6 @@
 #define ENOTEMPTY       39
 #define ELOOP           40
 #define EOPNOTSUPP      95
+#define ETIMEDOUT       110
 
 #endif
