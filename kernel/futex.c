@@ -21,10 +21,16 @@
  *     waker:  *uaddr = new; lock; dequeue and wake waiters; unlock
  * If the waiter read the old value, it was already queued before the
  * waker changed the word, so the waker's lock-and-scan finds it; if it
- * read the new value, it leaves. Then it sleeps with
+ * read the new value, it leaves. (The waker's store comes before its
+ * locked xchg, a full barrier on x86, and the waker can take the lock only
+ * after the waiter's enqueue and unlock are visible.) Then it sleeps with
  * sched_sleep_release(bucket lock): a waker that finds it takes the same
  * lock, so it sees the waiter either still running (it will not sleep:
  * it rechecks "on the list" under the lock) or fully asleep.
+ *
+ * Timeouts: the deadline is on the TSC clock (uptime_ms), like
+ * nanosleep's; sched_sleep_release_until sleeps in ticks, and a waiter
+ * woken before the deadline (ticks may run at another rate) sleeps again.
  *
  * Lifetime: a futex_q is taken off its list before futex_wait_key returns
  * (every return path looks under the bucket lock), and a waker touches a
@@ -133,6 +139,7 @@ int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_f
 {
 	struct futex_q q = { .mm = mm, .uaddr = uaddr, .thread = current() };
 	struct futex_bucket *b = bucket_of(mm, uaddr);
+	u64 now = 0;
 	u32 cur;
 	int err;
 
@@ -156,7 +163,7 @@ int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_f
 		}
 		if (!err && signal_pending())
 			err = -EINTR;
-		if (!err && jiffies >= deadline)
+		if (!err && deadline != FUTEX_NO_DEADLINE && (now = uptime_ms()) >= deadline)
 			err = -ETIMEDOUT;
 		if (err) {
 			list_del(&q.node);
@@ -166,8 +173,9 @@ int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_f
 		current()->interruptible = true;
 		if (deadline == FUTEX_NO_DEADLINE)
 			sched_sleep_release(&b->lock);
-		else
-			sched_sleep_release_until(&b->lock, deadline);
+		else /* in ticks, at most ~12 days at a time: the loop sleeps again if woken early */
+			sched_sleep_release_until(&b->lock,
+						  jiffies + ms_to_ticks(MIN(deadline - now, 1u << 30)));
 		current()->interruptible = false;
 		/* Woken by a waker, a signal, the deadline, or for nothing:
 		 * the loop tells which. */
@@ -257,21 +265,22 @@ int futex_waiters(struct mm *mm, u32 uaddr)
 	return count;
 }
 
-/* A relative struct timespec (i386: 32-bit fields) to a jiffies deadline,
- * rounded up and one tick more: the current tick is partly gone, and a
- * timeout must never be shorter than asked. A zero timeout has expired. */
+/* A relative struct timespec (i386: 32-bit fields) to a deadline in
+ * uptime_ms, rounded up, and one more: uptime_ms is rounded down, and a
+ * timeout must never be shorter than asked (POSIX). A zero timeout has
+ * expired already. The TSC clock decides, as for nanosleep: jiffies only
+ * set how long each sleep is, and may run at another rate under QEMU. */
 static int timeout_to_deadline(u32 utime, u64 *deadline)
 {
 	struct timespec ts;
-	u64 ns, ticks;
+	u64 ns;
 
 	if (copy_from_user(&ts, utime, sizeof(ts)))
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec > 999999999)
 		return -EINVAL;
 	ns = (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
-	ticks = (ns * hz + 999999999ull) / 1000000000ull;
-	*deadline = jiffies + (ticks ? ticks + 1 : 0);
+	*deadline = ns ? uptime_ms() + (ns + 999999) / 1000000 + 1 : 0;
 	return 0;
 }
 

@@ -24,9 +24,9 @@ typedef int (*futex_read_fn)(u32 uaddr, u32 *val);
 int futex_read_user(u32 uaddr, u32 *val);
 
 #define FUTEX_NO_DEADLINE (~0ull)
-/* Sleep while the word is val, until woken (0), jiffies reaches deadline
- * (-ETIMEDOUT) or a signal arrives (-EINTR); -EAGAIN if the word is not
- * val, or read's error. */
+/* Sleep while the word is val, until woken (0), uptime_ms() reaches
+ * deadline (-ETIMEDOUT) or a signal arrives (-EINTR); -EAGAIN if the word
+ * is not val, or read's error. */
 int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_fn read);
 /* Wake nr_wake waiters of uaddr and move up to nr_requeue others to
  * uaddr2; with cmpval, only if the word at uaddr is *cmpval (else -EAGAIN).

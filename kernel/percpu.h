@@ -39,6 +39,17 @@ struct cpu {
 	u64 ctx_switches;
 	u32 ipi_calls;          /* call-function IPIs handled */
 
+	/* The scheduler's run queue (kernel/sched.c). Other CPUs lock it to
+	 * wake, place or pull threads; nr_queued and curr are also read
+	 * without the lock, as hints for placement. */
+	struct spinlock rq_lock;     /* runq, and the state of threads with t->cpu == this */
+	struct list_head runq;       /* runnable threads waiting for this CPU */
+	volatile int nr_queued;      /* length of runq */
+	struct thread *push_after_switch; /* prev, no longer allowed here (sched_finish_switch) */
+	u64 nr_migrations;           /* threads that moved to this CPU from another */
+	volatile bool tick_stopped;  /* idle with its LAPIC timer off (tickless idle; dftlb reads it) */
+	u64 tick_stop_jiffies;       /* when it stopped, to account idle time */
+
 	struct list_head call_queue; /* on_each_cpu requests (other CPUs add) */
 	struct spinlock call_lock;   /* protects call_queue */
 

@@ -17,6 +17,7 @@
 #include <mm/mm.h>
 #include <mm/kmalloc.h>
 #include <arch/x86/trap.h>
+#include <arch/x86/tls.h>
 #include <arch/x86/cpu.h>
 
 DEFINE_SPINLOCK(proc_lock);
@@ -139,17 +140,19 @@ int proc_signal(struct proc *p, int sig)
 /* Deliver pending signals on the way back to user mode. Every signal we
  * accept has "terminate" as its action (no handlers yet), and comes with
  * a group exit (proc_signal, exit_group) or an exec's de_thread: either
- * way this thread leaves; the group's status is already recorded. */
+ * way this thread leaves; the group's status is already recorded.
+ * Then the segment registers the frame will pop: every way to user mode
+ * (a trap's return, a new thread's first entry) comes through here. */
 void proc_return_to_user(struct trapframe *tf)
 {
 	u32 pend = current()->sigpending;
 
-	(void)tf;
 	if (pend) {
 		int sig = __builtin_ctz(pend);
 		sti();
 		thread_exit(W_EXITCODE(0, sig));
 	}
+	tls_fixup_user_segments(tf);
 }
 
 /* A fault in user mode that cannot be fixed: print it as Linux would and

@@ -118,7 +118,7 @@ int user_thread_count(void);
 int de_thread(void);
 
 /* Signals and the end (kernel/proc.c, kernel/exit.c). */
-void proc_return_to_user(struct trapframe *tf); /* signals, on the way out */
+void proc_return_to_user(struct trapframe *tf); /* signals, segments: on the way out */
 __noreturn void thread_exit(int status);        /* exit(): this thread */
 __noreturn void proc_exit_group(int status);    /* status: W_EXITCODE(code, sig) */
 void proc_kill_fatal(int sig, const char *why); /* a fault we cannot fix */

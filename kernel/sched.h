@@ -6,10 +6,13 @@
  * once did with thread_info). The stack grows down towards the struct; the
  * magic words at both of its ends catch an overflow at the next switch.
  *
- * Scheduling is preemptive round robin over one global run queue protected
- * by rq_lock: simple, fair, and any idle CPU picks up new work, which is
- * what spreads threads over CPUs. Each CPU has an idle thread that is never
- * on the queue. A thread's state changes only under rq_lock.
+ * Scheduling is preemptive round robin over per-CPU run queues, each with
+ * its own lock (struct cpu: rq_lock, runq). A thread belongs to one CPU,
+ * t->cpu; its state and run-queue membership change only under that CPU's
+ * rq_lock. A woken thread goes back to the CPU it last ran on unless that
+ * one is busy and another allowed CPU idles; an idle CPU pulls queued
+ * threads from busy ones; t->cpus_allowed limits all of it. Each CPU has
+ * an idle thread that is never on a queue. See sched.c for the locking.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -25,7 +28,7 @@
 #define TIME_SLICE_TICKS 5
 
 enum thread_state {
-	T_RUNNABLE,     /* on the run queue */
+	T_RUNNABLE,     /* on t->cpu's run queue (or being pushed to another CPU) */
 	T_RUNNING,      /* on a CPU */
 	T_SLEEPING,     /* on a wait queue, or sleeping for a time */
 	T_DEAD,         /* exited; its stack is freed by the next thread or the joiner */
@@ -67,6 +70,10 @@ struct thread {
 	struct completion exited;   /* dead and off its stack: the joiner may free it */
 	volatile u32 ran_on_mask;   /* CPUs it has run on (tests, kmon) */
 	u64 switches;
+	/* scheduler: affinity, migrations, the one-CPU-at-a-time check */
+	u32 cpus_allowed;           /* CPUs it may run on (bit n: cpu n) */
+	u64 migrations;             /* times it moved to another CPU */
+	volatile bool on_cpu;       /* its stack is in use by a CPU (switch_to not finished) */
 	/* rwsems it holds for reading (debug builds; see kernel/rwsem.h) */
 #define THREAD_HELD_RWSEMS 8
 	struct rwsem *held_read[THREAD_HELD_RWSEMS];
@@ -113,11 +120,21 @@ int sleep_ms(u32 ms);
 static inline bool signal_pending(void) { return current()->sigpending != 0; }
 void thread_signal(struct thread *t, int sig); /* mark pending and wake it */
 
-/* Used by wait queues: sleep, releasing `held` once rq_lock is taken. */
+/* Used by wait queues: sleep, releasing `held` once our rq_lock is taken. */
 void sched_sleep_release(struct spinlock *held);
 /* The same, but also woken when jiffies reaches deadline (futex timeouts);
  * the caller finds out why it woke. */
 void sched_sleep_release_until(struct spinlock *held, u64 deadline);
+
+/* Affinity (kernel/sched.c; the syscalls are in sched_affinity.c).
+ * setaffinity: -EINVAL if mask holds no online CPU; a thread running on a
+ * CPU the mask leaves out moves off it at its next scheduling point. */
+int sched_setaffinity(struct thread *t, u32 mask);
+u32 sched_getaffinity(struct thread *t);
+u32 sched_online_mask(void);
+u64 sched_total_switches(void);
+u64 sched_total_migrations(void);
+u64 sched_idle_ticks(struct cpu *c);     /* /proc: idle time, tickless idle included */
 
 int sched_thread_count(void);
 void sched_dump(void (*out)(const char *fmt, ...));

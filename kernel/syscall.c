@@ -49,6 +49,8 @@ static const syscall_fn table[] = {
 	[__NR_futex] = sys_futex,
 	[__NR_set_thread_area] = sys_set_thread_area,
 	[__NR_get_thread_area] = sys_get_thread_area,
+	[__NR_sched_setaffinity] = sys_sched_setaffinity,
+	[__NR_sched_getaffinity] = sys_sched_getaffinity,
 };
 
 void syscall_dispatch(struct trapframe *tf)

@@ -32,5 +32,6 @@ SYSCALL_DECL(futex); SYSCALL_DECL(set_thread_area); SYSCALL_DECL(get_thread_area
 /* threads (kernel/clone.c, kernel/exit.c) */
 SYSCALL_DECL(clone); SYSCALL_DECL(gettid); SYSCALL_DECL(set_tid_address);
 SYSCALL_DECL(tkill); SYSCALL_DECL(tgkill);
+SYSCALL_DECL(sched_setaffinity); SYSCALL_DECL(sched_getaffinity);
 
 #endif

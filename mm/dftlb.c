@@ -114,6 +114,15 @@ u32 dftlb_close(struct dftlb_task *t)
 	t->cpu_mask = mask;
 	barrier();
 	t->closed = true;
+	/* A CPU idle with its timer stopped (kernel/sched.c: tickless idle)
+	 * has the kernel's CR3, so it holds no user translation and owes no
+	 * flush; it would not drain one either. It stops the timer, then
+	 * drains the closed tasks (tick_stop): store, full barrier, load on
+	 * both sides, so one of us sees the other. */
+	smp_mb();
+	for_each_online_cpu(c)
+		if ((mask & (1u << c->id)) && c->tick_stopped)
+			atomic_and(&t->cpu_mask, ~(1u << c->id));
 	irq_pop();
 	return t->seq;
 }

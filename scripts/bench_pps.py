@@ -19,7 +19,8 @@ while it ran:
                  stage 4 writes a run of contiguous slots with one command
 
 then a Markdown table and a CSV file (build/bench.csv) with one row per
-workload and CPU count.
+workload and CPU count; with `--smp 1 4`, also each workload's -smp 4 /
+-smp 1 time ratio (near 1.0 for the single-threaded workloads).
 
 What to look for: rescues are as many as the major faults or more (the
 stages give a page time to be wanted again); swap-ins outnumber swap-outs
@@ -90,6 +91,21 @@ def bench(smp, mem):
     return rows
 
 
+def print_smp_ratio(rows):
+    """With --smp 1 4 (both): each workload's -smp 4 time over its -smp 1
+    time. The single-threaded ones should be near 1.0: another CPU that
+    only idles must cost nothing (kernel/sched.c: wake placement, tickless
+    idle). One run each; for a figure, take the median of several benches."""
+    t = {(r["workload"], r["smp"]): r["elapsed_ms"] for r in rows}
+    both = [w for w in WORKLOADS if (w, 1) in t and (w, 4) in t]
+    if not both:
+        return
+    print("\n| workload | -smp 1 ms | -smp 4 ms | -smp 4 / -smp 1 |")
+    print("| --- | ---: | ---: | ---: |")
+    for w in both:
+        print(f"| `{w}` | {t[(w, 1)]} | {t[(w, 4)]} | {t[(w, 4)] / max(t[(w, 1)], 1):.2f} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mem", type=int, default=64, help="MiB of guest RAM (default 64)")
@@ -108,6 +124,7 @@ def main():
               f"| {r['pps_rescue']} | {r['pswpin']} | {r['pswpout']} | {r['tlb_ipi']} "
               f"| {r['dftlb_forced']} | {r['swap_ra_hit']}/{r['swap_ra']} "
               f"| {r['cmds_per_page_written']:.3f} |")
+    print_smp_ratio(rows)
     with open(a.csv, "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=list(rows[0]))
         wr.writeheader()

@@ -92,10 +92,12 @@ EXTRA_C = ["forktree.c", "segv.c", "div0.c",
            "madvrace.c",                                    # tests/mm/test_pps.py
            "sysfuzz.c",                                     # tests/kernel/test_sysfuzz.py
            "threads.c",                                     # tests/kernel/test_threads.py
+           "tlstest.c", "futexmt.c",                        # tests/kernel/test_tls_futex.py
            "fputest.c"]                                     # tests/arch/test_fpu.py
 # programs the test initrd carries in /bin besides the normal ones
 TEST_PROGS = ["forktree", "segv", "div0", "rawhello", "pressure", "ppsstress", "madvtest",
-              "madvrace", "sysfuzz", "threads", "fputest"]
+              "madvrace", "sysfuzz", "threads", "tlstest",
+              "futexmt", "fputest"]
 
 
 def _run_build(argv, what):
@@ -144,8 +146,8 @@ def elf_mutants(ppsos_build):
 def test_initrd(ppsos_build, rawhello, elf_mutants):
     """build/t-initrd.cpio: the normal initrd plus /bin/forktree, /bin/segv,
     /bin/div0, /bin/pressure, /bin/ppsstress, /bin/madvtest, /bin/madvrace, /bin/sysfuzz,
-    /bin/threads, /bin/fputest (built against user/lib), /bin/rawhello (a ready
-    ELF) and the damaged ELFs /bin/elfmut00..47."""
+    /bin/threads, /bin/tlstest, /bin/futexmt, /bin/fputest (built against user/lib),
+    /bin/rawhello (a ready ELF) and the damaged ELFs /bin/elfmut00..47."""
     extra = " ".join([f"tests/fixtures/progs/{c}" for c in EXTRA_C]
                      + [str(p.relative_to(qemu_mod.ROOT)) for p in [rawhello] + elf_mutants])
     _run_build(["make", "-s", str(TEST_INITRD.relative_to(qemu_mod.ROOT)),

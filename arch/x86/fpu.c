@@ -22,9 +22,9 @@
  * every program touches SSE (glibc's memcpy and strlen use it), so lazy
  * would mostly add an #NM trap to the same copy; Linux went eager-only
  * for these reasons. Measured under QEMU TCG (ktest fpu_switch_cost,
- * -smp 1): an FXSAVE+FXRSTOR pair costs about 1400 TSC cycles (600 ns),
- * a switch between two threads that only yield 1600 cycles without FP
- * state and 3050 with it: a visible cost only to a thread that does
+ * -smp 1): an FXSAVE+FXRSTOR pair costs about 1400 TSC cycles (600 ns);
+ * a switch between two threads that only yield, about 3300 cycles without
+ * FP state and 4700 with it: a visible cost only to a thread that does
  * nothing but switch; beside a time slice of milliseconds it is noise.
  *
  * Invariants:

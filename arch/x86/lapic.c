@@ -116,6 +116,19 @@ static void lapic_timer_irq(struct trapframe *tf)
 void lapic_timer_start(void)
 {
 	trap_set_handler(T_TIMER, lapic_timer_irq);
+	lapic_timer_resume();
+}
+
+/* Tickless idle (kernel/sched.c): a zero initial count stops the timer;
+ * masking the LVT too keeps a tick already counted down from arriving. */
+void lapic_timer_stop(void)
+{
+	wr(LAPIC_LVT_TIMER, LVT_MASKED);
+	wr(LAPIC_TIMER_INIT, 0);
+}
+
+void lapic_timer_resume(void)
+{
 	wr(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	wr(LAPIC_LVT_TIMER, LVT_PERIODIC | T_TIMER);
 	wr(LAPIC_TIMER_INIT, lapic_timer_count);

@@ -23,6 +23,8 @@ u32 lapic_id(void);
 void lapic_eoi(void);
 void lapic_timer_calibrate(void);   /* BSP, once, against the PIT */
 void lapic_timer_start(void);       /* this CPU, periodic at hz */
+void lapic_timer_stop(void);        /* this CPU: no more ticks (tickless idle) */
+void lapic_timer_resume(void);      /* this CPU: ticks again after a stop */
 void lapic_send_ipi(u32 apic_id, u32 icr_lo);
 void lapic_send_ipi_all_but_self(u32 icr_lo);
 bool lapic_present(void);

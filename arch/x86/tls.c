@@ -15,8 +15,10 @@
  * - The kernel runs with %fs = %gs = 0 (vectors.asm zeroes them on entry),
  *   so a trap taken in kernel mode never reloads a user TLS selector; the
  *   user's values live in its trap frame and are popped on the way out,
- *   after tls_fixup_user_segments() has zeroed any that name an emptied
- *   slot (a set_thread_area that cleared the slot %gs points at).
+ *   after tls_fixup_user_segments() (from proc_return_to_user, every way
+ *   to user mode) has zeroed any that name an empty slot: set_thread_area
+ *   cleared the slot %gs points at, or clone's CLONE_SETTLS did for a new
+ *   thread that inherited %gs.
  *
  * Locks: none. tls[] is written only by its own thread (or before a new
  * thread first runs), the GDT slots only by their CPU with interrupts off.

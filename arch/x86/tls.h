@@ -29,9 +29,12 @@ void tls_load(struct cpu *c, struct thread *t);
 void tls_inherit(struct thread *child, const struct thread *parent);
 /* exec: the current thread's descriptors are emptied. */
 void tls_clear(struct thread *t);
-/* Last thing before the return to user mode, interrupts off: a data
- * segment register that names a TLS slot emptied since it was loaded is
- * zeroed (Linux does the same), so popping it cannot fault the kernel. */
+/* Last thing before any return to user mode (proc_return_to_user),
+ * interrupts off: a data segment register in tf that names an empty TLS
+ * slot is zeroed (Linux does the same), so popping it cannot fault the
+ * kernel; a %ss there ends the process (SIGILL). The slot may have been
+ * emptied by set_thread_area since the load, or by CLONE_SETTLS for a new
+ * thread that inherited the register. */
 void tls_fixup_user_segments(struct trapframe *tf);
 
 #endif

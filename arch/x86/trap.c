@@ -17,7 +17,6 @@
 #include <arch/x86/lapic.h>
 #include <arch/x86/cpu.h>
 #include <arch/x86/fpu.h>
-#include <arch/x86/tls.h>
 #include <kernel/percpu.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -189,6 +188,5 @@ out_user:
 		if (this_cpu()->need_resched)
 			schedule();
 		proc_return_to_user(tf);
-		tls_fixup_user_segments(tf);
 	}
 }

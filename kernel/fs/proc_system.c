@@ -1,5 +1,5 @@
 /*
- * The system-wide /proc files: meminfo, vmstat, cpuinfo, uptime. Formats
+ * The system-wide /proc files: meminfo, vmstat, cpuinfo, uptime, stat. Formats
  * follow Linux's, so tools and habits carry over (`free` reads meminfo).
  */
 #include <kernel/fs/procfs.h>
@@ -130,10 +130,22 @@ static int show_uptime(struct seqbuf *sb, int pid)
 
 	(void)pid;
 	for_each_online_cpu(c)
-		idle += c->idle_ticks;
+		idle += sched_idle_ticks(c);
 	idle = idle * 1000 / hz;
 	sb_printf(sb, "%llu.%02llu %llu.%02llu\n", up / 1000, (up % 1000) / 10, idle / 1000,
 		  (idle % 1000) / 10);
+	return 0;
+}
+
+/* Linux's ctxt line (context switches since boot, every CPU), and the
+ * threads moved between CPUs (Linux has no such line; its per-task
+ * nr_migrations is in /proc/PID/sched). No cpu lines: we count busy and
+ * idle ticks but not user and system time apart. */
+static int show_stat(struct seqbuf *sb, int pid)
+{
+	(void)pid;
+	sb_printf(sb, "ctxt %llu\n", sched_total_switches());
+	sb_printf(sb, "migrations %llu\n", sched_total_migrations());
 	return 0;
 }
 
@@ -143,4 +155,5 @@ void proc_system_init(void)
 	procfs_register("vmstat", false, show_vmstat, NULL);
 	procfs_register("cpuinfo", false, show_cpuinfo, NULL);
 	procfs_register("uptime", false, show_uptime, NULL);
+	procfs_register("stat", false, show_stat, NULL);
 }

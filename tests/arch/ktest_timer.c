@@ -5,16 +5,39 @@
 #include <kernel/string.h>
 #include <arch/x86/tsc.h>
 
+static volatile bool tick_busy_stop;
+
+static void tick_busy(void *arg)
+{
+	(void)arg;
+	while (!tick_busy_stop)
+		cpu_relax();
+}
+
+/* Every CPU's timer ticks while it has work. (An idle CPU stops its timer,
+ * kernel/sched.c: tickless idle; so each CPU gets a busy thread pinned to
+ * it for the while.) */
 KTEST(timer_all_cpus)
 {
+	struct thread *busy[MAX_CPUS];
 	u64 before[MAX_CPUS];
 	char line[160];
 	int len = 0;
 	struct cpu *c;
 
+	tick_busy_stop = false;
+	for_each_online_cpu(c) {
+		KT_ASSERT(t, (busy[c->id] = kthread_create_stopped(tick_busy, NULL, "tick_busy")));
+		busy[c->id]->detached = false;
+		KT_ASSERT(t, sched_setaffinity(busy[c->id], 1u << c->id) == 0);
+		kthread_wake_new(busy[c->id]);
+	}
 	for_each_online_cpu(c)
 		before[c->id] = c->ticks;
 	sleep_ticks(hz / 5 + 1);
+	tick_busy_stop = true;
+	for_each_online_cpu(c)
+		kthread_join(busy[c->id]);
 	for_each_online_cpu(c) {
 		u64 d = c->ticks - before[c->id];
 		len += snprintf(line + len, sizeof(line) - MIN((size_t)len, sizeof(line)), " cpu%d +%llu", c->id, d);

@@ -22,14 +22,21 @@ static int kread(u32 uaddr, u32 *val)
 	return 0;
 }
 
-/* A read that sometimes sleeps, as copy_from_user does on a fault: it
- * widens the window between queueing and reading the word. */
+/* A read that sometimes sleeps, as copy_from_user does on a fault, and is
+ * sometimes preempted just after reading: together they widen every
+ * window between queueing, reading the word and going to sleep. (Reading
+ * before queueing, the bug this pattern avoids, loses wakeups here.) */
 static volatile u32 slow_reads;
 static int kread_slow(u32 uaddr, u32 *val)
 {
-	if (__atomic_add_fetch(&slow_reads, 1, __ATOMIC_SEQ_CST) % 3 == 0)
+	u32 n = __atomic_add_fetch(&slow_reads, 1, __ATOMIC_SEQ_CST);
+
+	if (n % 2 == 0)
 		yield();
-	return kread(uaddr, val);
+	kread(uaddr, val);
+	if (n % 3 == 0)
+		yield();
+	return 0;
 }
 
 struct waiter {
@@ -94,14 +101,14 @@ KTEST(futex_wait_value_changed)
 
 KTEST(futex_wait_timeout)
 {
-	u64 before = jiffies;
+	u64 before = uptime_ms();
 
 	word_a = 0;
-	KT_EXPECT_EQ(t, futex_wait_key(FAKE_MM, KEY(word_a), 0, before + 5, kread), -ETIMEDOUT);
-	KT_EXPECT(t, jiffies - before >= 5);
+	KT_EXPECT_EQ(t, futex_wait_key(FAKE_MM, KEY(word_a), 0, before + 50, kread), -ETIMEDOUT);
+	KT_EXPECT(t, uptime_ms() - before >= 50);
 	KT_EXPECT_EQ(t, futex_waiters(FAKE_MM, KEY(word_a)), 0);
 	/* A deadline already gone: no sleep at all. */
-	KT_EXPECT_EQ(t, futex_wait_key(FAKE_MM, KEY(word_a), 0, jiffies, kread), -ETIMEDOUT);
+	KT_EXPECT_EQ(t, futex_wait_key(FAKE_MM, KEY(word_a), 0, uptime_ms(), kread), -ETIMEDOUT);
 }
 
 /* FUTEX_WAKE wakes as many as asked and says how many it woke. */
@@ -200,7 +207,7 @@ KTEST(futex_timed_wait_woken)
 	struct thread *th;
 
 	word_a = 0;
-	KT_ASSERT(t, (th = start_waiter(&w, &word_a, 0, jiffies + 30 * hz)));
+	KT_ASSERT(t, (th = start_waiter(&w, &word_a, 0, uptime_ms() + 30000)));
 	KT_ASSERT(t, await_waiters(&word_a, 1));
 	KT_EXPECT_EQ(t, futex_wake(FAKE_MM, KEY(word_a), 1), 1);
 	kthread_join(th);
@@ -218,17 +225,22 @@ KTEST(futex_timed_wait_woken)
 #define PINGPONG_ROUNDS 1000
 static volatile u32 turn;
 static volatile int lost, rounds;
+static volatile bool stop;
 
 static void futex_pinger(void *arg)
 {
 	u32 me = (u32)(uintptr_t)arg, other = !me;
 
-	for (int i = 0; i < PINGPONG_ROUNDS; i++) {
-		while (turn != me) {
-			int r = futex_wait_key(FAKE_MM, KEY(turn), other, jiffies + 5 * hz, kread_slow);
-			if (r == -ETIMEDOUT)
+	for (int i = 0; i < PINGPONG_ROUNDS && !stop; i++) {
+		while (turn != me && !stop) {
+			int r = futex_wait_key(FAKE_MM, KEY(turn), other, uptime_ms() + 5000, kread_slow);
+			if (r == -ETIMEDOUT) {
 				__atomic_add_fetch(&lost, 1, __ATOMIC_SEQ_CST);
+				stop = true; /* one is enough; the partner times out too */
+			}
 		}
+		if (stop)
+			break;
 		__atomic_add_fetch(&rounds, 1, __ATOMIC_SEQ_CST);
 		turn = other;
 		futex_wake(FAKE_MM, KEY(turn), 1);
@@ -242,6 +254,7 @@ KTEST(futex_pingpong_no_lost_wakeup)
 	turn = 0;
 	lost = 0;
 	rounds = 0;
+	stop = false;
 	a = kthread_create(futex_pinger, (void *)0, "fping", false);
 	b = kthread_create(futex_pinger, (void *)1, "fpong", false);
 	KT_ASSERT(t, a && b);

@@ -80,6 +80,8 @@ long sys_mlockall(int flags);
 long sys_munlockall(void);
 long sys_sched_yield(void);
 long sys_nanosleep(const struct timespec *req, struct timespec *rem);
+long sys_sched_setaffinity(pid_t pid, size_t len, const void *mask);
+long sys_sched_getaffinity(pid_t pid, size_t len, void *mask);
 long sys_mmap2(void *addr, size_t len, int prot, int flags, int fd, long pgoff);
 long sys_madvise(void *addr, size_t len, int advice);
 long sys_getdents64(int fd, void *buf, size_t n);
@@ -120,6 +122,10 @@ int mlockall(int flags);
 int munlockall(void);
 int sched_yield(void);
 int nanosleep(const struct timespec *req, struct timespec *rem);
+/* As glibc's: mask is len bytes, bit n = CPU n; getaffinity clears what the
+ * kernel did not write and returns 0. */
+int sched_setaffinity(pid_t pid, size_t len, const void *mask);
+int sched_getaffinity(pid_t pid, size_t len, void *mask);
 int madvise(void *addr, size_t len, int advice);
 int getdents64(int fd, void *buf, size_t n);
 int clock_gettime(clockid_t clk, struct timespec *ts);

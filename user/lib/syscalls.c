@@ -64,6 +64,14 @@ long sys_munlock(const void *a, size_t len)     { return S2(__NR_munlock, a, len
 long sys_mlockall(int flags)                    { return S1(__NR_mlockall, flags); }
 long sys_munlockall(void)                       { return S0(__NR_munlockall); }
 long sys_sched_yield(void)                      { return S0(__NR_sched_yield); }
+long sys_sched_setaffinity(pid_t p, size_t len, const void *m)
+{
+    return S3(__NR_sched_setaffinity, p, len, m);
+}
+long sys_sched_getaffinity(pid_t p, size_t len, void *m)
+{
+    return S3(__NR_sched_getaffinity, p, len, m);
+}
 long sys_nanosleep(const struct timespec *q, struct timespec *r)
 {
     return S2(__NR_nanosleep, q, r);
@@ -116,6 +124,20 @@ int getdents64(int fd, void *b, size_t n)       { return ret(sys_getdents64(fd, 
 int clock_gettime(clockid_t c, struct timespec *ts)
 {
     return ret(sys_clock_gettime(c, ts));
+}
+int sched_setaffinity(pid_t p, size_t len, const void *m)
+{
+    return ret(sys_sched_setaffinity(p, len, m));
+}
+int sched_getaffinity(pid_t p, size_t len, void *m)
+{
+    long n = ret(sys_sched_getaffinity(p, len, m));
+
+    if (n < 0)
+        return -1;
+    for (size_t i = (size_t)n; i < len; i++)
+        ((char *)m)[i] = 0;
+    return 0;
 }
 int nanosleep(const struct timespec *q, struct timespec *r)
 {
