@@ -1,7 +1,10 @@
 /*
  * Futexes (futex(2), 240): FUTEX_WAIT with an optional relative timeout,
- * FUTEX_WAKE, FUTEX_REQUEUE and FUTEX_CMP_REQUEUE, and their _PRIVATE
- * twins (every mapping is private, so they are the same thing).
+ * FUTEX_WAKE, FUTEX_REQUEUE and FUTEX_CMP_REQUEUE, FUTEX_WAIT_BITSET (an
+ * absolute timeout on CLOCK_MONOTONIC, or CLOCK_REALTIME with
+ * FUTEX_CLOCK_REALTIME: what glibc's pthread_join and condition variables
+ * use) and FUTEX_WAKE_BITSET, and their _PRIVATE twins (every mapping is
+ * private, so they are the same thing).
  *
  * A waiter is a struct futex_q on its own kernel stack, queued in one of
  * FUTEX_BUCKETS hash buckets chosen by its key (mm, uaddr). Nothing else
@@ -64,6 +67,7 @@ struct futex_q {
 	struct mm *mm;                  /* the key: (mm, uaddr) */
 	u32 uaddr;
 	struct thread *thread;
+	u32 bitset;                     /* woken by wakes sharing a bit (FUTEX_WAIT_BITSET) */
 	struct futex_bucket *volatile bucket; /* whose lock guards node */
 };
 
@@ -137,7 +141,13 @@ int futex_read_user(u32 uaddr, u32 *val)
 
 int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_fn read)
 {
-	struct futex_q q = { .mm = mm, .uaddr = uaddr, .thread = current() };
+	return futex_wait_bitset(mm, uaddr, val, deadline, FUTEX_BITSET_MATCH_ANY, read);
+}
+
+int futex_wait_bitset(struct mm *mm, u32 uaddr, u32 val, u64 deadline, u32 bitset,
+		      futex_read_fn read)
+{
+	struct futex_q q = { .mm = mm, .uaddr = uaddr, .thread = current(), .bitset = bitset };
 	struct futex_bucket *b = bucket_of(mm, uaddr);
 	u64 now = 0;
 	u32 cur;
@@ -182,8 +192,13 @@ int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_f
 	}
 }
 
-/* Linux's quirk, kept for compatibility: nr <= 0 wakes one. */
 int futex_wake(struct mm *mm, u32 uaddr, int nr)
+{
+	return futex_wake_bitset(mm, uaddr, nr, FUTEX_BITSET_MATCH_ANY);
+}
+
+/* Linux's quirk, kept for compatibility: nr <= 0 wakes one. */
+int futex_wake_bitset(struct mm *mm, u32 uaddr, int nr, u32 bitset)
 {
 	struct futex_bucket *b = bucket_of(mm, uaddr);
 	struct list_head *p, *n;
@@ -193,7 +208,7 @@ int futex_wake(struct mm *mm, u32 uaddr, int nr)
 	list_for_each_safe(p, n, &b->waiters) {
 		struct futex_q *q = list_entry(p, struct futex_q, node);
 
-		if (!q_matches(q, mm, uaddr))
+		if (!q_matches(q, mm, uaddr) || !(q->bitset & bitset))
 			continue;
 		wake_q(b, q);
 		if (++woken >= nr)
@@ -284,6 +299,24 @@ static int timeout_to_deadline(u32 utime, u64 *deadline)
 	return 0;
 }
 
+/* FUTEX_WAIT_BITSET's timeout: an absolute struct timespec on
+ * CLOCK_MONOTONIC (uptime), or CLOCK_REALTIME (uptime + boot_epoch) with
+ * FUTEX_CLOCK_REALTIME, to a deadline in uptime_ms, rounded up. A time
+ * already past gives a deadline that has expired. */
+static int abs_timeout_to_deadline(u32 utime, bool realtime, u64 *deadline)
+{
+	struct timespec ts;
+	u64 ns, base = realtime ? (u64)boot_epoch_seconds() * 1000000000ull : 0;
+
+	if (copy_from_user(&ts, utime, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec > 999999999)
+		return -EINVAL;
+	ns = (u64)(u32)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+	*deadline = ns > base ? (ns - base + 999999) / 1000000 : 0;
+	return 0;
+}
+
 /* futex(uaddr, op, val, timeout or val2, uaddr2, val3); val3 is the sixth
  * argument, in %ebp, which the dispatcher does not pass. */
 long sys_futex(u32 uaddr, u32 op, u32 val, u32 utime, u32 uaddr2)
@@ -294,11 +327,11 @@ long sys_futex(u32 uaddr, u32 op, u32 val, u32 utime, u32 uaddr2)
 	u64 deadline = FUTEX_NO_DEADLINE;
 	int err;
 
-	if (op & FUTEX_CLOCK_REALTIME)
-		return -ENOSYS; /* Linux allows it only with the bitset and PI ops */
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET)
+		return -ENOSYS; /* as Linux: only the bitset (and PI) waits take it */
 	if (cmd != FUTEX_WAIT && cmd != FUTEX_WAKE && cmd != FUTEX_REQUEUE &&
-	    cmd != FUTEX_CMP_REQUEUE)
-		return -ENOSYS;
+	    cmd != FUTEX_CMP_REQUEUE && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAKE_BITSET)
+		return -ENOSYS; /* PI futexes, FUTEX_WAKE_OP: not here */
 	if (uaddr & 3)
 		return -EINVAL;
 	if (!user_range_ok(uaddr, 4))
@@ -310,6 +343,16 @@ long sys_futex(u32 uaddr, u32 op, u32 val, u32 utime, u32 uaddr2)
 		return futex_wait_key(mm, uaddr, val, deadline, futex_read_user);
 	case FUTEX_WAKE:
 		return futex_wake(mm, uaddr, (int)val);
+	case FUTEX_WAIT_BITSET:
+		if (!val3)
+			return -EINVAL;
+		if (utime && (err = abs_timeout_to_deadline(utime, op & FUTEX_CLOCK_REALTIME, &deadline)))
+			return err;
+		return futex_wait_bitset(mm, uaddr, val, deadline, val3, futex_read_user);
+	case FUTEX_WAKE_BITSET:
+		if (!val3)
+			return -EINVAL;
+		return futex_wake_bitset(mm, uaddr, (int)val, val3);
 	default: /* FUTEX_REQUEUE, FUTEX_CMP_REQUEUE: utime is val2 */
 		if (uaddr2 & 3)
 			return -EINVAL;

@@ -28,6 +28,12 @@ int futex_read_user(u32 uaddr, u32 *val);
  * deadline (-ETIMEDOUT) or a signal arrives (-EINTR); -EAGAIN if the word
  * is not val, or read's error. */
 int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_fn read);
+/* Same, woken only by wakes whose bitset shares a bit with `bitset`
+ * (FUTEX_WAIT_BITSET; futex_wait_key waits with every bit). */
+int futex_wait_bitset(struct mm *mm, u32 uaddr, u32 val, u64 deadline, u32 bitset,
+		      futex_read_fn read);
+/* Wake up to nr waiters of (mm, uaddr) whose bitset meets `bitset`. */
+int futex_wake_bitset(struct mm *mm, u32 uaddr, int nr, u32 bitset);
 /* Wake nr_wake waiters of uaddr and move up to nr_requeue others to
  * uaddr2; with cmpval, only if the word at uaddr is *cmpval (else -EAGAIN).
  * Returns woken + moved. */

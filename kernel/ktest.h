@@ -19,10 +19,12 @@
 
 #include <kernel/types.h>
 #include <kernel/printk.h>
+#include <kernel/percpu.h>
 
 struct ktest {
 	const char *name;
 	int failures;
+	const char *skip;       /* why it did not run (KTAP "# SKIP") */
 };
 
 struct ktest_case {
@@ -59,6 +61,16 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 			ktest_fail(t, __FILE__, __LINE__, "assertion %s failed", #c); \
 			return;                                                      \
 		}                                                                    \
+	} while (0)
+
+/* A test that needs more CPUs than this boot has ends at once and is
+ * reported as skipped, not passed: `ktest=all` runs at -smp 1 too. */
+#define KT_REQUIRE_CPUS(t, n)                                          \
+	do {                                                           \
+		if (ncpus_online < (n)) {                              \
+			(t)->skip = "needs " #n " CPUs";               \
+			return;                                        \
+		}                                                      \
 	} while (0)
 
 bool ktest_requested(void);

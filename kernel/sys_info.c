@@ -21,6 +21,11 @@ void time_init_wallclock(void)
 	boot_epoch = rtc_read_epoch();
 }
 
+u32 boot_epoch_seconds(void)
+{
+	return boot_epoch;
+}
+
 long sys_getpid(u32 a1, u32 a2, u32 a3, u32 a4, u32 a5)
 {
 	return current_proc()->pid;

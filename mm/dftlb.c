@@ -1,5 +1,7 @@
 /* The delayed TLB flush table (see dftlb.h for the design). */
 #include <mm/dftlb.h>
+#include <kernel/time.h>
+#include <kernel/sched.h>
 #include <mm/mm.h>
 #include <mm/vmstat.h>
 #include <kernel/percpu.h>
@@ -37,7 +39,8 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 {
 	struct dftlb_task *t;
 	struct mm *old = NULL;
-	bool drain, waited = false;
+	bool drain, waited = false, full_waited = false;
+	u64 full_since = 0;
 
 	for (;;) {
 		spin_lock(&dftlb_lock);
@@ -55,11 +58,23 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 		drain = any_closed_pending();
 		spin_unlock(&dftlb_lock);
 		if (drain) {
-			/* Every slot is still owed a flush: the table is too
-			 * small for how fast we age pages. Make every CPU
-			 * flush now and retry. */
+			/* Every slot is still owed a flush: we age pages
+			 * faster than the CPUs tick. Their next ticks free
+			 * slots, so wait for them (reclaim sends no IPI);
+			 * force a drain only if ticks stop freeing any. */
+			if (!full_waited) {
+				count_vm_event(DFTLB_FULL_WAITS);
+				full_since = jiffies;
+				full_waited = true;
+			}
+			if (jiffies - full_since < DFTLB_FORCE_TICKS) {
+				if (sleep_ticks(1))
+					yield(); /* a signal is pending: sleeps end at once */
+				continue;
+			}
 			count_vm_event(DFTLB_FORCED);
 			dftlb_force_drain();
+			full_since = jiffies;
 		} else {
 			/* Every slot is held by an *open* task (as many
 			 * steppers at once as slots): no flush can free one,

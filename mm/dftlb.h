@@ -18,9 +18,13 @@
  * number of the task that last aged it (page->dftlb_seq). A slot of the
  * table is reused only when its task is done, so "no slot holds this
  * sequence number" also means done. A table full of closed tasks still
- * owed is drained by force with on_each_cpu (counted as dftlb_forced); a
- * table full of *open* tasks cannot be helped by flushing, so dftlb_open
- * yields until a stepper closes one (counted as dftlb_open_waits). Each
+ * owed waits for the next timer ticks, which finish them (counted as
+ * dftlb_full_waits): sending IPIs to finish them sooner would defeat the
+ * point, so only a table still full DFTLB_FORCE_TICKS ticks later (a CPU
+ * whose ticks stopped coming) is drained by force with on_each_cpu
+ * (counted as dftlb_forced, and in tlb_ipi). A table full of *open* tasks
+ * cannot be helped by flushing, so dftlb_open yields until a stepper
+ * closes one (counted as dftlb_open_waits). Each
  * task holds a reference on its mm, dropped when its slot is reused.
  *
  * Several CPUs: a task's mask is every other CPU with the mm in CR3 at
@@ -39,6 +43,7 @@
 #include <kernel/types.h>
 
 #define DFTLB_TASKS 32
+#define DFTLB_FORCE_TICKS 4     /* a full table waits this long for ticks before IPIs */
 #define DFTLB_RANGES 8
 
 struct mm;

@@ -26,6 +26,7 @@ const char *const vm_event_names[NR_VM_EVENTS] = {
 	[SWAP_WRITE_CMDS] = "swap_write_cmds",
 	[SWAP_READ_CMDS] = "swap_read_cmds",
 	[SWAPIN_ZAPPED] = "swapin_zapped",
+	[DFTLB_FULL_WAITS] = "dftlb_full_waits",
 	[DFTLB_OPEN_WAITS] = "dftlb_open_waits",
 	[DFREE_DEFERRED] = "dfree_deferred",
 	[DFREE_TICK] = "dfree_drain_tick",

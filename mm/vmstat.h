@@ -32,6 +32,7 @@ enum vm_event {
 	SWAP_WRITE_CMDS, /* disk commands that wrote pages to swap (pswpout / this: pages per command) */
 	SWAP_READ_CMDS,  /* disk commands that read pages from swap */
 	SWAPIN_ZAPPED,   /* swap-ins whose PTE was dropped (MADV_DONTNEED) while the read was in flight */
+	DFTLB_FULL_WAITS, /* dftlb_open calls that found every slot owed a flush, and waited for ticks */
 	DFTLB_OPEN_WAITS, /* dftlb_open calls that found every slot held by an open task, and waited */
 	DFREE_DEFERRED,  /* pages put on a deferred free list (mm/deferred_free.h) */
 	DFREE_TICK,      /* of which given back at a timer tick */

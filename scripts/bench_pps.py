@@ -13,6 +13,9 @@ while it ran:
   pps_rescue     faults on an UnmappedPTE: mapped back, no I/O
   pswpin/pswpout pages read from / written to swap
   tlb_ipi        TLB-flush IPIs sent (for any reason)
+  run_tlb_ipi    mtthrash only: tlb_ipi's growth while its threads ran (its
+                 own reading of /proc/vmstat between two barriers: reclaim's
+                 alone, no munmap or exit in that window)
   dftlb_forced   full delayed-flush tables drained with on_each_cpu
   swap_ra_hit/swap_ra  read-ahead pages used / read
   cmds/page      disk commands per page written (swap_write_cmds/pswpout):
@@ -28,6 +31,14 @@ stages give a page time to be wanted again); swap-ins outnumber swap-outs
 write); seqscan uses nearly all of its read-ahead, thrash much less;
 tlb_ipi is 0 unless dftlb_forced says a full table was drained (then one
 IPI per other CPU); cmds/page is far below 1.
+
+mtthrash is one process whose 4 threads share one region, so the mm is
+live on every CPU while kppsd reclaims it: run_tlb_ipi must stay within
+one IPI per other CPU for each dftlb_forced, as tlb_ipi does for the
+single-threaded workloads (tlb_ipi may also count its final munmap's
+shootdowns). It runs in the main boot at the others' size and, unless
+--no-small, once more in a boot of its own at -m 32 at test_pps.py's size
+(SMALL); its rows are repeated in a table of their own, with run_tlb_ipi.
 
 Every workload checks every page; one that is not OK stops the bench with
 an error. Run it on an idle host: QEMU is TCG here, so the host's load
@@ -50,10 +61,14 @@ WORKLOADS = [
     "hotcold 80 40000",
     "phase 80 4 10000",
     "multithrash 4 20 20000",
+    "mtthrash 4 80 20000",
 ]
+# mtthrash at -m 32 with test_pps.py's 40 MiB, in a boot of its own: (workload, MiB of RAM).
+SMALL = [("mtthrash 4 40 20000", 32)]
 COUNTERS = ["pgmajfault", "pps_rescue", "pswpin", "pswpout", "tlb_ipi", "dftlb_forced",
             "swap_ra_hit", "swap_ra", "swap_write_cmds", "oom_kill"]
 OK_RE = re.compile(r"^(\w+): OK elapsed_ms=(\d+) accesses=(\d+)")
+RUN_TLB_IPI_RE = re.compile(r" tlb_ipi=(\d+)")
 
 
 def vmstat(q):
@@ -66,11 +81,13 @@ def cmds_per_page(d):
     return d["swap_write_cmds"] / d["pswpout"] if d["pswpout"] else 0.0
 
 
-def bench(smp, mem):
+def bench(smp, mem, workloads=WORKLOADS, label=""):
+    """One boot: each workload from the shell; label tags the rows' names
+    (" (-m 32)" for the SMALL boot)."""
     rows = []
-    with Qemu(smp=smp, mem=mem, swap=BUILD / "swap.img", name=f"bench-smp{smp}") as q:
+    with Qemu(smp=smp, mem=mem, swap=BUILD / "swap.img", name=f"bench-smp{smp}-m{mem}") as q:
         sh_wait_prompt(q, timeout=120)
-        for w in WORKLOADS:
+        for w in workloads:
             before = vmstat(q)
             out = user_lines(sh_run(q, w, timeout=900))
             after = vmstat(q)
@@ -80,12 +97,15 @@ def bench(smp, mem):
             d = {k: after.get(k, 0) - before.get(k, 0) for k in COUNTERS}
             if d["oom_kill"]:
                 sys.exit(f"bench: -smp {smp}: an out-of-memory kill during `{w}`")
-            row = {"workload": w, "smp": smp, "mem_mib": mem, "elapsed_ms": int(ok[0].group(2)),
-                   "accesses": int(ok[0].group(3)), **d,
-                   "cmds_per_page_written": round(cmds_per_page(d), 3)}
+            run_ipi = RUN_TLB_IPI_RE.search(ok[0].string)
+            row = {"workload": w + label, "smp": smp, "mem_mib": mem,
+                   "elapsed_ms": int(ok[0].group(2)), "accesses": int(ok[0].group(3)), **d,
+                   "cmds_per_page_written": round(cmds_per_page(d), 3),
+                   "run_tlb_ipi": int(run_ipi.group(1)) if run_ipi else ""}
             rows.append(row)
-            print(f"bench: -smp {smp}: {w}: {row['elapsed_ms']} ms, "
-                  + " ".join(f"{k}={v}" for k, v in d.items()), flush=True)
+            print(f"bench: -smp {smp} -m {mem}: {w}: {row['elapsed_ms']} ms, "
+                  + " ".join(f"{k}={v}" for k, v in d.items())
+                  + (f" run_tlb_ipi={row['run_tlb_ipi']}" if run_ipi else ""), flush=True)
         if "PANIC" in q.log:
             sys.exit(f"bench: -smp {smp}: kernel panic")
     return rows
@@ -111,10 +131,16 @@ def main():
     ap.add_argument("--mem", type=int, default=64, help="MiB of guest RAM (default 64)")
     ap.add_argument("--smp", type=int, nargs="+", default=[4], help="CPU counts (default 4)")
     ap.add_argument("--csv", default=str(BUILD / "bench.csv"), help="CSV output file")
+    ap.add_argument("--no-small", action="store_true",
+                    help="no extra boot for " + ", ".join(f"{w} at -m {m}" for w, m in SMALL))
     a = ap.parse_args()
     print(f"bench: -m {a.mem}, -smp {' '.join(map(str, a.smp))}; "
           f"workloads: {', '.join(WORKLOADS)}", flush=True)
-    rows = [r for smp in a.smp for r in bench(smp, a.mem)]
+    rows = []
+    for smp in a.smp:
+        rows += bench(smp, a.mem)
+        for w, mem in [] if a.no_small else SMALL:
+            rows += bench(smp, mem, [w], label=f" (-m {mem})")
     print()
     print("| workload | -smp | elapsed ms | pgmajfault | pps_rescue | pswpin | pswpout "
           "| tlb_ipi | dftlb_forced | swap_ra_hit/swap_ra | cmds/page written |")
@@ -130,6 +156,22 @@ def main():
         wr.writeheader()
         wr.writerows(rows)
     print(f"\nbench: CSV in {a.csv}")
+    print_threads(rows)
+
+
+def print_threads(rows):
+    """The mtthrash rows again, with the TLB IPIs sent while its threads
+    ran (reclaim only: within one per other CPU per dftlb_forced)."""
+    mt = [r for r in rows if r["run_tlb_ipi"] != ""]
+    if not mt:
+        return
+    print("\n| threaded workload | -m | -smp | elapsed ms | pswpout | pswpin | tlb_ipi "
+          "| run_tlb_ipi | dftlb_forced |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in mt:
+        print(f"| `{r['workload']}` | {r['mem_mib']} | {r['smp']} | {r['elapsed_ms']} "
+              f"| {r['pswpout']} | {r['pswpin']} | {r['tlb_ipi']} | {r['run_tlb_ipi']} "
+              f"| {r['dftlb_forced']} |")
 
 
 if __name__ == "__main__":

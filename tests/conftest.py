@@ -93,11 +93,12 @@ EXTRA_C = ["forktree.c", "segv.c", "div0.c",
            "sysfuzz.c",                                     # tests/kernel/test_sysfuzz.py
            "threads.c",                                     # tests/kernel/test_threads.py
            "tlstest.c", "futexmt.c",                        # tests/kernel/test_tls_futex.py
+           "threadlib.c", "tlbshoot.c", "exitrace.c",       # tests/mm/test_threads_mm.py
            "fputest.c"]                                     # tests/arch/test_fpu.py
 # programs the test initrd carries in /bin besides the normal ones
 TEST_PROGS = ["forktree", "segv", "div0", "rawhello", "pressure", "ppsstress", "madvtest",
-              "madvrace", "sysfuzz", "threads", "tlstest",
-              "futexmt", "fputest"]
+              "madvrace", "sysfuzz", "threads", "tlstest", "futexmt", "threadlib", "tlbshoot",
+              "exitrace", "glibc_pthread", "fputest"]
 
 
 def _run_build(argv, what):
@@ -124,6 +125,25 @@ def rawhello(ppsos_build):
     return RAWHELLO
 
 
+GLIBC_PTHREAD = qemu_mod.BUILD / "glibc_pthread"
+
+
+@pytest.fixture(scope="session")
+def glibc_pthread(ppsos_build):
+    """build/glibc_pthread: tests/fixtures/progs/glibc_pthread.c, an ordinary
+    program on glibc's pthreads, linked statically against the i386 glibc
+    of libc6-dev-i386-cross (scripts/install-deps.sh installs it)."""
+    cross = os.environ.get("PPSOS_CROSS", "i686-linux-gnu-")
+    libc = subprocess.run([cross + "gcc", "-print-file-name=libc.a"], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    if not os.path.isabs(libc) or not os.path.exists(libc):
+        pytest.fail("no static i386 glibc (libc.a) for the cross compiler: run "
+                    "scripts/install-deps.sh (package libc6-dev-i386-cross)", pytrace=False)
+    _run_build([cross + "gcc", "-static", "-pthread", "-O2", "-Wall", "-o", str(GLIBC_PTHREAD),
+                str(PROGS / "glibc_pthread.c")], "building build/glibc_pthread")
+    return GLIBC_PTHREAD
+
+
 ELFMUT_DIR = qemu_mod.BUILD / "elfmut"
 ELFMUT_COUNT = 48                   # /bin/elfmut00 .. elfmut47
 
@@ -143,13 +163,15 @@ def elf_mutants(ppsos_build):
 
 
 @pytest.fixture(scope="session")
-def test_initrd(ppsos_build, rawhello, elf_mutants):
+def test_initrd(ppsos_build, rawhello, glibc_pthread, elf_mutants):
     """build/t-initrd.cpio: the normal initrd plus /bin/forktree, /bin/segv,
     /bin/div0, /bin/pressure, /bin/ppsstress, /bin/madvtest, /bin/madvrace, /bin/sysfuzz,
-    /bin/threads, /bin/tlstest, /bin/futexmt, /bin/fputest (built against user/lib),
-    /bin/rawhello (a ready ELF) and the damaged ELFs /bin/elfmut00..47."""
+    /bin/threads, /bin/tlstest, /bin/futexmt, /bin/threadlib, /bin/tlbshoot, /bin/exitrace,
+    /bin/fputest (built against user/lib), /bin/rawhello and /bin/glibc_pthread (ready
+    ELFs) and the damaged ELFs /bin/elfmut00..47."""
     extra = " ".join([f"tests/fixtures/progs/{c}" for c in EXTRA_C]
-                     + [str(p.relative_to(qemu_mod.ROOT)) for p in [rawhello] + elf_mutants])
+                     + [str(p.relative_to(qemu_mod.ROOT))
+                        for p in [rawhello, glibc_pthread] + elf_mutants])
     _run_build(["make", "-s", str(TEST_INITRD.relative_to(qemu_mod.ROOT)),
                 f"INITRD={TEST_INITRD.relative_to(qemu_mod.ROOT)}",
                 f"EXTRA_PROGS={extra}"], "building the test initrd")

@@ -33,7 +33,8 @@ USER_LIB_OBJS := $(patsubst user/lib/%,$(BUILD)/user/lib/%,\
 	$(patsubst %.c,%.o,$(patsubst %.S,%.o,$(USER_LIB_SRCS))))
 
 USER_PROGS := init sh echo cat ps free kill sleep usertests \
-	thrash seqscan hotcold phase multithrash napper
+	thrash seqscan hotcold phase multithrash napper \
+	mtthrash
 USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)
 
 # Fixture files; the initrd carries them as /data/NAME.

@@ -70,7 +70,10 @@ static void fill_and_drain(struct ktest *t)
 	KT_EXPECT_EQ(t, task->cpu_mask, 0);
 	KT_EXPECT(t, dftlb_seq_done(0)); /* "no flush needed" */
 	mm->cpu_mask = 0;
-	/* a full table of undrained tasks forces a drain instead of failing */
+	/* A full table of undrained tasks waits for the CPUs' ticks instead
+	 * of failing (and instead of IPIs, unless the ticks stop coming).
+	 * Idle CPUs with their tick stopped are left out of the masks, so
+	 * here the table fills only if other CPUs are busy. */
 	for (int i = 0; i < DFTLB_TASKS + 4; i++) {
 		mm->cpu_mask = ~0u;
 		dftlb_close(dftlb_open(mm));

@@ -187,11 +187,13 @@ static void stop_all(struct user *u, struct thread **th, int n)
 KTEST(tlb_shootdown_then_reuse)
 {
 	struct vma *v;
-	struct mm *mm = make_mm(1, &v);
+	struct mm *mm;
 	static struct user u;
 	struct thread *th;
 	u32 conclusive = 0, stale = 0, rounds = 40;
 
+	KT_REQUIRE_CPUS(t, 2);
+	mm = make_mm(1, &v);
 	KT_ASSERT(t, mm);
 	kppsd_pause();
 	*(volatile u32 *)page_at(mm, VA) = OLD;
@@ -258,9 +260,11 @@ KTEST(tlb_ipi_counts_other_cpus_in_mask)
 	static struct user u[2];
 	struct thread *th[2] = { NULL, NULL };
 	struct vma *v;
-	struct mm *mm = make_mm(32, &v);
+	struct mm *mm;
 	u32 exact = 0, tries = 0, me;
 
+	KT_REQUIRE_CPUS(t, 4);
+	mm = make_mm(32, &v);
 	KT_ASSERT(t, mm);
 	kppsd_pause();
 	for (int i = 0; i < 2; i++) {
@@ -313,10 +317,12 @@ KTEST(tlb_dftlb_waits_for_three_cpus)
 	static struct user u[3];
 	struct thread *th[3] = { NULL, NULL, NULL };
 	struct vma *v;
-	struct mm *mm = make_mm(4, &v);
+	struct mm *mm;
 	u64 ticks[MAX_CPUS], loads[MAX_CPUS], deadline;
 	u32 mask = 0, left, ipi0 = vm_events[TLB_IPI];
 
+	KT_REQUIRE_CPUS(t, 4);
+	mm = make_mm(4, &v);
 	KT_ASSERT(t, mm);
 	kppsd_pause();
 	for (int i = 0; i < 3; i++) {

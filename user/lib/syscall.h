@@ -19,7 +19,10 @@
 #include <uapi/ppsos/dirent.h>
 #include <uapi/ppsos/errno.h>
 #include <uapi/ppsos/fcntl.h>
+#include <uapi/ppsos/futex.h>
+#include <uapi/ppsos/ldt.h>
 #include <uapi/ppsos/mman.h>
+#include <uapi/ppsos/sched.h>
 #include <uapi/ppsos/signal.h>
 #include <uapi/ppsos/time.h>
 #include <uapi/ppsos/unistd.h>
@@ -89,6 +92,21 @@ long sys_clock_gettime(clockid_t clk, struct timespec *ts);
 long sys_pidfd_open(pid_t pid, unsigned int flags);
 long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen,
                          int advice, unsigned int flags);
+/* Threads (thread.h builds on these). sys_clone is the plain trap: the
+ * child returns from it on the stack it was given, so from C it is only
+ * safe with stack == NULL (a fork-like child on a copy of the parent's
+ * stack); thread_create uses its own assembly entry (clone.S). */
+long sys_clone(unsigned long flags, void *stack, int *parent_tid,
+               struct user_desc *tls, int *child_tid);
+long sys_gettid(void);
+long sys_tkill(pid_t tid, int sig);
+long sys_tgkill(pid_t tgid, pid_t tid, int sig);
+long sys_futex(volatile uint32_t *uaddr, int op, uint32_t val,
+               const struct timespec *timeout, volatile uint32_t *uaddr2,
+               uint32_t val3);
+long sys_set_thread_area(struct user_desc *u);
+long sys_get_thread_area(struct user_desc *u);
+long sys_set_tid_address(int *tidptr);
 
 /* True when a raw return value is an error code (addresses above 3 GiB
  * are not: only -1..-4095 are errors, as in Linux). */

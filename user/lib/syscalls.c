@@ -97,6 +97,24 @@ long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen,
     return S5(__NR_process_madvise, pidfd, iov, vlen, advice, flags);
 }
 
+long sys_clone(unsigned long flags, void *stack, int *ptid,
+               struct user_desc *tls, int *ctid)
+{
+    return S5(__NR_clone, flags, stack, ptid, tls, ctid);
+}
+long sys_gettid(void)                           { return S0(__NR_gettid); }
+long sys_tkill(pid_t tid, int sig)              { return S2(__NR_tkill, tid, sig); }
+long sys_tgkill(pid_t tg, pid_t tid, int sig)   { return S3(__NR_tgkill, tg, tid, sig); }
+long sys_futex(volatile uint32_t *uaddr, int op, uint32_t val,
+               const struct timespec *timeout, volatile uint32_t *uaddr2,
+               uint32_t val3)
+{
+    return S6(__NR_futex, uaddr, op, val, timeout, uaddr2, val3);
+}
+long sys_set_thread_area(struct user_desc *u)   { return S1(__NR_set_thread_area, u); }
+long sys_get_thread_area(struct user_desc *u)   { return S1(__NR_get_thread_area, u); }
+long sys_set_tid_address(int *tidptr)           { return S1(__NR_set_tid_address, tidptr); }
+
 /* ---- libc style ---- */
 void _exit(int status)                          { sys_exit_group(status); }
 pid_t fork(void)                                { return ret(sys_fork()); }
