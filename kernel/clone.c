@@ -65,6 +65,7 @@ static int clone_setup_thread(struct thread *t, u32 flags, u32 tls, u32 ctid)
 	int err;
 
 	tls_inherit(t, current());
+	fpu_copy(t, current()); /* the child starts with the caller's FP registers */
 	if ((flags & CLONE_SETTLS) && (err = tls_set_area(t, tls, false))) {
 		user_thread_discard(t);
 		return err;

@@ -293,6 +293,7 @@ int do_execve(const char *path, struct exec_args *a)
 		proc_kill_fatal(SIGKILL, "exec: out of memory building the stack, killed");
 	}
 	proc_set_name(me, path);
+	fpu_reset_current(); /* the new image starts with clean FP/SSE registers */
 
 	struct trapframe *tf = current_user_tf();
 	memset(tf, 0, sizeof(*tf));

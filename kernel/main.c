@@ -7,7 +7,8 @@
  *  3. cmdline          options such as hz= are known before they are used
  *  4. paging_init      the direct map of all RAM replaces the boot mapping
  *  5. memmap, kmalloc  frames and kernel objects can be allocated
- *  6. GDT, IDT         faults produce a report instead of a triple fault
+ *  6. GDT, IDT         faults produce a report instead of a triple fault;
+ *     FPU              CR0/CR4 allow user x87/SSE (every CPU, arch/x86/fpu.c)
  *  7. TSC, LAPIC, IOAPIC, timer: interrupts on, this CPU ticks
  *  8. smp_boot_aps     the other CPUs come up and tick too
  * Steps 9 and 10 run in kinit, a kernel thread: disk I/O sleeps, and kmain
@@ -30,6 +31,7 @@
 #include <mm/kmalloc.h>
 #include <arch/x86/paging.h>
 #include <arch/x86/trap.h>
+#include <arch/x86/fpu.h>
 #include <arch/x86/gdt.h>
 #include <arch/x86/tsc.h>
 #include <arch/x86/lapic.h>
@@ -105,6 +107,7 @@ void kmain(u32 magic, u32 mbi_pa)
 	gdt_init_cpu(&cpus[0]);
 	idt_init();
 	idt_load();
+	fpu_init_cpu();
 	initrd_note_modules(mbi);
 	memmap_init(mbi, ram_end);
 	kmalloc_init();

@@ -529,6 +529,7 @@ static void __schedule(struct cpu *c)
 	tss_set_kernel_stack(c, (u32)next + KSTACK_SIZE);
 	tls_load(c, next);
 	mm_activate(next->proc ? next->proc->mm : next->use_mm);
+	fpu_switch(prev, next); /* the user FP registers: arch/x86/fpu.c */
 	switch_to(&prev->esp, next->esp);
 	sched_finish_switch();
 }

@@ -22,6 +22,7 @@
 #include <kernel/percpu.h>
 #include <kernel/waitqueue.h>
 #include <arch/x86/memlayout.h>
+#include <arch/x86/fpu.h>
 
 #define THREAD_MAGIC 0x7468726Du /* "thrm" */
 #define TIME_SLICE_TICKS 5
@@ -80,6 +81,9 @@ struct thread {
 	/* Its TLS descriptors, GDT slots GDT_ENTRY_TLS_MIN.. (arch/x86/tls.c);
 	 * changed only by the thread itself, or before it first runs. */
 	u64 tls[GDT_ENTRY_TLS_ENTRIES];
+	/* The user's x87/MMX/SSE registers while it is off a CPU
+	 * (arch/x86/fpu.c): 16-byte aligned, 512 bytes of this stack. */
+	struct fpu_state fpu;
 	u32 magic_end;
 };
 

@@ -1,7 +1,9 @@
 /*
  * Thin wrappers around the i386 instructions the kernel needs: port I/O,
- * control registers, EFLAGS, TSC, CPUID. Everything here is a single
- * instruction (or close); policy lives in the callers.
+ * control registers, EFLAGS, TSC, CPUID, and the few FPU instructions that
+ * save, restore and reset a user's floating-point registers (used only by
+ * arch/x86/fpu.c: the kernel itself never computes with them). Everything
+ * here is a single instruction (or close); policy lives in the callers.
  */
 #ifndef ARCH_X86_CPU_H
 #define ARCH_X86_CPU_H
@@ -11,10 +13,23 @@
 #define EFLAGS_IF 0x200
 
 #define CR0_PE 0x00000001
+#define CR0_MP 0x00000002       /* WAIT/FWAIT honour TS (set with a real FPU) */
+#define CR0_EM 0x00000004       /* no FPU: every x87 instruction traps (#NM) */
+#define CR0_TS 0x00000008       /* task switched: the next FP instruction traps (#NM) */
+#define CR0_NE 0x00000020       /* x87 errors raise #MF, not the old IRQ 13 */
 #define CR0_WP 0x00010000
 #define CR0_PG 0x80000000
 #define CR4_PSE 0x00000010
 #define CR4_PGE 0x00000080
+#define CR4_OSFXSR 0x00000200   /* the OS saves SSE state with FXSAVE: SSE allowed */
+#define CR4_OSXMMEXCPT 0x00000400 /* the OS handles #XM (else unmasked SIMD errors #UD) */
+
+/* CPUID leaf 1, EDX */
+#define CPUID1_EDX_FPU  (1u << 0)
+#define CPUID1_EDX_MMX  (1u << 23)
+#define CPUID1_EDX_FXSR (1u << 24)
+#define CPUID1_EDX_SSE  (1u << 25)
+#define CPUID1_EDX_SSE2 (1u << 26)
 
 static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
@@ -73,6 +88,20 @@ static inline void wrmsr(u32 msr, u64 v)
 {
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
 }
+
+/* FPU state. The save areas are 16-byte aligned (FXSAVE/FXRSTOR #GP
+ * otherwise). None of these waits for a pending x87 exception, so the
+ * kernel never takes a user's #MF itself. */
+static inline void fxsave(void *area) { __asm__ volatile("fxsave (%0)" ::"r"(area) : "memory"); }
+static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor (%0)" ::"r"(area) : "memory"); }
+static inline void fnsave(void *area) { __asm__ volatile("fnsave (%0)" ::"r"(area) : "memory"); }
+static inline void frstor(const void *area) { __asm__ volatile("frstor (%0)" ::"r"(area) : "memory"); }
+static inline void fninit(void) { __asm__ volatile("fninit" ::: "memory"); }
+static inline void clts(void) { __asm__ volatile("clts" ::: "memory"); }
+static inline u16 fnstsw(void) { u16 v; __asm__ volatile("fnstsw %0" : "=m"(v)); return v; }
+static inline u16 fnstcw(void) { u16 v; __asm__ volatile("fnstcw %0" : "=m"(v)); return v; }
+static inline u32 stmxcsr(void) { u32 v; __asm__ volatile("stmxcsr %0" : "=m"(v)); return v; }
+static inline void ldmxcsr(u32 v) { __asm__ volatile("ldmxcsr %0" ::"m"(v) : "memory"); }
 
 /* Atomic operations (lock-prefixed; x86 orders them as full barriers). */
 static inline u32 xchg(volatile u32 *p, u32 v)

@@ -18,6 +18,7 @@
 #include <arch/x86/trap.h>
 #include <arch/x86/tsc.h>
 #include <arch/x86/cpu.h>
+#include <arch/x86/fpu.h>
 #include <kernel/sched.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -77,6 +78,7 @@ static void ap_entry(void)
 	paging_enable_ap();
 	gdt_init_cpu(c);
 	idt_load();
+	fpu_init_cpu(); /* every CPU: CR0/CR4 for user x87/SSE */
 	lapic_init();
 	sched_init_ap(c, idle);
 	lapic_timer_start();

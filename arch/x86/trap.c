@@ -4,7 +4,10 @@
  *
  * - CPU exceptions in the kernel are bugs: panic with a full report
  *   (kernel/panic.c). In user mode a page fault may be fixed (demand
- *   paging, PPS); anything else kills the process with Linux's signal.
+ *   paging, PPS); anything else kills the process with Linux's signal. A
+ *   user floating-point error (#MF, #XM: an exception the program
+ *   unmasked) is SIGFPE, reported with its cause read from the FPU
+ *   (arch/x86/fpu.c).
  * - Device IRQs and IPIs go to the handler registered for the vector, then
  *   the LAPIC gets its EOI here, in one place, before we maybe reschedule:
  *   a handler that forgot the EOI would block its vector on this CPU.
@@ -13,6 +16,7 @@
 #include <arch/x86/trap.h>
 #include <arch/x86/lapic.h>
 #include <arch/x86/cpu.h>
+#include <arch/x86/fpu.h>
 #include <kernel/percpu.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -31,7 +35,7 @@ static const char *const exc_names[32][2] = {
 	{ "Divide Error", "#DE" }, { "Debug", "#DB" }, { "Non-Maskable Interrupt", "NMI" },
 	{ "Breakpoint", "#BP" }, { "Overflow", "#OF" }, { "BOUND Range Exceeded", "#BR" },
 	{ "Invalid Opcode", "#UD" }, { "Device Not Available", "#NM" }, { "Double Fault", "#DF" },
-	{ "Coprocessor Segment Overrun", "#MF" }, { "Invalid TSS", "#TS" },
+	{ "Coprocessor Segment Overrun", "CSO" }, { "Invalid TSS", "#TS" },
 	{ "Segment Not Present", "#NP" }, { "Stack-Segment Fault", "#SS" },
 	{ "General Protection", "#GP" }, { "Page Fault", "#PF" }, { "Reserved", "#15" },
 	{ "x87 Floating-Point Exception", "#MF" }, { "Alignment Check", "#AC" },
@@ -79,9 +83,14 @@ static bool from_user(struct trapframe *tf)
  * anything else ends the process with the signal Linux would send. */
 static void user_exception(struct trapframe *tf, u32 cr2)
 {
-	char why[96];
+	char why[128];
 	int sig = SIGSEGV;
+	const char *fp_cause = NULL;
 
+	/* Read the FP error while it is certainly ours (the registers would
+	 * survive a switch anyway: they are saved and restored). */
+	if (tf->vector == T_MF || tf->vector == T_XM || tf->vector == T_NM)
+		fp_cause = fpu_fault_cause(tf->vector);
 	sti(); /* faults may sleep (the mmap lock, later the swap disk) */
 	if (tf->vector == T_PF) {
 		int r = handle_mm_fault(current_proc()->mm, cr2, (tf->err & 2) | FAULT_USER);
@@ -100,13 +109,18 @@ static void user_exception(struct trapframe *tf, u32 cr2)
 	}
 	switch (tf->vector) {
 	case T_DE: sig = SIGFPE; break;
-	case 16: case 19: sig = SIGFPE; break;  /* x87 / SIMD floating point */
+	case T_MF: case T_XM: sig = SIGFPE; break; /* x87 / SIMD floating point */
+	case T_NM: sig = SIGFPE; break;     /* FP instruction, no FPU (CR0.EM) */
 	case T_UD: sig = SIGILL; break;
 	case T_BP: case T_DB: sig = SIGTRAP; break;
-	case 17: sig = SIGBUS; break;           /* alignment check */
+	case T_AC: sig = SIGBUS; break;     /* alignment check */
 	}
-	snprintf(why, sizeof(why), "%s (%s) ip %08x, killed by signal %d", trap_name(tf->vector),
-		 trap_mnemonic(tf->vector), tf->eip, sig);
+	if (fp_cause)
+		snprintf(why, sizeof(why), "%s (%s, %s) ip %08x, killed by signal %d",
+			 trap_name(tf->vector), trap_mnemonic(tf->vector), fp_cause, tf->eip, sig);
+	else
+		snprintf(why, sizeof(why), "%s (%s) ip %08x, killed by signal %d",
+			 trap_name(tf->vector), trap_mnemonic(tf->vector), tf->eip, sig);
 	proc_kill_fatal(sig, why);
 }
 

@@ -24,9 +24,13 @@ struct trapframe {
 #define T_NMI 2
 #define T_BP 3
 #define T_UD 6   /* invalid opcode */
+#define T_NM 7   /* device not available (FPU off: CR0.EM or CR0.TS) */
 #define T_DF 8   /* double fault */
 #define T_GP 13  /* general protection */
 #define T_PF 14  /* page fault */
+#define T_MF 16  /* x87 floating-point error */
+#define T_AC 17  /* alignment check */
+#define T_XM 19  /* SIMD floating-point error */
 #define IRQ_BASE 0x20            /* IOAPIC pins 0..23 -> 0x20..0x37 */
 #define T_SYSCALL 0x80           /* Linux's int 0x80 */
 #define T_TIMER 0xF0             /* LAPIC timer */
