@@ -75,6 +75,7 @@ static volatile bool kick;             /* memory is low: a pressure pass, now */
 static struct waitqueue memory_wq;      /* allocations waiting below min */
 static volatile u32 passes;             /* completed passes (waiters watch it) */
 static volatile bool oom_hopeless;      /* out of memory, and nobody to kill */
+#define OOM_BUSY_PASSES 50              /* see the pressure loop: passes that skipped a busy mm */
 static struct thread *kppsd_thread;
 /* Held for reading by each pass, for writing by kppsd_pause(). */
 static struct rwsem pass_sem;
@@ -165,7 +166,7 @@ static u32 kppsd_pass(enum pps_stage max_stage, struct pps_result *res)
 static void kppsd_main(void *arg)
 {
 	u64 next = jiffies + ms_to_ticks(pps_interval);
-	u32 idle_pressure_passes = 0;
+	u32 idle_pressure_passes = 0, busy_pressure_passes = 0;
 
 	(void)arg;
 	for (;;) {
@@ -205,6 +206,17 @@ static void kppsd_main(void *arg)
 			continue;
 		}
 		if (moves == 0 && dftlb_pending() == 0) {
+			/* A pass that skipped an mm because a writer held its
+			 * mmap_lock (one thread's mmap while its siblings wait
+			 * in swap-ins) proves nothing: that mm may be full of
+			 * pages to reclaim. Such passes count towards the kill
+			 * only one in OOM_BUSY_PASSES, so a writer that itself
+			 * waits for memory still ends in one. */
+			if (res.busy_mms && ++busy_pressure_passes % OOM_BUSY_PASSES) {
+				kick = true;
+				sleep_ticks(1);
+				continue;
+			}
 			if (++idle_pressure_passes >= 3 && nr_free_pages() < wmark_min && !oom_hopeless &&
 			    !deferred_free_drain_all()) { /* no kill while freed pages wait on a list */
 				oom_hopeless = !oom_kill();
@@ -213,6 +225,7 @@ static void kppsd_main(void *arg)
 			}
 		} else {
 			idle_pressure_passes = 0;
+			busy_pressure_passes = 0;
 			oom_hopeless = false;
 		}
 		kick = true;
