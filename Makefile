@@ -5,7 +5,8 @@
 # ktest, bench...; the pytest tests make their own), GDBPORT, DEBUG (1:
 # invariant assertions on, the default and what the tests use), VGA (1:
 # show QEMU's window with the VGA mirror), BENCH_SMP (`make bench
-# BENCH_SMP="1 4"`: the CPU counts to benchmark; default 4), INSTALL_DEPS
+# BENCH_SMP="4"`: the CPU counts to benchmark; default "1 4"), BENCH_REPEAT
+# (boots per configuration, cells are medians), INSTALL_DEPS
 # (what installs missing tools).
 
 SMP ?= 4
@@ -194,10 +195,13 @@ bench-disk: all
 
 # PPS benchmark: the thrash programs at -m 64 -smp 4, with the vmstat
 # figures of each run, a table and build/bench.csv (scripts/bench_pps.py
-# says what to look for). BENCH_SMP="1 4" compares CPU counts.
-BENCH_SMP ?= 4
+# says what to look for), at -smp 1 and 4 with the -smp 4 / -smp 1 time
+# ratio (BENCH_SMP= other CPU counts), each cell the median of BENCH_REPEAT
+# boots.
+BENCH_SMP ?= 1 4
+BENCH_REPEAT ?= 1
 bench: all
-	@$(PYTHON) scripts/bench_pps.py --mem $(MEM) --smp $(BENCH_SMP)
+	@$(PYTHON) scripts/bench_pps.py --mem $(MEM) --smp $(BENCH_SMP) --repeat $(BENCH_REPEAT)
 
 pytest: all
 	@$(PYTHON) -m pytest -q tests

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """make bench: the thrash programs under real memory pressure, with figures.
 
-    scripts/bench_pps.py [--mem MIB] [--smp N ...] [--csv FILE]
+    scripts/bench_pps.py [--mem MIB] [--smp N ...] [--repeat N] [--csv FILE]
 
 Boots ppsos with -m 64 -smp 4 (the defaults; about 61 MiB free, swap on
 build/swap.img) and runs every workload from the shell at a fixed size,
@@ -16,7 +16,9 @@ while it ran:
   run_tlb_ipi    mtthrash only: tlb_ipi's growth while its threads ran (its
                  own reading of /proc/vmstat between two barriers: reclaim's
                  alone, no munmap or exit in that window)
-  dftlb_forced   full delayed-flush tables drained with on_each_cpu
+  dftlb_full_waits  times a full delayed-flush table waited for the ticks
+  dftlb_forced   full delayed-flush tables drained with on_each_cpu (only
+                 if the ticks stopped freeing slots: expected 0)
   swap_ra_hit/swap_ra  read-ahead pages used / read
   cmds/page      disk commands per page written (swap_write_cmds/pswpout):
                  stage 4 writes a run of contiguous slots with one command
@@ -32,11 +34,14 @@ write); seqscan uses nearly all of its read-ahead, thrash much less;
 tlb_ipi is 0 unless dftlb_forced says a full table was drained (then one
 IPI per other CPU); cmds/page is far below 1.
 
+With --repeat N every configuration is booted N times and each cell is the
+median of the N runs (elapsed times under TCG vary from run to run; the
+counts much less).
+
 mtthrash is one process whose 4 threads share one region, so the mm is
-live on every CPU while kppsd reclaims it: run_tlb_ipi must stay within
-one IPI per other CPU for each dftlb_forced, as tlb_ipi does for the
-single-threaded workloads (tlb_ipi may also count its final munmap's
-shootdowns). It runs in the main boot at the others' size and, unless
+live on every CPU while kppsd reclaims it: run_tlb_ipi must be 0, as
+tlb_ipi is for the single-threaded workloads (a full table waits for the
+ticks; tlb_ipi may also count its final munmap's shootdowns). It runs in the main boot at the others' size and, unless
 --no-small, once more in a boot of its own at -m 32 at test_pps.py's size
 (SMALL); its rows are repeated in a table of their own, with run_tlb_ipi.
 
@@ -65,7 +70,7 @@ WORKLOADS = [
 ]
 # mtthrash at -m 32 with test_pps.py's 40 MiB, in a boot of its own: (workload, MiB of RAM).
 SMALL = [("mtthrash 4 40 20000", 32)]
-COUNTERS = ["pgmajfault", "pps_rescue", "pswpin", "pswpout", "tlb_ipi", "dftlb_forced",
+COUNTERS = ["pgmajfault", "pps_rescue", "pswpin", "pswpout", "tlb_ipi", "dftlb_full_waits", "dftlb_forced",
             "swap_ra_hit", "swap_ra", "swap_write_cmds", "oom_kill"]
 OK_RE = re.compile(r"^(\w+): OK elapsed_ms=(\d+) accesses=(\d+)")
 RUN_TLB_IPI_RE = re.compile(r" tlb_ipi=(\d+)")
@@ -126,26 +131,52 @@ def print_smp_ratio(rows):
         print(f"| `{w}` | {t[(w, 1)]} | {t[(w, 4)]} | {t[(w, 4)] / max(t[(w, 1)], 1):.2f} |")
 
 
+def medians(runs):
+    """Rows of several benches of the same configurations: one row per
+    (workload, smp, mem), each number the median of its runs (the lower
+    middle one for an even count)."""
+    groups = {}
+    for r in runs:
+        groups.setdefault((r["workload"], r["smp"], r["mem_mib"]), []).append(r)
+    out = []
+    for rs in groups.values():
+        row = dict(rs[0])
+        for k, v in row.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ("smp", "mem_mib"):
+                vals = sorted(r[k] for r in rs)
+                row[k] = vals[(len(vals) - 1) // 2]
+        row["runs"] = len(rs)
+        out.append(row)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mem", type=int, default=64, help="MiB of guest RAM (default 64)")
     ap.add_argument("--smp", type=int, nargs="+", default=[4], help="CPU counts (default 4)")
     ap.add_argument("--csv", default=str(BUILD / "bench.csv"), help="CSV output file")
+    ap.add_argument("--repeat", type=int, default=1, help="boots per configuration; cells are medians")
     ap.add_argument("--no-small", action="store_true",
                     help="no extra boot for " + ", ".join(f"{w} at -m {m}" for w, m in SMALL))
     a = ap.parse_args()
     print(f"bench: -m {a.mem}, -smp {' '.join(map(str, a.smp))}; "
           f"workloads: {', '.join(WORKLOADS)}", flush=True)
-    rows = []
-    for smp in a.smp:
-        rows += bench(smp, a.mem)
-        for w, mem in [] if a.no_small else SMALL:
-            rows += bench(smp, mem, [w], label=f" (-m {mem})")
+    runs = []
+    for rnd in range(a.repeat):
+        for smp in a.smp:
+            runs += bench(smp, a.mem)
+            for w, mem in [] if a.no_small else SMALL:
+                runs += bench(smp, mem, [w], label=f" (-m {mem})")
+    rows = medians(runs)
     print()
+    if a.repeat > 1:
+        print(f"Each cell: the median of {a.repeat} runs.")
     print("| workload | -smp | elapsed ms | pgmajfault | pps_rescue | pswpin | pswpout "
           "| tlb_ipi | dftlb_forced | swap_ra_hit/swap_ra | cmds/page written |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
+        if r["run_tlb_ipi"] != "" and "(-m" in r["workload"]:
+            continue  # the -m 32 boot's rows: in the threads table below
         print(f"| `{r['workload']}` | {r['smp']} | {r['elapsed_ms']} | {r['pgmajfault']} "
               f"| {r['pps_rescue']} | {r['pswpin']} | {r['pswpout']} | {r['tlb_ipi']} "
               f"| {r['dftlb_forced']} | {r['swap_ra_hit']}/{r['swap_ra']} "
@@ -161,17 +192,17 @@ def main():
 
 def print_threads(rows):
     """The mtthrash rows again, with the TLB IPIs sent while its threads
-    ran (reclaim only: within one per other CPU per dftlb_forced)."""
+    ran (reclaim only: 0, a full dftlb table waits for the ticks)."""
     mt = [r for r in rows if r["run_tlb_ipi"] != ""]
     if not mt:
         return
     print("\n| threaded workload | -m | -smp | elapsed ms | pswpout | pswpin | tlb_ipi "
-          "| run_tlb_ipi | dftlb_forced |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| run_tlb_ipi | dftlb_full_waits | dftlb_forced |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in mt:
         print(f"| `{r['workload']}` | {r['mem_mib']} | {r['smp']} | {r['elapsed_ms']} "
               f"| {r['pswpout']} | {r['pswpin']} | {r['tlb_ipi']} | {r['run_tlb_ipi']} "
-              f"| {r['dftlb_forced']} |")
+              f"| {r['dftlb_full_waits']} | {r['dftlb_forced']} |")
 
 
 if __name__ == "__main__":
