@@ -179,16 +179,19 @@ def run_debug(cmd, env, timeout, stdin_text=None):
     return status, out
 
 
-def walkthrough_replay():
-    """From docs/gdb-walkthrough.md, between replay-begin and replay-end:
-    (smp, cmdline, steps), steps = [(gdb command, [its `type:` and `stage:`
-    lines as the document shows them])]."""
+def walkthrough_replay(name=""):
+    """From docs/gdb-walkthrough.md, between `<!-- replay-begin:` and
+    `<!-- replay-end -->` (or, with a name, between `<!-- replay-begin NAME:`
+    and `<!-- replay-end NAME -->`): (smp, cmdline, steps), steps = [(gdb
+    command, [its `type:` and `stage:` lines as the document shows them])]."""
     text = WALKTHROUGH.read_text()
-    m = re.search(r"<!-- replay-begin.*?-->(.*?)<!-- replay-end -->", text, re.S)
-    assert m, "docs/gdb-walkthrough.md has no replay-begin ... replay-end section"
+    tag = f" {name}" if name else ""
+    m = re.search(rf"<!-- replay-begin{re.escape(tag)}:.*?-->(.*?)<!-- replay-end{re.escape(tag)} -->",
+                  text, re.S)
+    assert m, f"docs/gdb-walkthrough.md has no replay-begin {name} ... replay-end {name} section"
     region = m.group(1)
     mk = re.search(r"^make debug SMP=(\d+) CMDLINE='([^']*)'$", region, re.M)
-    assert mk, "the replayed section has no `make debug SMP=N CMDLINE='...'` line"
+    assert mk, f"the replayed section {name} has no `make debug SMP=N CMDLINE='...'` line"
     steps = []
     for block in re.findall(r"^```gdb\n(.*?)^```", region, re.S | re.M):
         for line in block.splitlines():
@@ -341,3 +344,78 @@ def test_walkthrough_replay(ppsos_build, tmp_path):
     assert re.search(r"Breakpoint \d+, pps_rescue", out), msg
     assert "napper: round 1 ok" in log and "CORRUPT" not in log, msg
     assert took < 60 * TIMEOUT_SCALE, msg
+
+
+def replay_run(name, tmp_path):
+    """Replay a marked region of the walkthrough under debug.sh in batch
+    mode: (steps, {step index: its output}, whole output, message)."""
+    smp, cmdline, steps = walkthrough_replay(name)
+    cmds = [c for c, _ in steps]
+    port = free_port()
+    serial = tmp_path / "serial.log"
+    env = dict(os.environ, SMP=str(smp), MEM="64", CMDLINE=cmdline, GDBPORT=str(port),
+               KERNEL="build/kernel.elf", SWAP=str(own_swap(tmp_path)), SERIAL_LOG=str(serial))
+    args = [str(DEBUG_SH), "-batch"]
+    for i, c in enumerate(cmds):
+        args += ["-ex", f"echo @@@ step {i}\\n", "-ex", c]
+    t0 = time.monotonic()
+    status, out = run_debug(args, env, 60 * TIMEOUT_SCALE)
+    took = time.monotonic() - t0
+    log = serial.read_text(errors="replace") if serial.exists() else ""
+    msg = (f"replay {name} of {len(cmds)} commands, SMP={smp} CMDLINE={cmdline!r}, {took:.1f} s\n"
+           f"--- gdb output ---\n{out}\n--- serial log ---\n{log}")
+    assert status is not None, f"the replay did not finish\n{msg}"
+    parts = re.split(r"^@@@ step (\d+)$", out, flags=re.M)
+    got = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    assert len(got) == len(cmds), f"only {len(got)} of {len(cmds)} commands ran\n{msg}"
+    assert not PY_FAILURE_RE.search(out), msg
+    bad = HELPER_ERROR_RE.findall(out)
+    assert not bad, f"helpers reported errors: {bad}\n{msg}"
+    assert took < 60 * TIMEOUT_SCALE, msg
+    return steps, got, out, msg
+
+
+def test_walkthrough_threads_replay(ppsos_build, tmp_path):
+    """The walkthrough's section on two threads on two CPUs, replayed:
+    mtthrash's two workers run on CPUs 0 and 1 with one mm loaded on both;
+    the first dftlb task stage 1 closes is owed by both CPUs, each clears
+    its bit in its own timer interrupt (a watchpoint sees the mask go to 0)
+    and the task is done; a stage-1 and a stage-2 pass send no IPI."""
+    steps, got, out, msg = replay_run("threads", tmp_path)
+    cmds = [c for c, _ in steps]
+
+    def outputs(cmd):
+        return [got[i] for i, c in enumerate(cmds) if c == cmd]
+
+    # pps-ps: pid 1 with its mm on CPUs 0 and 1, two workers running there
+    ps = outputs("pps-ps")[0]
+    assert re.search(r"^\s+1 mtthrash\s+alive\s+3 0x[0-9a-f]+\s+\d+ 0,1\s", ps, re.M), \
+        f"pps-ps does not show mtthrash's mm on CPUs 0,1\n{msg}"
+    running = re.findall(r"^\s+tid \d+\s+running\s+cpu (\d+) \(running there now\)\s+allowed (\S+)$",
+                         ps, re.M)
+    assert sorted(running) == [("0", "0"), ("1", "1")], \
+        f"pps-ps shows running threads {running}, expected one pinned on each of CPUs 0, 1\n{msg}"
+    cpus = outputs("pps-cpus")[0]
+    for cpu in (0, 1):
+        assert re.search(rf"^\s+{cpu}\s+{cpu} yes\s+mtthrash \(pid 1 tid \d+\)\s+0x[0-9a-f]+ pid 1\s",
+                         cpus, re.M), f"pps-cpus: CPU {cpu} does not run mtthrash with its mm\n{msg}"
+    # the first task, right after dftlb_close: owed by two CPUs
+    dftlb = outputs("pps-dftlb")
+    m = re.search(r"^\s+slot\s+0 seq 1\s+mm \S+ \(pid 1\) closed 1 cpu_mask (0x[0-9a-f]+): (.*?)  ranges",
+                  dftlb[0], re.M)
+    assert m, f"pps-dftlb after dftlb_close shows no closed task 1 in slot 0\n{msg}"
+    assert bin(int(m.group(1), 16)).count("1") == 2 and m.group(2) == "owed by CPUs 0,1", \
+        f"task 1 is {m.group(1)} {m.group(2)!r}, expected owed by CPUs 0,1\n{msg}"
+    # each CPU clears its bit: the watchpoint sees the mask go down to 0
+    assert re.search(r"^Old value = 3\nNew value = [12]$", out, re.M), msg
+    assert re.search(r"^Old value = [12]\nNew value = 0$", out, re.M), msg
+    assert re.search(r"in timer_interrupt \(\) at kernel/time\.c", out), \
+        f"the first flush was not in the timer interrupt\n{msg}"
+    assert re.search(r"^\s+slot\s+0 seq 1\s+mm \S+ \(pid 1\) closed 1 cpu_mask 0x0: done", dftlb[1],
+                     re.M), f"task 1 not done after both CPUs flushed\n{msg}"
+    # the passes: stage 1 aged pages, then a stage-2 pass; no IPI at all
+    tally = re.findall(r"^pass done: scanned \d+, moved AGE=(\d+) UNMAP=(\d+) ", out, re.M)
+    assert len(tally) == 2 and int(tally[0][0]) > 0 and int(tally[1][0]) == 0, \
+        f"expected a stage-1 pass that aged pages and a stage-2 pass: {tally}\n{msg}"
+    ipis = [int(x) for x in re.findall(r"\btlb_ipi\s+(\d+)", "".join(outputs("pps-stats")))]
+    assert len(ipis) == 2 and ipis[1] == ipis[0], f"tlb_ipi went {ipis}\n{msg}"

@@ -646,7 +646,8 @@ shootdown interrupts), and its PTEs in PURE_PRIVATE VMAs by type, counted
 by walking the page tables from GDB (present / unmapped / swapped), the
 figures /proc/meminfo sums as PpsPte, PpsUnmapped, PpsSwapped. Under each
 process, one line per thread: its TID, state, the CPU it runs on or last
-ran on (t->cpu), and the CPUs it may run on (cpus_allowed)."""
+ran on (t->cpu), and the CPUs it may run on (cpus_allowed; "any" for the
+default mask, every bit set)."""
 
     name = "pps-ps"
 
@@ -681,8 +682,10 @@ ran on (t->cpu), and the CPUs it may run on (cpus_allowed)."""
             where = f"cpu {int(cpu['id'])}" if ptr(cpu) else "cpu -"
             if ptr(cpu) and ptr(cpu["curr"]) == ptr(t):
                 where += " (running there now)"
+            allowed = u32(t["cpus_allowed"])
+            # ~0 is the default (sched.c: any CPU, present or future)
             print(f"       tid {int(t['utid']):<5} {thread_state(t):<9} {where:<24} "
-                  f"allowed {cpu_list(u32(t['cpus_allowed']))}")
+                  f"allowed {'any' if allowed == 0xFFFFFFFF else cpu_list(allowed)}")
 
 
 def kppsd_mode_name():
