@@ -43,7 +43,7 @@
 #include <kernel/types.h>
 
 #define DFTLB_TASKS 32
-#define DFTLB_FORCE_TICKS 4     /* a full table waits this long for ticks before IPIs */
+#define DFTLB_FORCE_TICKS 10    /* a full table waits this long for ticks before IPIs */
 #define DFTLB_RANGES 8
 
 struct mm;

@@ -719,8 +719,9 @@ without PPS_STAGE_ (AGE=... FREE=...), frames freed)."""
         names = val("vm_event_names")
         lo, hi = events.type.range()
         pairs = [(cstr(names[i]), u32(events[i])) for i in range(lo, hi + 1)]
+        width = max(len(n) for n, _ in pairs)  # columns line up whatever the names
         for i in range(0, len(pairs), 4):
-            print(("  " + "  ".join(f"{n:<15} {v:<8}" for n, v in pairs[i:i + 4])).rstrip())
+            print(("  " + "  ".join(f"{n:<{width}} {v:<8}" for n, v in pairs[i:i + 4])).rstrip())
         ff, mf = static_var("free_frames", "mm/frame.c"), static_var("managed_frames", "mm/frame.c")
         if ff is not None and mf is not None:
             print(f"frames: {u32(ff)} free of {u32(mf)} managed")
