@@ -14,7 +14,7 @@
  * futex_q on it, q->node, q->uaddr and q->bucket (FUTEX_REQUEUE moves a
  * waiter to another bucket while holding both locks, lower address first).
  * A waker calls sched_wake() under the bucket lock, so the order is bucket,
- * then sleep_lock and rq_lock (sched.c). "Woken" is "off the list": only a
+ * then sleep_lock and rq_lock (sched.c, sched_sleep.c). "Woken" is "off the list": only a
  * waker takes a waiter off, except the waiter itself when it gives up.
  *
  * The lost wakeup. Reading the user word may fault, and the fault path

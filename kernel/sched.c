@@ -1,6 +1,14 @@
 /*
- * The scheduler: per-CPU run queues, preemptive round robin on each, an
- * idle thread per CPU (see sched.h for the design).
+ * The scheduler's core: per-CPU run queues and their locks, the switch,
+ * sleeping and waking, kernel threads (see sched.h for the design). The
+ * rest of it, each file with its own invariants and locks:
+ *   sched_balance.c   placement of woken, new and pushed threads; pulling
+ *   sched_idle.c      tickless idle and the idle loop
+ *   sched_sleep.c     sleeping for a time (sleep_ticks, timed waits)
+ *   sched_affinity.c  cpus_allowed: sched_setaffinity and its syscalls
+ *   sched_stats.c     counters, sched_dump
+ * They share what sched_internal.h declares. The rules below hold for all
+ * of them.
  *
  * Ownership. Every thread belongs to one CPU, t->cpu: the one it runs on,
  * last ran on, or is queued on. That CPU's rq_lock protects the thread's
@@ -23,56 +31,37 @@
  * switches away first and pushes it from the next thread's finish switch,
  * when its stack is free (push_after_switch).
  *
- * Lock order: a wait queue's lock, then sleep_lock, then rq locks; two rq
- * locks in CPU-id order (rq_lock_two; rq_lock_nested asserts it), or the
- * second one with spin_trylock (pulling). threads_lock (all_threads) is
- * never held with an rq lock. proc_lock before rq locks (setaffinity).
+ * Lock order: a wait queue's lock, then sleep_lock (sched_sleep.c), then
+ * rq locks; two rq locks in CPU-id order (rq_lock_two; rq_lock_nested
+ * asserts it), or the second one with spin_trylock (pulling,
+ * sched_balance.c). threads_lock (all_threads) is never held with an rq
+ * lock. proc_lock before rq locks (setaffinity, sched_affinity.c).
  *
- * Tickless idle (nohz=on, the default): an idle CPU other than CPU 0 with
- * no user mm loaded stops its LAPIC timer before halting. Nothing owes it
- * a tick: jiffies and the sleepers are CPU 0's; dftlb tasks are drained in
- * the tick, but a CPU on the kernel's CR3 holds no user translation, so
- * dftlb_close leaves tick-stopped CPUs out and tick_stop drains the tasks
- * closed before. The reschedule IPI of a wake, or of a busy CPU's tick
- * that has work to hand out, wakes it; it restarts its timer only when it
- * switches to a thread.
+ * Preemption. The timer interrupt ends a running thread's slice
+ * (sched_tick); the thread is switched away from on the way out of an
+ * interrupt (sched_irq_exit) if it was interruptible there, i.e. held no
+ * spinlock.
  */
 #include <kernel/sched.h>
-#include <mm/deferred_free.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
-#include <kernel/time.h>
-#include <kernel/errno.h>
-#include <kernel/cmdline.h>
 #include <kernel/lock_assert.h>
 #include <mm/frame.h>
 #include <arch/x86/cpu.h>
-#include <arch/x86/ipi.h>
 #include <arch/x86/gdt.h>
-#include <arch/x86/lapic.h>
 #include <arch/x86/trap.h>
 #include <arch/x86/tls.h>
 #include <kernel/proc.h>
 #include <mm/mm.h>
-#include <mm/dftlb.h>
+#include "sched_internal.h"
 
-static DEFINE_SPINLOCK(threads_lock);   /* all_threads, nthreads, next_tid */
-static LIST_HEAD(all_threads);
-static DEFINE_SPINLOCK(sleep_lock);
-static LIST_HEAD(sleepers);
+DEFINE_SPINLOCK(threads_lock);          /* all_threads, nthreads, next_tid */
+LIST_HEAD(all_threads);
+int nthreads;
 static int next_tid = 1;
-static int nthreads;
-
-static int nohz_off;            /* nohz=off: idle CPUs keep their timer */
-static const char *const nohz_choices[] = { "on", "off", NULL };
-CMDLINE_PARAM_ENUM(nohz, nohz_off, nohz_choices,
-		   "on: an idle CPU other than cpu 0 stops its timer (tickless idle)");
 
 void switch_to(u32 *save_esp, u32 next_esp);
-
-#define CPU_BIT(c) (1u << (c)->id)
-#define BALANCE_TICKS 4         /* a busy CPU looks for a busier one this often */
 
 /* ---- run queues and their locks ----------------------------------------- */
 
@@ -83,7 +72,7 @@ static void rq_lock_nested(struct cpu *held, struct cpu *c)
 	spin_lock(&c->rq_lock);
 }
 
-static void rq_lock_two(struct cpu *a, struct cpu *b)
+void rq_lock_two(struct cpu *a, struct cpu *b)
 {
 	if (a == b) {
 		spin_lock(&a->rq_lock);
@@ -96,7 +85,7 @@ static void rq_lock_two(struct cpu *a, struct cpu *b)
 	}
 }
 
-static void rq_unlock_two(struct cpu *a, struct cpu *b)
+void rq_unlock_two(struct cpu *a, struct cpu *b)
 {
 	if (a != b)
 		spin_unlock(&b->rq_lock);
@@ -105,7 +94,7 @@ static void rq_unlock_two(struct cpu *a, struct cpu *b)
 
 /* This CPU's rq, locked. Interrupts go off before the CPU is read: a
  * preemption in between could move us to another CPU. */
-static struct cpu *rq_lock_this(void)
+struct cpu *rq_lock_this(void)
 {
 	struct cpu *c;
 
@@ -117,7 +106,7 @@ static struct cpu *rq_lock_this(void)
 }
 
 /* t's CPU, with its rq locked: t->cpu is stable until the unlock. */
-static struct cpu *rq_lock_thread(struct thread *t)
+struct cpu *rq_lock_thread(struct thread *t)
 {
 	for (;;) {
 		struct cpu *c = t->cpu;
@@ -128,7 +117,7 @@ static struct cpu *rq_lock_thread(struct thread *t)
 	}
 }
 
-static void enqueue(struct cpu *c, struct thread *t)
+void enqueue(struct cpu *c, struct thread *t)
 {
 	ASSERT_HELD(&c->rq_lock);
 	ASSERT(t->cpu == c && list_empty(&t->rq_node) && !t->is_idle);
@@ -137,7 +126,7 @@ static void enqueue(struct cpu *c, struct thread *t)
 	c->nr_queued++;
 }
 
-static void dequeue(struct cpu *c, struct thread *t)
+void dequeue(struct cpu *c, struct thread *t)
 {
 	ASSERT_HELD(&c->rq_lock);
 	ASSERT(t->cpu == c && t->state == T_RUNNABLE);
@@ -147,7 +136,7 @@ static void dequeue(struct cpu *c, struct thread *t)
 }
 
 /* Move t, on no CPU, from one CPU to another; both rq locks held. */
-static void set_cpu(struct thread *t, struct cpu *from, struct cpu *to)
+void set_cpu(struct thread *t, struct cpu *from, struct cpu *to)
 {
 	ASSERT_HELD(&from->rq_lock);
 	ASSERT_HELD(&to->rq_lock);
@@ -159,161 +148,6 @@ static void set_cpu(struct thread *t, struct cpu *from, struct cpu *to)
 		t->migrations++;
 		to->nr_migrations++;
 	}
-}
-
-/* ---- placement: where a woken, new or pushed thread goes ---------------- */
-
-u32 sched_online_mask(void)
-{
-	struct cpu *c;
-	u32 m = 0;
-
-	for_each_online_cpu(c)
-		m |= CPU_BIT(c);
-	return m;
-}
-
-/* Idle: running its idle thread with nothing queued. Read without its
- * lock, so a hint: placement may be wrong for an instant, never unsafe. */
-static bool cpu_idle(struct cpu *c)
-{
-	return c->curr == c->idle && c->nr_queued == 0;
-}
-
-static int cpu_load(struct cpu *c)
-{
-	return c->nr_queued + (c->curr != c->idle);
-}
-
-/* An idle CPU in mask: this one if it is idle (no IPI needed), else the
- * lowest-numbered. NULL if none. */
-static struct cpu *find_idle(u32 mask)
-{
-	struct cpu *self = this_cpu(), *c;
-
-	if ((mask & CPU_BIT(self)) && cpu_idle(self))
-		return self;
-	for_each_online_cpu(c)
-		if ((mask & CPU_BIT(c)) && cpu_idle(c))
-			return c;
-	return NULL;
-}
-
-static struct cpu *least_loaded(u32 mask)
-{
-	struct cpu *best = NULL, *c;
-
-	for_each_online_cpu(c)
-		if ((mask & CPU_BIT(c)) && (!best || cpu_load(c) < cpu_load(best)))
-			best = c;
-	return best;
-}
-
-/* Where a woken (or new, or pushed) thread goes, first match:
- *
- * 1. This CPU, if it is running its idle thread: an interrupt on an idle
- *    CPU woke t (the disk's, the timer's). This CPU is awake and schedules
- *    on the way out of the interrupt; any other costs a reschedule IPI
- *    and, under QEMU's TCG, the wakeup of a second host thread. Without
- *    this rule every disk interrupt on CPU 0 woke the vCPU that thrash or
- *    kppsd had last run on: `thrash 40 20000` at -smp 4 sent 1500-3500
- *    reschedule IPIs instead of about 150, and on a busy host took up to
- *    several times its -smp 1 time. More than one thread may pile up here this way; a
- *    busy CPU's tick hands the extra ones to idle CPUs
- *    (kick_idle_for_queued).
- * 2. Wake affinity: the CPU t last ran on, if it idles (its caches still
- *    hold t's memory).
- * 3. Any idle CPU (the last one is busy, or t never ran).
- * 4. The last CPU, busy as it is; or, for a new thread or one whose CPU
- *    is no longer allowed, the least loaded.
- *
- * Only CPUs in t->cpus_allowed count. */
-static struct cpu *select_cpu(struct thread *t)
-{
-	u32 allowed = t->cpus_allowed & sched_online_mask();
-	struct cpu *last = t->cpu, *self = this_cpu(), *c;
-
-	if (!allowed)   /* its CPUs went away: anywhere rather than nowhere */
-		allowed = sched_online_mask();
-	if ((allowed & CPU_BIT(self)) && self->curr == self->idle)
-		return self;
-	if (t->switches && (allowed & CPU_BIT(last)) && cpu_idle(last))
-		return last;
-	if ((c = find_idle(allowed)))
-		return c;
-	if (t->switches && (allowed & CPU_BIT(last)))
-		return last;
-	return least_loaded(allowed);
-}
-
-/* c has a new queued thread: make it look soon. An idle CPU gets a
- * reschedule IPI (or, if it is us, schedules on irq exit); a busy one picks
- * it up when its running thread's slice ends. */
-static void kick(struct cpu *c)
-{
-	if (c->curr != c->idle)
-		return;
-	if (c == this_cpu())
-		c->need_resched = true;
-	else
-		ipi_send_resched(c);
-}
-
-/* Queue t, runnable and on no CPU and no queue, on an allowed CPU. `from`
- * is t->cpu, whose rq_lock the caller holds; returns with it released. */
-static void place(struct thread *t, struct cpu *from)
-{
-	struct cpu *to;
-
-	ASSERT_HELD(&from->rq_lock);
-	to = select_cpu(t);
-	if (to != from) {
-		/* Both locks in order. While we hold neither, t is runnable on
-		 * no queue: a waker leaves it alone (not sleeping), a puller
-		 * cannot see it, and only we move it. */
-		spin_unlock(&from->rq_lock);
-		rq_lock_two(from, to);
-		ASSERT(t->cpu == from);
-		set_cpu(t, from, to);
-	}
-	enqueue(to, t);
-	kick(to);
-	rq_unlock_two(from, to);
-}
-
-/* ---- pulling: an idle CPU takes queued work from a busy one -------------- */
-
-/* One thread allowed on c, queued on the busiest CPU if that one has at
- * least two threads more than c's `load`, moved to c's queue. c's rq_lock
- * held; the other rq is taken with trylock (any order is then
- * deadlock-free), and left alone if contended. The queue's tail is taken:
- * the thread that waited least, whose cache footprint there is the
- * coldest. */
-static bool pull_one(struct cpu *c, int load)
-{
-	struct cpu *o, *busiest = NULL;
-	struct list_head *p;
-	bool pulled = false;
-
-	ASSERT_HELD(&c->rq_lock);
-	for_each_online_cpu(o)
-		if (o != c && o->nr_queued && cpu_load(o) >= load + 2 &&
-		    (!busiest || cpu_load(o) > cpu_load(busiest)))
-			busiest = o;
-	if (!busiest || !spin_trylock(&busiest->rq_lock))
-		return false;
-	for (p = busiest->runq.prev; p != &busiest->runq; p = p->prev) {
-		struct thread *t = list_entry(p, struct thread, rq_node);
-		if (t->cpus_allowed & CPU_BIT(c)) {
-			dequeue(busiest, t);
-			set_cpu(t, busiest, c);
-			enqueue(c, t);
-			pulled = true;
-			break;
-		}
-	}
-	spin_unlock(&busiest->rq_lock);
-	return pulled;
 }
 
 /* ---- threads ------------------------------------------------------------- */
@@ -397,42 +231,6 @@ void sched_init_ap(struct cpu *c, struct thread *idle)
 	make_idle(idle, c);
 }
 
-/* ---- tickless idle ---------------------------------------------------------- */
-
-/* Stop this CPU's timer while it idles, if nothing needs its tick: not CPU
- * 0 (jiffies, the sleepers), not with a user mm loaded (dftlb tasks are
- * drained in the tick). A dftlb task may still name us: closed after we
- * switched to the kernel's CR3 but from an mm->cpu_mask read before; our
- * TLB holds none of its translations, so drain it now. Interrupts off. */
-static void tick_stop(struct cpu *c)
-{
-	if (nohz_off || c->id == 0 || c->loaded_mm || c->tick_stopped)
-		return;
-	lapic_timer_stop();
-	c->tick_stop_jiffies = jiffies;
-	c->tick_stopped = true;
-	/* From now on dftlb_close leaves us out of new tasks; the ones closed
-	 * before it could see tick_stopped are drained here (see dftlb.c). */
-	smp_mb();
-	dftlb_drain_local();
-	/* Its deferred frames would otherwise wait for a tick that is not
-	 * coming: hand them back now (every TLB has flushed them already). */
-	deferred_free_tick();
-}
-
-/* Before this CPU runs anything but its idle thread: the timer runs again
- * (preemption, dftlb). The ticks it skipped were idle time. Interrupts
- * off. An idle CPU woken for nothing (a pull that found no work) leaves
- * its timer off. */
-static void tick_restart(struct cpu *c)
-{
-	if (!c->tick_stopped)
-		return;
-	c->tick_stopped = false;
-	c->idle_ticks += jiffies - c->tick_stop_jiffies;
-	lapic_timer_resume();
-}
-
 /* ---- the switch ------------------------------------------------------------ */
 
 /* First thing a thread does once switched to: release the rq_lock held
@@ -475,7 +273,7 @@ static void sched_finish_switch(void)
 
 /* Pick the next thread and switch to it. Called with this CPU's rq_lock
  * held (and nothing else); returns, in the same thread, with it released. */
-static void __schedule(struct cpu *c)
+void __schedule(struct cpu *c)
 {
 	struct thread *prev = current();
 	struct thread *next;
@@ -544,6 +342,8 @@ void yield(void)
 	schedule();
 }
 
+/* ---- sleeping and waking -------------------------------------------------- */
+
 /* Sleep: the caller holds `held` and has put itself where a waker will
  * find it. Our rq_lock is taken before `held` is dropped, so the waker
  * (who needs `held`, then our rq_lock) sees us either awake or fully
@@ -583,6 +383,14 @@ void sched_wake(struct thread *t)
 	t->state = T_RUNNABLE;
 	place(t, c);
 }
+
+void thread_signal(struct thread *t, int sig)
+{
+	atomic_or(&t->sigpending, 1u << sig);
+	sched_wake(t);
+}
+
+/* ---- kernel threads -------------------------------------------------------- */
 
 static void thread_start(void)
 {
@@ -675,149 +483,7 @@ int kthread_join(struct thread *t)
 	return code;
 }
 
-/* ---- affinity -------------------------------------------------------------- */
-
-/* The CPU it may no longer run on learns at once: a queued thread is
- * moved now, a running one is preempted (an IPI, or yield() if it is the
- * caller, which then must hold no spinlock) and pushed by its CPU once off
- * its stack, a sleeping one is placed right when woken. */
-int sched_setaffinity(struct thread *t, u32 mask)
-{
-	struct cpu *c;
-
-	if (!(mask & sched_online_mask()))
-		return -EINVAL;
-	if (t->is_idle)
-		return -EINVAL;
-	c = rq_lock_thread(t);
-	t->cpus_allowed = mask;
-	if ((mask & CPU_BIT(c)) || t->state == T_SLEEPING || t->state == T_DEAD) {
-		spin_unlock(&c->rq_lock);
-	} else if (t->state == T_RUNNABLE && !list_empty(&t->rq_node)) {
-		dequeue(c, t);
-		place(t, c);
-	} else if (t->state == T_RUNNING && t == current()) {
-		spin_unlock(&c->rq_lock);
-		yield();
-	} else if (t->state == T_RUNNING) {
-		spin_unlock(&c->rq_lock);
-		ipi_send_resched(c);    /* it sets c->need_resched */
-	} else {
-		/* runnable on no queue: whoever is placing it reads the new mask */
-		spin_unlock(&c->rq_lock);
-	}
-	return 0;
-}
-
-u32 sched_getaffinity(struct thread *t)
-{
-	return t->cpus_allowed & sched_online_mask();
-}
-
-/* ---- sleeping for a time ----------------------------------------------------- */
-
-int sleep_ticks(u64 n)
-{
-	struct thread *me = current();
-	u64 deadline = jiffies + (n ? n : 1);
-
-	while (jiffies < deadline) {
-		if (signal_pending())
-			return -EINTR;
-		spin_lock(&sleep_lock);
-		me->wake_tick = deadline;
-		list_add_tail(&me->sleep_node, &sleepers);
-		me->interruptible = true;
-		sched_sleep_release(&sleep_lock);
-		me->interruptible = false;
-		/* Woken early (a signal)? Then we may still be on the list. */
-		spin_lock(&sleep_lock);
-		if (!list_empty(&me->sleep_node))
-			list_del(&me->sleep_node);
-		spin_unlock(&sleep_lock);
-	}
-	return 0;
-}
-
-int sleep_ms(u32 ms)
-{
-	return sleep_ticks(ms_to_ticks(ms));
-}
-
-/* Sleep until sched_wake() or jiffies >= deadline, releasing `held` (a
- * wait queue's or futex bucket's lock) once rq_lock is taken. sleep_lock,
- * too, is dropped only under rq_lock, so neither kind of waker can find
- * us on its list and wake us before we are asleep; a deadline that passed
- * before we got onto the timer list is seen under rq_lock (jiffies moves
- * before wake_sleepers looks). Lock order: held, sleep_lock, rq_lock. */
-void sched_sleep_release_until(struct spinlock *held, u64 deadline)
-{
-	struct thread *me = current();
-	struct cpu *c;
-
-	if (me->is_idle)
-		panic("the idle thread of cpu %d tried to sleep", me->cpu->id);
-	spin_lock(&sleep_lock);
-	me->wake_tick = deadline;
-	list_add_tail(&me->sleep_node, &sleepers);
-	c = rq_lock_this();
-	spin_unlock(&sleep_lock);
-	spin_unlock(held);
-	if ((me->interruptible && me->sigpending) || jiffies >= deadline) {
-		spin_unlock(&c->rq_lock);
-	} else {
-		me->state = T_SLEEPING;
-		__schedule(c);
-	}
-	spin_lock(&sleep_lock);
-	if (!list_empty(&me->sleep_node))
-		list_del(&me->sleep_node);
-	spin_unlock(&sleep_lock);
-}
-
-void thread_signal(struct thread *t, int sig)
-{
-	atomic_or(&t->sigpending, 1u << sig);
-	sched_wake(t);
-}
-
-static void wake_sleepers(void)
-{
-	struct list_head *p, *n;
-	struct thread *due[16];
-	int ndue = 0, i;
-
-	spin_lock(&sleep_lock);
-	list_for_each_safe(p, n, &sleepers) {
-		struct thread *t = list_entry(p, struct thread, sleep_node);
-		if (t->wake_tick <= jiffies && ndue < (int)ARRAY_SIZE(due)) {
-			list_del(&t->sleep_node);
-			due[ndue++] = t;
-		}
-	}
-	/* Wake under sleep_lock: a due thread may not have reached
-	 * T_SLEEPING yet, and it will not until we let go of sleep_lock. */
-	for (i = 0; i < ndue; i++)
-		sched_wake(due[i]);
-	spin_unlock(&sleep_lock);
-}
-
-/* A busy CPU with threads waiting: if one of them may run on an idle CPU,
- * wake that CPU (its timer may be off) so that it pulls. */
-static void kick_idle_for_queued(struct cpu *c)
-{
-	struct list_head *p;
-	struct cpu *idle;
-	u32 want = 0;
-
-	spin_lock(&c->rq_lock);
-	list_for_each(p, &c->runq)
-		want |= list_entry(p, struct thread, rq_node)->cpus_allowed;
-	spin_unlock(&c->rq_lock);
-	want &= ~CPU_BIT(c);
-	if (want && (idle = find_idle(want)))
-		ipi_send_resched(idle);
-}
+/* ---- the tick and preemption ------------------------------------------------ */
 
 /* Timer interrupt, every CPU whose timer runs, interrupts off. */
 void sched_tick(void)
@@ -825,8 +491,8 @@ void sched_tick(void)
 	struct cpu *c = this_cpu();
 
 	ASSERT(!irqs_enabled());
-	if (c->id == 0 && !list_empty(&sleepers))
-		wake_sleepers();
+	if (c->id == 0)
+		sched_sleep_tick();
 	if (c->curr == c->idle) {
 		if (c->nr_queued)
 			c->need_resched = true;
@@ -834,17 +500,7 @@ void sched_tick(void)
 	}
 	if (--c->slice <= 0)
 		c->need_resched = true;
-	if (ncpus_online == 1)
-		return;
-	if (c->nr_queued)
-		kick_idle_for_queued(c);
-	/* Busy CPUs even out too, now and then: one with two threads more
-	 * than us gives us one. */
-	if (c->ticks % BALANCE_TICKS == 0) {
-		spin_lock(&c->rq_lock);
-		pull_one(c, cpu_load(c));
-		spin_unlock(&c->rq_lock);
-	}
+	sched_balance_tick(c);
 }
 
 /* Last thing before returning from an interrupt: preempt if the slice is
@@ -856,98 +512,4 @@ void sched_irq_exit(u32 eflags)
 
 	if (c->need_resched && (eflags & EFLAGS_IF) && c->irq_depth == 0 && c->ncli == 0)
 		schedule();
-}
-
-/* ---- statistics ---------------------------------------------------------- */
-
-/* Idle ticks, counting those a stopped timer skipped so far. */
-u64 sched_idle_ticks(struct cpu *c)
-{
-	u64 n = c->idle_ticks;
-
-	if (c->tick_stopped)
-		n += jiffies - c->tick_stop_jiffies;
-	return n;
-}
-
-int sched_thread_count(void)
-{
-	return nthreads;
-}
-
-u64 sched_total_switches(void)
-{
-	struct cpu *c;
-	u64 n = 0;
-
-	for_each_online_cpu(c)
-		n += c->ctx_switches;
-	return n;
-}
-
-u64 sched_total_migrations(void)
-{
-	struct cpu *c;
-	u64 n = 0;
-
-	for_each_online_cpu(c)
-		n += c->nr_migrations;
-	return n;
-}
-
-static const char *state_name(enum thread_state s)
-{
-	switch (s) {
-	case T_RUNNABLE: return "runnable";
-	case T_RUNNING: return "running";
-	case T_SLEEPING: return "sleeping";
-	case T_DEAD: return "dead";
-	}
-	return "?";
-}
-
-void sched_dump(void (*out)(const char *fmt, ...))
-{
-	struct list_head *p;
-	struct cpu *c;
-
-	/* Print under threads_lock (no thread leaves the list meanwhile);
-	 * states are read without their rq locks, a snapshot that may be an
-	 * instant stale. out() is printk, which takes only the console lock. */
-	spin_lock(&threads_lock);
-	out("  tid name             state     cpu  switches migrations allowed ran-on\n");
-	list_for_each(p, &all_threads) {
-		struct thread *t = list_entry(p, struct thread, all_node);
-		out("  %3d %-16s %-9s %3d %9llu %10llu 0x%-5x 0x%x\n", t->tid, t->name,
-		    state_name(t->state), t->cpu ? t->cpu->id : -1, t->switches, t->migrations,
-		    t->cpus_allowed & sched_online_mask(), t->ran_on_mask);
-	}
-	spin_unlock(&threads_lock);
-	for_each_online_cpu(c)
-		out("  cpu%d: queued %d, switches %llu, migrations in %llu, tick %s\n", c->id,
-		    c->nr_queued, c->ctx_switches, c->nr_migrations,
-		    c->tick_stopped ? "stopped" : "running");
-}
-
-/* ---- the idle loop --------------------------------------------------------- */
-
-/* What a CPU does when it has nothing to do: halt until an interrupt, then
- * see whether that interrupt made work (schedule() also tries to pull from
- * busy CPUs). cli before the check and sti;hlt after it close the window
- * where a wakeup IPI could slip in between. */
-__noreturn void sched_idle_loop(void)
-{
-	for (;;) {
-		struct cpu *c;
-
-		cli();
-		c = this_cpu();
-		if (c->nr_queued == 0) {
-			tick_stop(c);
-			sti_hlt();
-		} else {
-			sti();
-		}
-		schedule();
-	}
 }

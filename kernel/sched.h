@@ -12,7 +12,8 @@
  * rq_lock. A woken thread goes back to the CPU it last ran on unless that
  * one is busy and another allowed CPU idles; an idle CPU pulls queued
  * threads from busy ones; t->cpus_allowed limits all of it. Each CPU has
- * an idle thread that is never on a queue. See sched.c for the locking.
+ * an idle thread that is never on a queue. See sched.c for the locking
+ * (and for which sched_*.c file holds what).
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -126,16 +127,17 @@ void sched_sleep_release(struct spinlock *held);
  * the caller finds out why it woke. */
 void sched_sleep_release_until(struct spinlock *held, u64 deadline);
 
-/* Affinity (kernel/sched.c; the syscalls are in sched_affinity.c).
+/* Affinity (kernel/sched_affinity.c, with the syscalls).
  * setaffinity: -EINVAL if mask holds no online CPU; a thread running on a
  * CPU the mask leaves out moves off it at its next scheduling point. */
 int sched_setaffinity(struct thread *t, u32 mask);
 u32 sched_getaffinity(struct thread *t);
-u32 sched_online_mask(void);
+u32 sched_online_mask(void);            /* kernel/sched_balance.c */
+
+/* Statistics (kernel/sched_stats.c). */
 u64 sched_total_switches(void);
 u64 sched_total_migrations(void);
 u64 sched_idle_ticks(struct cpu *c);     /* /proc: idle time, tickless idle included */
-
 int sched_thread_count(void);
 void sched_dump(void (*out)(const char *fmt, ...));
 

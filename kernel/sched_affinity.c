@@ -11,11 +11,17 @@
  * (bad pointer), -ESRCH (no such pid), -EINVAL (no online CPU in the mask,
  * or getaffinity's len too small or unaligned).
  *
- * The work is sched_setaffinity()/sched_getaffinity() in sched.c; a
- * process's thread is found under proc_lock, which is held while it is
+ * The work is sched_setaffinity()/sched_getaffinity(), below the
+ * syscalls: a thread's cpus_allowed changes under its CPU's rq_lock, and a
+ * thread no longer allowed on its CPU leaves it (see sched_setaffinity).
+ * A process's thread is found under proc_lock, which is held while it is
  * used so that it cannot exit meanwhile (order: proc_lock, then rq locks).
  */
 #include <kernel/sched.h>
+#include <kernel/lock_assert.h>
+#include <arch/x86/cpu.h>
+#include <arch/x86/ipi.h>
+#include "sched_internal.h"
 #include <kernel/syscall.h>
 #include <kernel/proc.h>
 #include <kernel/errno.h>
@@ -91,4 +97,43 @@ long sys_sched_getaffinity(u32 pid, u32 len, u32 umask, u32 a4, u32 a5)
 	if (copy_to_user(umask, &mask, CPUMASK_BYTES))
 		return -EFAULT;
 	return CPUMASK_BYTES;
+}
+
+/* ---- in the kernel ---------------------------------------------------------- */
+
+/* The CPU it may no longer run on learns at once: a queued thread is
+ * moved now, a running one is preempted (an IPI, or yield() if it is the
+ * caller, which then must hold no spinlock) and pushed by its CPU once off
+ * its stack, a sleeping one is placed right when woken. */
+int sched_setaffinity(struct thread *t, u32 mask)
+{
+	struct cpu *c;
+
+	if (!(mask & sched_online_mask()))
+		return -EINVAL;
+	if (t->is_idle)
+		return -EINVAL;
+	c = rq_lock_thread(t);
+	t->cpus_allowed = mask;
+	if ((mask & CPU_BIT(c)) || t->state == T_SLEEPING || t->state == T_DEAD) {
+		spin_unlock(&c->rq_lock);
+	} else if (t->state == T_RUNNABLE && !list_empty(&t->rq_node)) {
+		dequeue(c, t);
+		place(t, c);
+	} else if (t->state == T_RUNNING && t == current()) {
+		spin_unlock(&c->rq_lock);
+		yield();
+	} else if (t->state == T_RUNNING) {
+		spin_unlock(&c->rq_lock);
+		ipi_send_resched(c);    /* it sets c->need_resched */
+	} else {
+		/* runnable on no queue: whoever is placing it reads the new mask */
+		spin_unlock(&c->rq_lock);
+	}
+	return 0;
+}
+
+u32 sched_getaffinity(struct thread *t)
+{
+	return t->cpus_allowed & sched_online_mask();
 }

@@ -129,7 +129,7 @@ u32 dftlb_close(struct dftlb_task *t)
 	t->cpu_mask = mask;
 	barrier();
 	t->closed = true;
-	/* A CPU idle with its timer stopped (kernel/sched.c: tickless idle)
+	/* A CPU idle with its timer stopped (kernel/sched_idle.c: tickless idle)
 	 * has the kernel's CR3, so it holds no user translation and owes no
 	 * flush; it would not drain one either. It stops the timer, then
 	 * drains the closed tasks (tick_stop): store, full barrier, load on

@@ -119,8 +119,9 @@ def bench(smp, mem, workloads=WORKLOADS, label=""):
 def print_smp_ratio(rows):
     """With --smp 1 4 (both): each workload's -smp 4 time over its -smp 1
     time. The single-threaded ones should be near 1.0: another CPU that
-    only idles must cost nothing (kernel/sched.c: wake placement, tickless
-    idle). One run each; for a figure, take the median of several benches."""
+    only idles must cost nothing (kernel/sched_balance.c: wake placement;
+    sched_idle.c: tickless idle). One run each; for a figure, take the
+    median of several benches."""
     t = {(r["workload"], r["smp"]): r["elapsed_ms"] for r in rows}
     both = [w for w in WORKLOADS if (w, 1) in t and (w, 4) in t]
     if not both:

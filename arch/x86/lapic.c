@@ -119,7 +119,7 @@ void lapic_timer_start(void)
 	lapic_timer_resume();
 }
 
-/* Tickless idle (kernel/sched.c): a zero initial count stops the timer;
+/* Tickless idle (kernel/sched_idle.c): a zero initial count stops the timer;
  * masking the LVT too keeps a tick already counted down from arriving. */
 void lapic_timer_stop(void)
 {

@@ -15,7 +15,7 @@ static void tick_busy(void *arg)
 }
 
 /* Every CPU's timer ticks while it has work. (An idle CPU stops its timer,
- * kernel/sched.c: tickless idle; so each CPU gets a busy thread pinned to
+ * kernel/sched_idle.c: tickless idle; so each CPU gets a busy thread pinned to
  * it for the while.) */
 KTEST(timer_all_cpus)
 {

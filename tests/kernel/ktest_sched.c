@@ -1,4 +1,4 @@
-/* ktests for kernel/sched.c and kernel/waitqueue.c. */
+/* ktests for kernel/sched*.c and kernel/waitqueue.c. */
 #include <kernel/ktest.h>
 #include <kernel/sched.h>
 #include <kernel/time.h>
@@ -165,7 +165,7 @@ static void affine_sleeper(void *arg)
 /* Wake affinity: a thread woken by a thread running on another CPU goes
  * back to the CPU it slept on, which idles meanwhile. (The waker here is
  * busy; a wake from an interrupt on an idle CPU runs the thread there
- * instead, sched.c: select_cpu.) Now and then a busy neighbour (kppsd)
+ * instead, sched_balance.c: select_cpu.) Now and then a busy neighbour (kppsd)
  * may take its CPU at the wrong instant; most rounds come back. */
 KTEST(sched_wake_affinity)
 {
