@@ -279,7 +279,7 @@ void mm_activate(struct mm *mm)
 	c->loaded_mm = mm;
 	dftlb_cr3_switched(); /* the CR3 load flushed every user TLB entry */
 	/* old is still referenced: its last user switches away before the
-	 * mm_put that frees it (proc_exit, exec). */
+	 * mm_put that frees it (proc_teardown, thread_exit, exec). */
 	if (old)
 		atomic_and(&old->cpu_mask, ~me);
 }
