@@ -94,10 +94,11 @@ EXTRA_C = ["forktree.c", "segv.c", "div0.c",
            "threads.c",                                     # tests/kernel/test_threads.py
            "tlstest.c", "futexmt.c",                        # tests/kernel/test_tls_futex.py
            "threadlib.c", "tlbshoot.c", "exitrace.c",       # tests/mm/test_threads_mm.py
+           "protshoot.c",                                   # tests/mm/test_threads_mm.py
            "fputest.c"]                                     # tests/arch/test_fpu.py
 # programs the test initrd carries in /bin besides the normal ones
 TEST_PROGS = ["forktree", "segv", "div0", "rawhello", "pressure", "ppsstress", "madvtest",
-              "madvrace", "sysfuzz", "threads", "tlstest", "futexmt", "threadlib", "tlbshoot",
+              "madvrace", "sysfuzz", "threads", "tlstest", "futexmt", "threadlib", "tlbshoot", "protshoot",
               "exitrace", "glibc_pthread", "fputest"]
 
 
@@ -166,7 +167,7 @@ def elf_mutants(ppsos_build):
 def test_initrd(ppsos_build, rawhello, glibc_pthread, elf_mutants):
     """build/t-initrd.cpio: the normal initrd plus /bin/forktree, /bin/segv,
     /bin/div0, /bin/pressure, /bin/ppsstress, /bin/madvtest, /bin/madvrace, /bin/sysfuzz,
-    /bin/threads, /bin/tlstest, /bin/futexmt, /bin/threadlib, /bin/tlbshoot, /bin/exitrace,
+    /bin/threads, /bin/tlstest, /bin/futexmt, /bin/threadlib, /bin/tlbshoot, /bin/protshoot, /bin/exitrace,
     /bin/fputest (built against user/lib), /bin/rawhello and /bin/glibc_pthread (ready
     ELFs) and the damaged ELFs /bin/elfmut00..47."""
     extra = " ".join([f"tests/fixtures/progs/{c}" for c in EXTRA_C]

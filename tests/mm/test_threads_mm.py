@@ -132,6 +132,22 @@ def test_tlbshoot(qemu_run, test_initrd, smp):
                 f"{readers} other CPUs: {vm}")
 
 
+# ---- protshoot --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("smp", [2, 4])
+def test_protshoot(qemu_run, test_initrd, smp):
+    """mprotect(PROT_READ) takes write access away from the other CPU
+    before it returns: a thread storing into the page without pause on
+    CPU 1 must fault at its next store, never land one (protshoot.c)."""
+    rounds = 40
+    q = boot(qemu_run, smp, f'init=/bin/pressure "protshoot {rounds}"', test_initrd)
+    run, vm = check_pressure(q, "protshoot")
+    q.check(run.get("rounds") == rounds and run.get("segv", 0) + run.get("clean", 0) == rounds,
+            f"protshoot: {run}")
+    # The writer holds the page in its TLB on another CPU in every round.
+    q.check(vm["tlb_ipi"] >= rounds // 2, f"only {vm['tlb_ipi']} TLB IPIs for {rounds} rounds: {vm}")
+
+
 # ---- ppsstress with threads -------------------------------------------------------------
 
 @pytest.mark.parametrize("smp,interval,args", [
