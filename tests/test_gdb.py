@@ -289,19 +289,13 @@ def test_make_debug_stdin(ppsos_build, tmp_path):
     assert not qemu_pids_on_port(port), f"QEMU still running after make debug\n{msg}"
 
 
-def test_walkthrough_replay(ppsos_build, tmp_path):
-    """docs/gdb-walkthrough.md, replayed: QEMU halted (-S) under debug.sh
-    with the lab's command line (napper as pid 1, kppsd=manual), GDB in
-    batch mode runs every (gdb) command of the replayed section in order,
-    and each `type:`/`stage:` line the document shows must be what the
-    helpers print at that point. Independently of the document, the page
-    must go present -> UnmappedPTE -> SwappedPTE -> present (swap-in) ->
-    UnmappedPTE -> present (rescue), every helper must be used, and none
-    may fail."""
-    smp, cmdline, steps = walkthrough_replay()
+def replay_run(name, tmp_path):
+    """Replay a marked region of the walkthrough ("": the napper lab) under
+    debug.sh in batch mode: every command must run, no helper may fail, all
+    within a minute. Returns (steps, {step index: its output}, whole
+    output, message, serial log)."""
+    smp, cmdline, steps = walkthrough_replay(name)
     cmds = [c for c, _ in steps]
-    for h in PPS_HELPERS:
-        assert any(c.split()[0] == h for c in cmds), f"the walkthrough never runs {h}"
     port = free_port()
     serial = tmp_path / "serial.log"
     env = dict(os.environ, SMP=str(smp), MEM="64", CMDLINE=cmdline, GDBPORT=str(port),
@@ -313,7 +307,7 @@ def test_walkthrough_replay(ppsos_build, tmp_path):
     status, out = run_debug(args, env, 60 * TIMEOUT_SCALE)
     took = time.monotonic() - t0
     log = serial.read_text(errors="replace") if serial.exists() else ""
-    msg = (f"replay of {len(cmds)} commands, SMP={smp} CMDLINE={cmdline!r}, {took:.1f} s\n"
+    msg = (f"replay {name or 'napper'} of {len(cmds)} commands, SMP={smp} CMDLINE={cmdline!r}, {took:.1f} s\n"
            f"--- gdb output ---\n{out}\n--- serial log ---\n{log}")
     assert status is not None, f"the replay did not finish\n{msg}"
     parts = re.split(r"^@@@ step (\d+)$", out, flags=re.M)
@@ -322,6 +316,24 @@ def test_walkthrough_replay(ppsos_build, tmp_path):
     assert not PY_FAILURE_RE.search(out), msg
     bad = HELPER_ERROR_RE.findall(out)
     assert not bad, f"helpers reported errors: {bad}\n{msg}"
+    assert took < 60 * TIMEOUT_SCALE, msg
+    return steps, got, out, msg, log
+
+
+
+def test_walkthrough_replay(ppsos_build, tmp_path):
+    """docs/gdb-walkthrough.md, replayed: QEMU halted (-S) under debug.sh
+    with the lab's command line (napper as pid 1, kppsd=manual), GDB in
+    batch mode runs every (gdb) command of the replayed section in order,
+    and each `type:`/`stage:` line the document shows must be what the
+    helpers print at that point. Independently of the document, the page
+    must go present -> UnmappedPTE -> SwappedPTE -> present (swap-in) ->
+    UnmappedPTE -> present (rescue), every helper must be used, and none
+    may fail."""
+    steps, got, out, msg, log = replay_run("", tmp_path)
+    cmds = [c for c, _ in steps]
+    for h in PPS_HELPERS:
+        assert any(c.split()[0] == h for c in cmds), f"the walkthrough never runs {h}"
     types = []
     for i, (c, want) in enumerate(steps):
         text = got[i]
@@ -343,36 +355,6 @@ def test_walkthrough_replay(ppsos_build, tmp_path):
     assert re.search(r"Breakpoint \d+, pps_swapin", out), msg
     assert re.search(r"Breakpoint \d+, pps_rescue", out), msg
     assert "napper: round 1 ok" in log and "CORRUPT" not in log, msg
-    assert took < 60 * TIMEOUT_SCALE, msg
-
-
-def replay_run(name, tmp_path):
-    """Replay a marked region of the walkthrough under debug.sh in batch
-    mode: (steps, {step index: its output}, whole output, message)."""
-    smp, cmdline, steps = walkthrough_replay(name)
-    cmds = [c for c, _ in steps]
-    port = free_port()
-    serial = tmp_path / "serial.log"
-    env = dict(os.environ, SMP=str(smp), MEM="64", CMDLINE=cmdline, GDBPORT=str(port),
-               KERNEL="build/kernel.elf", SWAP=str(own_swap(tmp_path)), SERIAL_LOG=str(serial))
-    args = [str(DEBUG_SH), "-batch"]
-    for i, c in enumerate(cmds):
-        args += ["-ex", f"echo @@@ step {i}\\n", "-ex", c]
-    t0 = time.monotonic()
-    status, out = run_debug(args, env, 60 * TIMEOUT_SCALE)
-    took = time.monotonic() - t0
-    log = serial.read_text(errors="replace") if serial.exists() else ""
-    msg = (f"replay {name} of {len(cmds)} commands, SMP={smp} CMDLINE={cmdline!r}, {took:.1f} s\n"
-           f"--- gdb output ---\n{out}\n--- serial log ---\n{log}")
-    assert status is not None, f"the replay did not finish\n{msg}"
-    parts = re.split(r"^@@@ step (\d+)$", out, flags=re.M)
-    got = {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
-    assert len(got) == len(cmds), f"only {len(got)} of {len(cmds)} commands ran\n{msg}"
-    assert not PY_FAILURE_RE.search(out), msg
-    bad = HELPER_ERROR_RE.findall(out)
-    assert not bad, f"helpers reported errors: {bad}\n{msg}"
-    assert took < 60 * TIMEOUT_SCALE, msg
-    return steps, got, out, msg
 
 
 def test_walkthrough_threads_replay(ppsos_build, tmp_path):
@@ -381,7 +363,7 @@ def test_walkthrough_threads_replay(ppsos_build, tmp_path):
     the first dftlb task stage 1 closes is owed by both CPUs, each clears
     its bit in its own timer interrupt (a watchpoint sees the mask go to 0)
     and the task is done; a stage-1 and a stage-2 pass send no IPI."""
-    steps, got, out, msg = replay_run("threads", tmp_path)
+    steps, got, out, msg, _ = replay_run("threads", tmp_path)
     cmds = [c for c, _ in steps]
 
     def outputs(cmd):
