@@ -62,9 +62,8 @@ static void fpu_kt_read(struct fpu_kt_regs *r)
 {
 	__asm__ volatile("fnstcw %0" : "=m"(r->fcw));
 	for (int i = 0; i < 8; i++) {
-		/* FLD ST(i) pushes a copy; the stack is full, so free the
-		 * slot it needs first: rotate with FINCSTP/FDECSTP instead.
-		 * Simplest exact read: FXCH to the top, FIST, FXCH back. */
+		/* The stack is full, so FLD ST(i) has no slot for its copy:
+		 * FXCH ST(i) to the top, FIST it, FXCH back. */
 		switch (i) {
 		case 0: __asm__ volatile("fistl %0" : "=m"(r->st[0])); break;
 #define FPU_KT_ST(n) \

@@ -75,7 +75,8 @@ def test_threads_in_ps_and_proc(qemu, test_initrd):
 
     # kill from outside: every thread goes, the shell reaps the process
     sh_run(q, f"kill {pid}")
-    sh_run(q, "wait", timeout=60)
+    out = user_lines(sh_run(q, "wait", timeout=60))
+    q.check(f"[{pid}] done status 143" in out, f"threads was not ended by SIGTERM (128 + 15): {out}")
     rows = [l.split() for l in user_lines(sh_run(q, "ps"))]
     q.check(not any(r[-1] == "threads" for r in rows[1:]), f"threads is still there: {rows}")
     q.check("PANIC" not in q.log, "kernel panic")

@@ -22,20 +22,18 @@ kernel that enables SSE (CR4.OSFXSR) and keeps each thread's FPU/SSE
 registers across switches (arch/x86/fpu.c). The glibc program runs twice:
 on a CPU model without SSE (NOSSE_CPU: integer-only glibc, as on an old
 i686), and on QEMU's default CPU, where glibc's threads use XMM registers
-in memcpy/strlen/... on every CPU; that one is skipped in a tree without
-arch/x86/fpu.c.
+in memcpy/strlen/... on every CPU.
 """
 import re
 import subprocess
 
 import pytest
 
-from qemu import ROOT, timeout_for
+from qemu import timeout_for
 
 SMPS = [1, 2, 4, 8]
 # QEMU's default CPU minus SSE/SSE2: see the top comment.
 NOSSE_CPU = ("-cpu", "qemu32,-sse,-sse2")
-FPU_SOURCE = ROOT / "arch" / "x86" / "fpu.c"
 
 GLIBC_PTHREAD_OUT = [
     "glibc_pthread: main tls_init=42 tls_zero=0",
@@ -100,8 +98,6 @@ def test_glibc_pthread(qemu_run, test_initrd, smp, cpu):
     """A static glibc program with pthread_create/join, a mutex, a
     condition variable and __thread variables prints exactly what it
     prints on Linux."""
-    if cpu == "sse" and not FPU_SOURCE.exists():
-        pytest.skip("this kernel keeps no SSE state per thread (no arch/x86/fpu.c)")
     q = run_pid1(qemu_run, smp, "init=/bin/glibc_pthread", test_initrd,
                  extra=NOSSE_CPU if cpu == "nosse" else ())
     out = [l for l in q.log.splitlines() if l.startswith("glibc_pthread:")]
