@@ -5,7 +5,6 @@
 #include <mm/mm.h>
 #include <mm/vmstat.h>
 #include <kernel/percpu.h>
-#include <kernel/sched.h>
 #include <kernel/spinlock.h>
 #include <kernel/panic.h>
 #include <arch/x86/cpu.h>

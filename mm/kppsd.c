@@ -97,8 +97,12 @@ struct page *pps_alloc_user_page(void)
 		if (nfree >= wmark_min || kppsd_mode != KPPSD_ON || tries >= 50 || !kppsd_thread ||
 		    oom_hopeless)
 			return alloc_page();
-		/* Below min: wait for kppsd to free some (or give up after a
-		 * while, and take what there is). */
+		/* Below min. Frames an unmap freed may still wait on the CPUs'
+		 * deferred lists (mm/deferred_free.h): take them back first. */
+		if (deferred_free_drain_all())
+			continue;
+		/* Then wait for kppsd to free some (or give up after a while,
+		 * and take what there is). */
 		u32 seen = passes;
 		if (wait_event_interruptible(&memory_wq, passes != seen || oom_hopeless ||
 								 nr_free_pages() >= wmark_min))

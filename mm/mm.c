@@ -363,8 +363,7 @@ static void flush_local(void *arg)
 void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end)
 {
 	struct flush_req r = { V2P(mm->pgdir), start, end };
-	u32 others, targets = 0;
-	struct cpu *c;
+	u32 others;
 
 	irq_push();
 	smp_mb(); /* the PTE changes before the read of who has mm loaded */
@@ -377,10 +376,7 @@ void mm_flush_tlb_range(struct mm *mm, u32 start, u32 end)
 	/* Waiting for IPIs with a spinlock held could deadlock: a target
 	 * spinning on it with interrupts off would never take ours. */
 	ASSERT(this_cpu()->ncli == 1 && this_cpu()->intena);
-	for_each_online_cpu(c)
-		if (others & (1u << c->id))
-			targets++;
-	count_vm_events(TLB_IPI, targets);
+	count_vm_events(TLB_IPI, __builtin_popcount(others)); /* only online CPUs load an mm */
 	on_cpus(others | (1u << this_cpu_id()), flush_local, &r, true);
 	irq_pop();
 }

@@ -151,7 +151,7 @@ void pte_zap_range(struct tlb_gather *tlb, u32 start, u32 end)
 			page_clear_owner(p, mm, w.va);
 			if (pte_present(pte))
 				tlb_gather_range(tlb, w.va, w.va + PAGE_SIZE);
-			tlb_gather_page(tlb, w.va, p);
+			tlb_gather_page(tlb, p);
 			ASSERT(mm->rss > 0);
 			mm->rss--;
 			count_vm_event(PGFREE_USER);

@@ -13,7 +13,6 @@ void tlb_gather_init(struct tlb_gather *tlb, struct mm *mm)
 	tlb->end = 0;
 	list_init(&tlb->pages);
 	tlb->nr_pages = 0;
-	tlb->nr_tables = 0;
 }
 
 void tlb_gather_range(struct tlb_gather *tlb, u32 start, u32 end)
@@ -24,10 +23,9 @@ void tlb_gather_range(struct tlb_gather *tlb, u32 start, u32 end)
 	tlb->end = MAX(tlb->end, end);
 }
 
-void tlb_gather_page(struct tlb_gather *tlb, u32 va, struct page *p)
+void tlb_gather_page(struct tlb_gather *tlb, struct page *p)
 {
 	ASSERT_HELD(&tlb->mm->page_table_lock);
-	tlb_gather_range(tlb, va, va + PAGE_SIZE);
 	list_add_tail(&p->list, &tlb->pages);
 	tlb->nr_pages++;
 }
@@ -40,7 +38,6 @@ void tlb_gather_table(struct tlb_gather *tlb, u32 va, struct page *pt)
 	tlb_gather_range(tlb, span, span + BIGPAGE_SIZE);
 	list_add_tail(&pt->list, &tlb->pages);
 	tlb->nr_pages++;
-	tlb->nr_tables++;
 }
 
 void tlb_finish(struct tlb_gather *tlb)

@@ -42,14 +42,15 @@ struct tlb_gather {
 	u32 start, end;         /* translations taken away (start >= end: none) */
 	struct list_head pages; /* frames and page tables to free, through page->list */
 	u32 nr_pages;
-	u32 nr_tables;          /* of which page tables */
 };
 
 void tlb_gather_init(struct tlb_gather *tlb, struct mm *mm);
 /* The translations of [start, end) changed or went away: flush them. */
 void tlb_gather_range(struct tlb_gather *tlb, u32 start, u32 end);
-/* The frame that va mapped: free it after the flush. */
-void tlb_gather_page(struct tlb_gather *tlb, u32 va, struct page *p);
+/* A frame the zap took away: free it after the flush. The range to flush
+ * is the caller's to widen (tlb_gather_range), and only for entries that
+ * were present: an UnmappedPTE or PROT_NONE one is in no TLB. */
+void tlb_gather_page(struct tlb_gather *tlb, struct page *p);
 /* The page table that mapped the 4 MiB at va: free it after the flush. */
 void tlb_gather_table(struct tlb_gather *tlb, u32 va, struct page *pt);
 /* Flush every CPU that may hold the range, then let the pages go. */

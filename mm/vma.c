@@ -163,7 +163,7 @@ int vma_unmap_range(struct mm *mm, u32 start, u32 end)
 	struct tlb_gather tlb;
 	struct vma *v, *prev = NULL, *next = NULL;
 	struct list_head *p;
-	u32 floor = 0, ceiling = USER_TOP;
+	u32 floor, ceiling;
 	int r = 0;
 
 	ASSERT_WRITE_HELD(&mm->mmap_lock);
