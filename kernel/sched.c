@@ -377,7 +377,7 @@ void sched_wake(struct thread *t)
 		spin_unlock(&c->rq_lock);
 		return;
 	}
-	ASSERT(list_empty(&t->rq_node)); /* off every wait queue by now */
+	ASSERT(list_empty(&t->rq_node)); /* a sleeping thread is on no run queue */
 	/* Runnable from here on (so no second waker queues it too) but on no
 	 * queue until place() puts it on one. */
 	t->state = T_RUNNABLE;

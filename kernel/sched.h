@@ -66,7 +66,7 @@ struct thread {
 	u32 set_child_tid;          /* CLONE_CHILD_SETTID: store utid here at start */
 	u32 clear_child_tid;        /* CLONE_CHILD_CLEARTID, set_tid_address: 0 + wake at exit */
 	struct list_head all_node;  /* all_threads */
-	u64 wake_tick;              /* sleep_ticks() deadline */
+	u64 wake_tick;              /* deadline on the sleepers list (sched_sleep.c) */
 	struct list_head sleep_node;
 	struct completion exited;   /* dead and off its stack: the joiner may free it */
 	volatile u32 ran_on_mask;   /* CPUs it has run on (tests, kmon) */

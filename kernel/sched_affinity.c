@@ -30,13 +30,6 @@
 
 #define CPUMASK_BYTES sizeof(u32)
 
-/* The thread that `pid` names: a TID, as Linux's sched_setaffinity takes
- * (the main thread's TID is the process's pid). */
-static struct thread *affinity_thread(int pid)
-{
-	return thread_find_by_tid(pid);
-}
-
 /* The target, with proc_lock held unless it is the caller itself (which
  * cannot exit under us, and may need to schedule() to leave its CPU). */
 static struct thread *target_get(u32 pid, bool *locked)
@@ -47,7 +40,7 @@ static struct thread *target_get(u32 pid, bool *locked)
 	if (pid == 0)
 		return current();
 	spin_lock(&proc_lock);
-	t = (s32)pid > 0 ? affinity_thread((int)pid) : NULL;
+	t = (s32)pid > 0 ? thread_find_by_tid((int)pid) : NULL; /* a TID, as on Linux */
 	if (t && t != current()) {
 		*locked = true;
 		return t;

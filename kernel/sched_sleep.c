@@ -94,9 +94,11 @@ static void wake_sleepers(void)
 	spin_lock(&sleep_lock);
 	list_for_each_safe(p, n, &sleepers) {
 		struct thread *t = list_entry(p, struct thread, sleep_node);
-		if (t->wake_tick <= jiffies && ndue < (int)ARRAY_SIZE(due)) {
+		if (t->wake_tick <= jiffies) {
 			list_del(&t->sleep_node);
 			due[ndue++] = t;
+			if (ndue == (int)ARRAY_SIZE(due))
+				break; /* the rest wait for the next tick */
 		}
 	}
 	/* Wake under sleep_lock: a due thread may not have reached

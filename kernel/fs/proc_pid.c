@@ -205,7 +205,8 @@ static int show_stat(struct seqbuf *sb, int id)
 }
 
 /* echo name > /proc/PID/comm renames a process (and its main thread), as
- * on Linux; task/TID/comm renames one thread. */
+ * on Linux; task/TID/comm renames that one thread, except task/PID/comm,
+ * which names the main thread and so renames the process too. */
 static long write_comm(int id, const char *buf, u32 n)
 {
 	char name[16];

@@ -222,15 +222,20 @@ int vfs_lookup(const char *path, struct inode **out)
 	return 0;
 }
 
+/* Threads share a struct file, so a sibling may move f->pos meanwhile:
+ * read it once, so the bounds check and the copy agree (two reads racing
+ * on one file may return the same bytes, as on Linux without f_pos_lock). */
 long read_from_buffer(struct file *f, u32 ubuf, u32 n, const void *buf, u32 len)
 {
-	if (f->pos >= len)
+	u32 pos = *(volatile u32 *)&f->pos;
+
+	if (pos >= len)
 		return 0;
-	n = MIN(n, len - f->pos);
-	u32 done = copy_to_user_partial(ubuf, (const u8 *)buf + f->pos, n);
+	n = MIN(n, len - pos);
+	u32 done = copy_to_user_partial(ubuf, (const u8 *)buf + pos, n);
 	if (!done && n)
 		return -EFAULT;
-	f->pos += done;
+	f->pos = pos + done;
 	return done;
 }
 

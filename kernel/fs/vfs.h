@@ -11,7 +11,9 @@
  * descriptors that dup or fork copies (file_get/file_put).
  * Locks: the static tree never changes after boot; procfs takes proc_lock
  * to find processes; a file's position is changed only by system calls on
- * it, which in this kernel come from one thread per process.
+ * it, without a lock: threads share files, so two racing reads of one
+ * file may return the same bytes (read_from_buffer reads pos once, so a
+ * read never runs past the end).
  */
 #ifndef KERNEL_FS_VFS_H
 #define KERNEL_FS_VFS_H
