@@ -147,37 +147,53 @@ void place(struct thread *t, struct cpu *from)
 
 /* ---- pulling: an idle CPU takes queued work from a busy one -------------- */
 
-/* One thread allowed on c, queued on the busiest CPU if that one has at
- * least two threads more than c's `load`, moved to c's queue. c's rq_lock
- * held; the other rq is taken with trylock (any order is then
- * deadlock-free), and left alone if contended. The queue's tail is taken:
- * the thread that waited least, whose cache footprint there is the
- * coldest. */
-bool pull_one(struct cpu *c, int load)
+/* Take from o's queue, whose rq_lock we hold, a thread allowed on c. The
+ * queue's tail is taken: the thread that waited least, whose cache
+ * footprint there is the coldest. */
+static bool pull_from(struct cpu *c, struct cpu *o)
 {
-	struct cpu *o, *busiest = NULL;
 	struct list_head *p;
-	bool pulled = false;
 
-	ASSERT_HELD(&c->rq_lock);
-	for_each_online_cpu(o)
-		if (o != c && o->nr_queued && cpu_load(o) >= load + 2 &&
-		    (!busiest || cpu_load(o) > cpu_load(busiest)))
-			busiest = o;
-	if (!busiest || !spin_trylock(&busiest->rq_lock))
-		return false;
-	for (p = busiest->runq.prev; p != &busiest->runq; p = p->prev) {
+	for (p = o->runq.prev; p != &o->runq; p = p->prev) {
 		struct thread *t = list_entry(p, struct thread, rq_node);
 		if (t->cpus_allowed & CPU_BIT(c)) {
-			dequeue(busiest, t);
-			set_cpu(t, busiest, c);
+			dequeue(o, t);
+			set_cpu(t, o, c);
 			enqueue(c, t);
-			pulled = true;
-			break;
+			return true;
 		}
 	}
-	spin_unlock(&busiest->rq_lock);
-	return pulled;
+	return false;
+}
+
+/* One thread allowed on c, queued on a CPU with at least two threads more
+ * than c's `load`, moved to c's queue: the busiest such CPU first, then
+ * the next (the busiest one's queued threads may all be pinned to it).
+ * c's rq_lock held; the others are taken with trylock (any order is then
+ * deadlock-free), and left alone if contended. */
+bool pull_one(struct cpu *c, int load)
+{
+	u32 tried = CPU_BIT(c);
+
+	ASSERT_HELD(&c->rq_lock);
+	for (;;) {
+		struct cpu *o, *busiest = NULL;
+		bool pulled;
+
+		for_each_online_cpu(o)
+			if (!(tried & CPU_BIT(o)) && o->nr_queued && cpu_load(o) >= load + 2 &&
+			    (!busiest || cpu_load(o) > cpu_load(busiest)))
+				busiest = o;
+		if (!busiest)
+			return false;
+		tried |= CPU_BIT(busiest);
+		if (!spin_trylock(&busiest->rq_lock))
+			continue;
+		pulled = pull_from(c, busiest);
+		spin_unlock(&busiest->rq_lock);
+		if (pulled)
+			return true;
+	}
 }
 
 /* A busy CPU with threads waiting: if one of them may run on an idle CPU,
