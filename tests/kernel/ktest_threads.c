@@ -36,6 +36,8 @@ static struct thread *new_member(struct proc *p, int code)
 	return t;
 }
 
+static int threads_before; /* sched_thread_count() when the group was made */
+
 static struct proc *new_group(struct proc **parent)
 {
 	/* The parent first: with no init (ktest runs), it may get pid 1,
@@ -57,18 +59,23 @@ static struct proc *new_group(struct proc **parent)
 	spin_unlock(&proc_lock);
 	waitqueue_init(&member_wq, "kt-members");
 	members_go = false;
+	threads_before = sched_thread_count();
 	return p;
 }
 
 /* Wait (up to 10 s) for p's last thread to make it a zombie; then reap it
- * and free the stand-in parent. Returns p's status, or -1. */
+ * and free the stand-in parent. Returns p's status, or -1. It also waits
+ * for the members' kernel stacks: a dead thread's stack is freed by the
+ * next thread its CPU runs, after p became a zombie, and the ktest runner
+ * counts frames as soon as the test returns. */
 static int reap_group(struct proc *p, struct proc *parent)
 {
 	u64 deadline = jiffies + 10 * hz;
 	int status = -1;
 
-	while (p->state != P_ZOMBIE && jiffies < deadline)
+	while ((p->state != P_ZOMBIE || sched_thread_count() > threads_before) && jiffies < deadline)
 		sleep_ticks(1);
+	sleep_ticks(1); /* the last one is off the list; its stack goes right after */
 	spin_lock(&proc_lock);
 	bool zombie = p->state == P_ZOMBIE;
 	if (zombie) {
