@@ -13,6 +13,7 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <arch/x86/memlayout.h>
+#include <arch/x86/pte.h>
 
 #define MAX_ORDER 10            /* largest block: 4 MiB */
 
@@ -23,9 +24,16 @@
 #define PG_dirty 0x10           /* PPS: differs from its swap copy (or has none) */
 #define PG_readahead 0x20       /* PPS: read ahead, not yet touched */
 #define PG_deferred 0x40        /* unmapped and flushed, on a deferred free list */
+/* The legacy page system (mm/rmap.h): pages that are not pure private. */
+#define PG_legacy 0x80          /* mapped through an anon object, counted (mapcount, count) */
+#define PG_swapcache 0x100      /* legacy: in the swap cache under swap_slot (mm/swap_cache.h) */
+#define PG_locked 0x200         /* legacy: being read from swap, contents not valid yet */
+#define PG_writeback 0x400      /* legacy: being written to its slot by the clock */
+#define PG_referenced 0x800     /* legacy: the clock found it young on its last visit */
 
 struct kmem_cache;
 struct mm;
+struct anon;
 
 struct page {
 	u32 flags;
@@ -42,6 +50,24 @@ struct page {
 	u32 dftlb_seq;
 	void *slab_free;        /* first free object of a slab page */
 	u16 slab_inuse;
+	/* The legacy page system (PG_legacy; mm/rmap.h, rmap_lock):
+	 *  anon, index: the VMA family's anon object and the page's offset in
+	 *    it (seed 001); in a VMA v it sits at
+	 *    v->start + ((index - v->pgoff) << PAGE_SHIFT). NULL while no
+	 *    PTE maps the page (it waits in the swap cache).
+	 *  mapcount: PTEs that hold the frame (present, PROT_NONE).
+	 *  count: references: mapcount + 1 for the swap cache or a shared
+	 *    object's table + pins held across a TLB flush or an I/O. The
+	 *    frame is freed when it drops to 0 (legacy_page_put).
+	 *  chain: rmap=chain: the first PTE that maps it (seed 002);
+	 *    the next one is found through the PTE's page table pair.
+	 *  sc_next: the swap cache's hash chain. */
+	struct anon *anon;
+	u32 index;
+	u32 mapcount;
+	u32 count;
+	pte_t *chain;
+	struct page *sc_next;
 };
 
 extern struct page *page_array;

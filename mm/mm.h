@@ -39,6 +39,7 @@
 #define VM_LOCKED 0x0400      /* mlock: never reclaimed */
 #define VM_FILE 0x0800        /* backed by an initrd file image (text, data) */
 #define VM_HEAP 0x1000        /* the brk heap */
+#define VM_SHARED 0x2000      /* MAP_SHARED|MAP_ANONYMOUS: one object, pages shared by every mapping */
 
 #define STACK_TOP 0xBFFFF000u   /* one guard page below KERNEL_BASE */
 #define STACK_LIMIT (8u << 20)  /* like Linux's default ulimit -s */
@@ -59,6 +60,13 @@ struct vma {
 	const u8 *file_data;
 	u32 file_off, file_start, file_end;
 	const char *name;       /* for /proc/PID/maps: a path, "[stack]", "[heap]" */
+	/* The legacy page system (mm/anon.h): the VMA family's anon object
+	 * (NULL: the VMA's pages are its own, one-to-one), the link on its
+	 * list of VMAs (rmap_lock), and the offset in pages of the VMA's
+	 * first page in that object (seed 001's vm_pgoff). */
+	struct anon *anon;
+	struct list_head anon_node;
+	u32 pgoff;
 };
 
 struct mm {

@@ -39,6 +39,24 @@ enum vm_event {
 	DFREE_BATCH,     /* ... at once, the list having grown to a batch */
 	DFREE_IPI,       /* ... by on_each_cpu, memory being short */
 	DFREE_DIRECT,    /* ... taken from the lists by a short allocator holding a spinlock */
+	/* The legacy page system (issue 12): COW, rmap, the clock. */
+	COW_FAULT,       /* write faults on a page shared after fork */
+	COW_COPY,        /* ... that copied it */
+	COW_REUSE,       /* ... that found it no longer shared and made it writable */
+	FORK_SHARED,     /* pages fork shared instead of copying */
+	SWAPCACHE_HIT,   /* legacy swap-ins that found the page in memory (no I/O) */
+	SWAPCACHE_ADD,   /* pages put in the swap cache */
+	RMAP_WALKS,      /* reverse-map walks (page -> its PTEs) */
+	RMAP_WALK_STEPS, /* VMAs (rmap=anon) or chain links (rmap=chain) visited by them */
+	PTE_CHAIN_LINK,  /* pte_link calls (rmap=chain) */
+	PTE_CHAIN_UNLINK, /* pte_unlink calls (rmap=chain) */
+	CLOCK_SCANNED,   /* frames the clock hand passed */
+	CLOCK_REFERENCED, /* ... found young (A bits cleared, page kept) */
+	CLOCK_UNMAPPED,  /* PTEs the clock unmapped */
+	CLOCK_FREED,     /* legacy frames the clock freed */
+	CLOCK_WRITTEN,   /* legacy pages the clock wrote */
+	PPS_REENTER,     /* VMAs that went back to PPS (their pages private again) */
+	SHM_SWAPIN,      /* shared anonymous pages read back */
 	NR_VM_EVENTS
 };
 
