@@ -45,6 +45,7 @@
 #include <mm/swapfile.h>
 #include <mm/pps.h>
 #include <mm/kppsd.h>
+#include <mm/rmap.h>
 #include <kernel/proc.h>
 #include <kernel/fs/vfs.h>
 
@@ -70,6 +71,7 @@ static void kinit(void *arg)
 	initrd_init();
 	time_init_wallclock();
 	swap_init();
+	legacy_init();
 	kppsd_init();
 	kppsd_proc_init();
 

@@ -100,6 +100,20 @@ void up_read(struct rwsem *s)
 		wake_up(&s->wq);
 }
 
+bool down_write_trylock(struct rwsem *s)
+{
+	bool got = false;
+
+	spin_lock(&s->wq.lock);
+	if (!s->writer && s->readers == 0 && !s->writers_waiting) {
+		s->writer = true;
+		s->owner = current();
+		got = true;
+	}
+	spin_unlock(&s->wq.lock);
+	return got;
+}
+
 void down_write(struct rwsem *s)
 {
 	bool counted = false;

@@ -30,6 +30,7 @@ void down_read(struct rwsem *s);
 bool down_read_trylock(struct rwsem *s);
 void up_read(struct rwsem *s);
 void down_write(struct rwsem *s);
+bool down_write_trylock(struct rwsem *s);  /* without waiting; false if taken */
 void up_write(struct rwsem *s);
 /* Does the calling thread hold s (for reading or writing)? For writing? */
 bool rwsem_held(struct rwsem *s);

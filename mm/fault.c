@@ -3,6 +3,8 @@
  * the page in: a zeroed frame for anonymous memory (demand zero), a copy
  * of the initrd file image for text and data (VM_FILE), or, for PPS's
  * UnmappedPTE and SwappedPTE, a rescue or a swap-in (mm/pps_fault.c).
+ * A legacy VMA (vma_is_legacy) has its own faults: copy-on-write, the
+ * swap cache, shared objects (mm/cow.c, mm/shmem.c).
  *
  * Locks: mmap_lock for reading while the VMA is used (for writing when the
  * stack must grow), page_table_lock around the PTE check-and-set. Two CPUs
@@ -14,12 +16,14 @@
 #include <mm/vmstat.h>
 #include <mm/pps.h>
 #include <mm/kppsd.h>
+#include <mm/rmap.h>
+#include <mm/legacy_fault.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
 #include <kernel/lock_assert.h>
 
-static void fill_page(struct vma *v, u32 va, void *dst)
+void fault_fill_page(struct vma *v, u32 va, void *dst)
 {
 	memset(dst, 0, PAGE_SIZE);
 	if (!(v->flags & VM_FILE))
@@ -59,7 +63,7 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 	np = (v->flags & VM_PURE_PRIVATE) ? pps_alloc_user_page() : alloc_page();
 	if (!np)
 		return -ENOMEM;
-	fill_page(v, va, page_address(np));
+	fault_fill_page(v, va, page_address(np));
 
 	spin_lock(&mm->page_table_lock);
 	if (!pte_none(*ptep)) {
@@ -89,6 +93,7 @@ static struct vma *expand_stack(struct mm *mm, u32 addr)
 	if (prev && prev->end + PAGE_SIZE > page)
 		return NULL;
 	mm->stack_vm += (s->start - page) >> PAGE_SHIFT;
+	s->pgoff -= (s->start - page) >> PAGE_SHIFT; /* its pages keep their offsets */
 	s->start = page;
 	return s;
 }
@@ -115,11 +120,15 @@ int handle_mm_fault(struct mm *mm, u32 addr, u32 err)
 	if (!v || (write && !(v->flags & VM_WRITE)) || !(v->flags & (VM_READ | VM_WRITE | VM_EXEC))) {
 		r = -EFAULT;
 	} else {
-		/* PPS's non-present PTEs first: they hold a page or a slot. */
+		/* Legacy VMAs (pages shared after fork, shared memory, and
+		 * every VMA with reclaim=clock) first; then PPS's non-present
+		 * PTEs, which hold a page or a slot. */
 		u32 va = ALIGN_DOWN(addr, PAGE_SIZE);
 		pte_t *ptep = pte_lookup(mm, va);
 		pte_t pte = ptep ? *ptep : 0;
-		if (pte_unmapped(pte))
+		if (vma_is_legacy(v))
+			r = legacy_fault(mm, v, va, write);
+		else if (pte_unmapped(pte))
 			r = pps_rescue(mm, v, va);
 		else if (pte_swapped(pte))
 			r = pps_swapin(mm, v, va);

@@ -42,6 +42,7 @@
 #include <mm/dftlb.h>
 #include <mm/deferred_free.h>
 #include <mm/oom_kill.h>
+#include <mm/legacy_fault.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/time.h>
@@ -119,6 +120,9 @@ static int step_mm(struct mm *mm, enum pps_stage max_stage, struct pps_result *r
 	 * pass rather than waited for: its writer may itself be waiting for
 	 * this pass (fork builds the child under the child's mmap_lock and
 	 * waits for kppsd when frames run out). */
+	/* Forked VMAs whose pages are their own again go back to PPS
+	 * first (mm/pps_reenter.c; it only tries the write lock). */
+	pps_reenter_mm(mm);
 	if (!down_read_trylock(&mm->mmap_lock)) {
 		res->busy_mms++;
 		return 0;

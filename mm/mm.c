@@ -2,10 +2,9 @@
  * Address-space life cycle: create, reference, fork-copy, activate, free,
  * and TLB flushes for an mm (see mm.h for the locks).
  *
- * fork copies eagerly: every page of the parent gets a frame of the child's
- * own, so the one-to-one model holds in both and no page is ever shared
- * (docs/design.md, "fork"). It costs memory and time at fork; it saves a reverse
- * map and makes every page's owner obvious.
+ * fork shares pages copy-on-write (mm/cow.c): the parent's and the child's
+ * VMAs leave PPS for the legacy page system (mm/rmap.h), and come back
+ * once each is again the only user of its pages (mm/pps_reenter.c).
  */
 #include <mm/mm.h>
 #include <mm/frame.h>
@@ -16,6 +15,8 @@
 #include <mm/swapfile.h>
 #include <mm/pps.h>
 #include <mm/kppsd.h>
+#include <mm/rmap.h>
+#include <mm/legacy_fault.h>
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
 #include <kernel/lock_assert.h>
@@ -68,9 +69,8 @@ void mm_get(struct mm *mm)
  * bring it back to 1 and the mm would be freed twice (once by that
  * mm_put, once by the walker's); the walker must skip it instead.
  */
-bool mm_tryget(struct mm *mm)
+static bool mm_tryget_users(struct mm *mm)
 {
-	ASSERT_HELD(&mm_list_lock);
 	for (;;) {
 		u32 n = mm->users;
 		if (n == 0)
@@ -78,6 +78,20 @@ bool mm_tryget(struct mm *mm)
 		if (cmpxchg(&mm->users, n, n + 1) == n)
 			return true;
 	}
+}
+
+bool mm_tryget(struct mm *mm)
+{
+	ASSERT_HELD(&mm_list_lock);
+	return mm_tryget_users(mm);
+}
+
+/* The same from a reverse-map walk: rmap_lock keeps the VMA that led to
+ * mm linked, and mm_put unlinks its VMAs before it frees the mm. */
+bool mm_tryget_rmap(struct mm *mm)
+{
+	ASSERT_HELD(&rmap_lock);
+	return mm_tryget_users(mm);
 }
 
 void mm_put(struct mm *mm)
@@ -90,116 +104,41 @@ void mm_put(struct mm *mm)
 	spin_lock(&mm_list_lock);
 	list_del(&mm->mm_list);
 	spin_unlock(&mm_list_lock);
-	/* Nobody else can reach this mm now: no lock needed for the VMAs,
-	 * but the page-table helpers expect page_table_lock. No CPU has it
-	 * loaded (the last user switched away, sched.c), so the gather's
-	 * flush sends no IPI, and the tables can go at once. */
+	/* Nobody else can reach this mm now, except a reverse-map walker
+	 * that found one of its VMAs in an anon family: mm_tryget_rmap
+	 * refuses it (users is 0), and the VMAs leave their families here.
+	 * No CPU has the mm loaded (the last user switched away, sched.c),
+	 * so the gather's flush sends no IPI, and the tables can go at once. */
 	tlb_gather_init(&tlb, mm);
-	spin_lock(&mm->page_table_lock);
 	list_for_each_safe(p, n, &mm->vmas) {
 		struct vma *v = list_entry(p, struct vma, node);
-		pte_zap_range(&tlb, v->start, v->end);
+		tlb_zap_range(&tlb, v->start, v->end);
 		list_del(&v->node);
-		kfree(v);
+		vma_free(v);
 	}
+	tlb_finish(&tlb);
+	spin_lock(&mm->page_table_lock);
 	ASSERT(mm->rss == 0);
 	pgtable_free_all(mm);
 	spin_unlock(&mm->page_table_lock);
 	ASSERT(mm->cpu_mask == 0);
-	tlb_finish(&tlb);
 	free_page(virt_to_page(mm->pgdir));
 	kfree(mm);
 }
 
 /*
- * Copy one PTE of the parent (*sp, at va) into the child, both page-table
- * locks held. *np is a frame the caller allocated (or NULL): -EAGAIN says
- * the page needs one, and the caller drops the locks to allocate it. On
- * success *np has been used (NULL), or is still free for the next page.
- */
-static int copy_one_pte(struct mm *dst, struct mm *src, u32 va, pte_t *sp, struct page **np)
-{
-	pte_t *dp, pte = *sp;
-
-	ASSERT_HELD(&src->page_table_lock);
-	ASSERT_HELD(&dst->page_table_lock);
-	if (pte_swapped(pte)) {
-		/* The child shares the slot (its use count says so) and reads
-		 * its own copy if it ever touches the page. A page being read
-		 * in right now (busy) is still on its slot: the child gets an
-		 * idle SwappedPTE, and the parent's reader, seeing a second
-		 * use, leaves the slot to the child. */
-		if (swap_slot_dup(&swap_area_main, pte_swp_slot(pte)))
-			return -ENOMEM;
-		dp = pte_alloc(dst, va);
-		if (!dp) {
-			swap_slot_free(&swap_area_main, pte_swp_slot(pte));
-			return -ENOMEM;
-		}
-		*dp = pte_mkswapin_idle(pte);
-		return 0;
-	}
-	if (!pte_has_page(pte))
-		return 0;
-	if (!*np)
-		return -EAGAIN; /* a frame, please (allocating may sleep) */
-	dp = pte_alloc(dst, va);
-	if (!dp)
-		return -ENOMEM;
-	memcpy(page_address(*np), P2V(pte_pfn(pte) << PAGE_SHIFT), PAGE_SIZE);
-	page_set_owner(*np, dst, va);
-	/* The child's copy of a present, PROT_NONE or Unmapped page is the
-	 * same kind of entry for a frame of its own (no slot yet). */
-	*dp = pte_with_pfn(pte, page_to_pfn(*np));
-	dst->rss++;
-	*np = NULL;
-	return 0;
-}
-
-/*
- * Both page-table locks are held while a page is copied: the parent's PTE
- * must hold still (the CPU, a rescue or kppsd may change it), the child's
- * helpers expect theirs. A frame is allocated with the locks dropped, as
- * a faulting process would: below the min watermark it waits for kppsd
- * (pps_alloc_user_page), then looks at the PTE again, which may have moved
- * on meanwhile. So a fork under memory pressure waits for reclaim instead
- * of failing with ENOMEM while the swap disk has room. The walker's PTE
- * pointer stays good across the unlocked wait: the parent's mmap_lock is
- * held, and page tables go only with their mm.
- */
-static int copy_vma_pages(struct mm *dst, struct mm *src, struct vma *v)
-{
-	struct page *np = NULL;
-	struct pte_walk w;
-	int err = 0;
-
-	ASSERT_HELD(&src->mmap_lock);
-	ASSERT_WRITE_HELD(&dst->mmap_lock);
-	for_each_pte(w, src, v->start, v->end) {
-		do {
-			spin_lock(&src->page_table_lock);
-			spin_lock(&dst->page_table_lock);
-			err = copy_one_pte(dst, src, w.va, w.pte, &np);
-			spin_unlock(&dst->page_table_lock);
-			spin_unlock(&src->page_table_lock);
-			if (err == -EAGAIN) {
-				np = pps_alloc_user_page(); /* may sleep */
-				err = np ? -EAGAIN : -ENOMEM;
-			}
-		} while (err == -EAGAIN);
-		if (err)
-			break;
-	}
-	if (np)
-		free_page(np);
-	return err;
-}
-
-/*
- * The child's mmap_lock is held for writing while it is built: it is on
- * the mm list already, and kppsd must not walk its VMAs half-copied.
- * (Parent, then child: nobody else can know the child yet, so the order
- * cannot deadlock.)
+ * fork: the child gets a copy of every VMA, and shares the parent's pages
+ * copy-on-write (mm/cow.c): both leave PPS for the legacy page system
+ * until each is again the only user of its pages (pps_reenter.c).
+ *
+ * The parent's mmap_lock is held for writing: its PTEs lose write access,
+ * and no fault, PPS stepper or swap-in may be halfway through one of them.
+ * The child's is held for writing while it is built: it is on the mm list
+ * already, and kppsd must not walk its VMAs half-copied. (Parent, then
+ * child: nobody else can know the child yet, so the order cannot
+ * deadlock.) Other threads of the parent may have the write access the
+ * copy took away cached in their TLBs: the parent is flushed everywhere
+ * before the child can run.
  */
 struct mm *mm_dup(struct mm *old)
 {
@@ -209,7 +148,7 @@ struct mm *mm_dup(struct mm *old)
 
 	if (!mm)
 		return NULL;
-	down_read(&old->mmap_lock);
+	down_write(&old->mmap_lock);
 	down_write(&mm->mmap_lock);
 	list_for_each(p, &old->vmas) {
 		struct vma *v = list_entry(p, struct vma, node), *nv;
@@ -223,10 +162,12 @@ struct mm *mm_dup(struct mm *old)
 		 * copies are ordinary reclaimable pages (mlock(2)). */
 		nv->flags &= ~VM_LOCKED;
 		nv->mm = mm;
+		nv->anon = NULL;
+		list_init(&nv->anon_node);
 		list_init(&nv->node);
 		list_add_tail(&nv->node, &mm->vmas);
 		mm->nr_vmas++;
-		err = copy_vma_pages(mm, old, v);
+		err = copy_vma_cow(mm, nv, old, v);
 		if (err)
 			break;
 	}
@@ -238,7 +179,8 @@ struct mm *mm_dup(struct mm *old)
 	mm->start_data = old->start_data;
 	mm->end_data = old->end_data;
 	up_write(&mm->mmap_lock);
-	up_read(&old->mmap_lock);
+	mm_flush_tlb_range(old, 0, USER_TOP);
+	up_write(&old->mmap_lock);
 	if (err) {
 		mm_put(mm);
 		return NULL;

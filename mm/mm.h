@@ -110,10 +110,17 @@ static inline bool vma_pps_reclaimable(const struct vma *v)
 	       (v->flags & (VM_READ | VM_WRITE | VM_EXEC));
 }
 
+/* Are v's pages legacy pages (mm/rmap.h)? It has an anon object (forked,
+ * shared), or reclaim=clock puts every page on the clock. */
+bool vma_is_legacy(const struct vma *v);
+/* A new page's contents at va of v: zeros, or the file image's bytes. */
+void fault_fill_page(struct vma *v, u32 va, void *dst);
+
 struct vma *vma_find(struct mm *mm, u32 addr);                  /* read */
 struct vma *vma_find_intersect(struct mm *mm, u32 start, u32 end);
 struct vma *vma_new(struct mm *mm, u32 start, u32 end, u32 flags, const char *name);
 int vma_insert(struct mm *mm, struct vma *v);                   /* write */
+void vma_free(struct vma *v);   /* leaves its anon family too; its PTEs are gone */
 int vma_split(struct vma *v, u32 addr);                         /* write */
 /* Split v where start and end cut it; returns the part within [start, end)
  * (NULL: no memory). */
@@ -130,8 +137,10 @@ const char *vma_name(struct vma *v);
  */
 pte_t *pte_lookup(struct mm *mm, u32 va);               /* NULL if no table */
 pte_t *pte_alloc(struct mm *mm, u32 va);                /* NULL if no memory */
-/* Clear [start, end) of tlb->mm; its frames go into the gather. */
-void pte_zap_range(struct tlb_gather *tlb, u32 start, u32 end);
+/* Clear [start, end) of tlb->mm; its frames go into the gather. Returns
+ * where it stopped: end, or earlier when the gather's legacy batch is
+ * full (finish the gather and call again; tlb_zap_range does). */
+u32 pte_zap_range(struct tlb_gather *tlb, u32 start, u32 end);
 /* Gather the tables wholly inside [floor, ceiling) (mmap_lock for writing). */
 void pgtable_free_range(struct tlb_gather *tlb, u32 floor, u32 ceiling);
 void pgtable_free_all(struct mm *mm);

@@ -5,13 +5,16 @@
  * caller's mmap_lock for writing while it changes VMAs.
  *
  * Every anonymous private mapping is VM_PURE_PRIVATE: PPS (mm/pps.h) owns
- * its pages. There is no shared memory and no file mapping (-ENODEV).
+ * its pages. MAP_SHARED|MAP_ANONYMOUS memory belongs to a shared anon
+ * object (mm/shmem.h), kept across fork. There is no file mapping
+ * (-ENODEV).
  */
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <mm/pps.h>
 #include <mm/tlb_gather.h>
+#include <mm/anon.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
@@ -124,8 +127,9 @@ long sys_mmap2(u32 addr, u32 len, u32 prot, u32 flags, u32 fd)
 
 	if (len == 0 || (flags & ~MAP_SUPPORTED) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
-	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE)
-		return -EINVAL; /* no shared memory here (or neither/both given) */
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE &&
+	    (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_SHARED)
+		return -EINVAL; /* neither or both given */
 	if (!(flags & MAP_ANONYMOUS))
 		return -ENODEV; /* no file can be mapped */
 	if (len > MAP_CEILING)
@@ -133,7 +137,10 @@ long sys_mmap2(u32 addr, u32 len, u32 prot, u32 flags, u32 fd)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if ((flags & MAP_FIXED) && (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	vmflags = prot_to_vm(prot) | VM_PURE_PRIVATE | (flags & MAP_LOCKED ? VM_LOCKED : 0);
+	/* Private anonymous memory is PPS's; shared memory belongs to a
+	 * shared anon object (mm/shmem.h) and the legacy page system. */
+	vmflags = prot_to_vm(prot) | (flags & MAP_SHARED ? VM_SHARED : VM_PURE_PRIVATE) |
+		  (flags & MAP_LOCKED ? VM_LOCKED : 0);
 
 	down_write(&mm->mmap_lock);
 	vmflags |= mm->def_flags;
@@ -155,8 +162,13 @@ long sys_mmap2(u32 addr, u32 len, u32 prot, u32 flags, u32 fd)
 	}
 	r = -ENOMEM;
 	v = vma_new(mm, addr, addr + len, vmflags, NULL);
-	if (!v || vma_insert(mm, v)) {
+	if (v && (vmflags & VM_SHARED) && anon_prepare_shared(v, len >> PAGE_SHIFT)) {
 		kfree(v);
+		v = NULL;
+	}
+	if (!v || vma_insert(mm, v)) {
+		if (v)
+			vma_free(v);
 		goto out;
 	}
 	vma_merge_around(mm, v);
@@ -208,7 +220,10 @@ long sys_mprotect(u32 addr, u32 len, u32 prot, u32 a4, u32 a5)
 	spin_lock(&mm->page_table_lock);
 	for (struct vma *v = vma_find(mm, addr); v && v->start < end;
 	     v = v->node.next != &mm->vmas ? list_entry(v->node.next, struct vma, node) : NULL)
-		pte_protect_range(mm, MAX(addr, v->start), MIN(end, v->end), v->flags);
+		/* A private legacy page gets write access only through a COW
+		 * fault, which checks that nobody else maps it. */
+		pte_protect_range(mm, MAX(addr, v->start), MIN(end, v->end),
+				  v->anon && !(v->flags & VM_SHARED) ? v->flags & ~VM_WRITE : v->flags);
 	spin_unlock(&mm->page_table_lock);
 	/* Access taken away (write, or all of it) must be gone from every
 	 * CPU's TLB before we return; nothing is freed, so no gather. */
@@ -326,9 +341,7 @@ int madvise_dontneed(struct mm *mm, u32 start, u32 end)
 			r = -EINVAL;
 			break;
 		}
-		spin_lock(&mm->page_table_lock);
-		pte_zap_range(&tlb, at, e);
-		spin_unlock(&mm->page_table_lock);
+		tlb_zap_range(&tlb, at, e);
 		at = e;
 	}
 	up_write(&mm->pps_lock);

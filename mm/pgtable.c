@@ -34,6 +34,8 @@
 #include <mm/tlb_gather.h>
 #include <mm/vmstat.h>
 #include <mm/swapfile.h>
+#include <mm/swap_cache.h>
+#include <mm/rmap.h>
 #include <kernel/lock_assert.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
@@ -130,33 +132,50 @@ void page_clear_owner(struct page *p, struct mm *mm, u32 va)
  * when it comes back, frees the page it read and drops the slot's use
  * (pps_fault.c). Freeing the slot here would free it twice.
  */
-void pte_zap_range(struct tlb_gather *tlb, u32 start, u32 end)
+u32 pte_zap_range(struct tlb_gather *tlb, u32 start, u32 end)
 {
 	struct mm *mm = tlb->mm;
 	struct pte_walk w;
 
 	ASSERT_HELD(&mm->page_table_lock);
 	for_each_pte(w, mm, start, end) {
-		pte_t pte = pte_xchg(w.pte, 0);
+		pte_t pte = *w.pte;
+		if (pte_has_page(pte) && (pfn_to_page(pte_pfn(pte))->flags & PG_legacy) &&
+		    tlb->nr_legacy == TLB_LEGACY_MAX)
+			return w.va; /* the caller finishes the gather, and calls again */
+		pte = pte_xchg(w.pte, 0);
 		if (pte_swapped(pte)) {
-			if (!pte_swapin_busy(pte)) /* a busy one's slot is its reader's */
-				swap_slot_free(&swap_area_main, pte_swp_slot(pte));
+			/* A busy one's slot is its reader's. Otherwise the
+			 * entry's use of the slot ends; a legacy page that
+			 * waited in the swap cache for it may go too. */
+			if (!pte_swapin_busy(pte))
+				legacy_swap_free(pte_swp_slot(pte));
 		} else if (pte_has_page(pte)) {
 			struct page *p = pfn_to_page(pte_pfn(pte));
+			if (pte_present(pte))
+				tlb_gather_range(tlb, w.va, w.va + PAGE_SIZE);
+			ASSERT(mm->rss > 0);
+			mm->rss--;
+			if (p->flags & PG_legacy) {
+				/* Shared: other mappings may keep it; the
+				 * reference goes after the flush. */
+				if (pte_dirty(pte))
+					p->flags |= PG_dirty;
+				page_remove_rmap(p, mm, w.va, w.pte);
+				tlb_gather_legacy(tlb, p);
+				continue;
+			}
 			if (p->swap_slot) {
 				swap_slot_free(&swap_area_main, p->swap_slot);
 				p->swap_slot = 0;
 			}
 			p->flags &= ~(PG_dirty | PG_readahead);
 			page_clear_owner(p, mm, w.va);
-			if (pte_present(pte))
-				tlb_gather_range(tlb, w.va, w.va + PAGE_SIZE);
 			tlb_gather_page(tlb, p);
-			ASSERT(mm->rss > 0);
-			mm->rss--;
 			count_vm_event(PGFREE_USER);
 		}
 	}
+	return end;
 }
 
 /* Give the pages of [start, end) the access that vm_flags allows: none

@@ -39,6 +39,7 @@
 
 #include <kernel/types.h>
 #include <kernel/spinlock.h>
+#include <kernel/waitqueue.h>
 #include <arch/x86/pte.h>
 
 struct page;
@@ -46,6 +47,10 @@ struct mm;
 struct vma;
 
 extern struct spinlock rmap_lock;
+/* Sleepers waiting for a legacy page to be read (PG_locked) or a shared
+ * table entry to be filled (SHM_BUSY); woken when either ends. */
+extern struct waitqueue legacy_wq;
+void legacy_init(void);         /* at boot, after swap_init */
 
 /* rmap=: which reverse map finds a legacy page's PTEs. */
 enum rmap_mode { RMAP_ANON, RMAP_CHAIN, RMAP_NMODES };

@@ -12,6 +12,8 @@
 #include <mm/mm.h>
 #include <mm/kmalloc.h>
 #include <mm/tlb_gather.h>
+#include <mm/anon.h>
+#include <mm/rmap.h>
 #include <kernel/errno.h>
 #include <kernel/panic.h>
 #include <kernel/lock_assert.h>
@@ -53,13 +55,29 @@ struct vma *vma_new(struct mm *mm, u32 start, u32 end, u32 flags, const char *na
 
 	if (!v)
 		return NULL;
+	/* reclaim=clock: no VMA is pure private, every page is the clock's */
+	if (reclaim_mode == RECLAIM_CLOCK)
+		flags &= ~VM_PURE_PRIVATE;
 	v->mm = mm;
 	v->start = start;
 	v->end = end;
 	v->flags = flags;
 	v->name = name;
+	v->pgoff = start >> PAGE_SHIFT; /* as Linux does for anonymous memory */
 	list_init(&v->node);
+	list_init(&v->anon_node);
 	return v;
+}
+
+bool vma_is_legacy(const struct vma *v)
+{
+	return v->anon || (v->flags & VM_SHARED) || reclaim_mode == RECLAIM_CLOCK;
+}
+
+void vma_free(struct vma *v)
+{
+	anon_unlink_vma(v);
+	kfree(v);
 }
 
 int vma_insert(struct mm *mm, struct vma *v)
@@ -92,6 +110,7 @@ int vma_split(struct vma *v, u32 addr)
 	*n = *v;
 	n->start = addr;
 	list_init(&n->node);
+	anon_split(v, n);
 	v->end = addr;
 	list_add(&n->node, &v->node);
 	v->mm->nr_vmas++;
@@ -100,7 +119,7 @@ int vma_split(struct vma *v, u32 addr)
 
 static bool mergeable(struct vma *a, struct vma *b)
 {
-	if (a->end != b->start || a->flags != b->flags || a->name != b->name)
+	if (a->end != b->start || a->flags != b->flags || a->name != b->name || !anon_mergeable(a, b))
 		return false;
 	/* va reads file_data + file_off + (va - file_start) (mm.h): one
 	 * mapping only if all four are the same, as in a split's halves. */
@@ -118,6 +137,7 @@ static bool try_merge(struct mm *mm, struct vma *a, struct vma *b)
 		return false;
 	a->end = b->end;
 	list_del(&b->node);
+	anon_merge(a, b);
 	kfree(b);
 	mm->nr_vmas--;
 	return true;
@@ -173,12 +193,10 @@ int vma_unmap_range(struct mm *mm, u32 start, u32 end)
 			r = -ENOMEM; /* what is gone so far is still flushed */
 			break;
 		}
-		spin_lock(&mm->page_table_lock);
-		pte_zap_range(&tlb, v->start, v->end);
-		spin_unlock(&mm->page_table_lock);
+		tlb_zap_range(&tlb, v->start, v->end);
 		list_del(&v->node);
 		mm->nr_vmas--;
-		kfree(v);
+		vma_free(v);
 	}
 	if (!r) {
 		list_for_each(p, &mm->vmas) {
