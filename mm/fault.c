@@ -54,9 +54,15 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 		return 0;
 	}
 	if (pte_present(*ptep)) {
-		/* Another CPU filled it, or our TLB was stale: try again. */
+		/* A page that came back from the legacy system (pps_reenter.c)
+		 * may still be write-protected from its COW days: it is ours
+		 * alone now, and the VMA allows the write. */
+		pte_t old = *ptep;
+		if (write && !pte_write(old) && (v->flags & VM_WRITE))
+			pte_cmpxchg(ptep, old, pte_mkwrite(old));
+		/* Otherwise another CPU filled it, or our TLB was stale: try again. */
 		spin_unlock(&mm->page_table_lock);
-		return write && !pte_write(*ptep) ? -EFAULT : 0;
+		return 0;
 	}
 	spin_unlock(&mm->page_table_lock);
 

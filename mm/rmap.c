@@ -149,7 +149,14 @@ bool legacy_page_put(struct page *p)
 {
 	spin_lock(&rmap_lock);
 	ASSERT((p->flags & PG_legacy) && p->count > 0);
-	if (--p->count) {
+	if (--p->count == 1 && (p->flags & PG_swapcache) && !p->mapcount &&
+	    !(p->flags & (PG_locked | PG_writeback)) && swap_slot_count(&swap_area_main, p->swap_slot) == 1) {
+		/* Only the swap cache holds it, and no SwappedPTE will ever
+		 * look for it (the cache's is the slot's last use): both go. */
+		swap_cache_del(p);
+		p->count--;
+	}
+	if (p->count) {
 		spin_unlock(&rmap_lock);
 		return false;
 	}

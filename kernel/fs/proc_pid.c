@@ -16,6 +16,7 @@
 #include <kernel/string.h>
 #include <kernel/time.h>
 #include <mm/mm.h>
+#include <mm/anon.h>
 #include <mm/pps.h>
 
 struct proc_snap {
@@ -126,7 +127,13 @@ static int show_status(struct seqbuf *sb, int pid)
 	return 0;
 }
 
-static int show_maps(struct seqbuf *sb, int pid)
+/*
+ * maps, in Linux's format; pps_maps adds at the end of each line which page
+ * system the VMA's pages belong to: "pps" (pure private, kppsd's), "own"
+ * (one owner, not reclaimed: a file image), or "legacy anon:ID vmas:N"
+ * (shared after fork or MAP_SHARED: the anon object and its family size).
+ */
+static int show_maps_as(struct seqbuf *sb, int pid, bool pps_column)
 {
 	struct proc_snap p;
 	struct mm *mm = grab(pid, &p);
@@ -147,16 +154,36 @@ static int show_maps(struct seqbuf *sb, int pid)
 		char line[128];
 		n = snprintf(line, sizeof(line), "%08x-%08x %c%c%c%c %08x 00:00 %u", v->start, v->end,
 			     v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
-			     v->flags & VM_EXEC ? 'x' : '-', 'p', ALIGN_DOWN(off, PAGE_SIZE),
-			     v->flags & VM_FILE ? 1 : 0);
+			     v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_SHARED ? 's' : 'p',
+			     ALIGN_DOWN(off, PAGE_SIZE), v->flags & VM_FILE ? 1 : 0);
 		if (*name)
-			sb_printf(sb, "%s%*s%s\n", line, MAX(1, 49 - n), "", name);
-		else
+			n += snprintf(line + n, sizeof(line) - n, "%*s%s", MAX(1, 49 - n), "", name);
+		if (pps_column) {
+			char what[48];
+			if (v->anon)
+				snprintf(what, sizeof(what), "legacy anon:%u vmas:%u", v->anon->id,
+					 v->anon->nr_vmas);
+			else
+				snprintf(what, sizeof(what), "%s",
+					 v->flags & VM_PURE_PRIVATE ? "pps" : vma_is_legacy(v) ? "legacy" : "own");
+			sb_printf(sb, "%s%*s%s\n", line, MAX(1, 72 - n), "", what);
+		} else {
 			sb_printf(sb, "%s\n", line);
+		}
 	}
 	up_read(&mm->mmap_lock);
 	mm_put(mm);
 	return 0;
+}
+
+static int show_maps(struct seqbuf *sb, int pid)
+{
+	return show_maps_as(sb, pid, false);
+}
+
+static int show_pps_maps(struct seqbuf *sb, int pid)
+{
+	return show_maps_as(sb, pid, true);
 }
 
 static int show_comm(struct seqbuf *sb, int pid)
@@ -322,6 +349,7 @@ void proc_pid_init(void)
 	procfs_register("status", true, show_status, NULL);
 	procfs_register("stat", true, show_stat, NULL);
 	procfs_register("maps", true, show_maps, NULL);
+	procfs_register("pps_maps", true, show_pps_maps, NULL);
 	procfs_register("comm", true, show_comm, write_comm);
 	procfs_register_pid_dir("task", &task_dir_ops);
 }

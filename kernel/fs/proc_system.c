@@ -13,6 +13,7 @@
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/vmstat.h>
+#include <mm/rmap.h>
 #include <mm/swapfile.h>
 #include <mm/pps.h>
 #include <kernel/proc.h>
@@ -82,6 +83,15 @@ static int show_meminfo(struct seqbuf *sb, int pid)
 	kb_line(sb, "PpsPte:", c.present * 4);
 	kb_line(sb, "PpsUnmapped:", c.unmapped * 4);
 	kb_line(sb, "PpsSwapped:", c.swapped * 4);
+	/* The legacy page system (mm/rmap.h): its pages, the swap cache,
+	 * and what each reverse map costs (the 2002 pte_chain argument). */
+	struct rmap_stats rs;
+	rmap_get_stats(&rs);
+	kb_line(sb, "Legacy:", rs.legacy_pages * 4);
+	kb_line(sb, "LegacySwapCache:", rs.swapcache_pages * 4);
+	sb_printf(sb, "AnonObjects:    %8u\n", rs.anon_objects);
+	kb_line(sb, "AnonObjectMem:", (rs.anon_bytes + 1023) / 1024);
+	kb_line(sb, "PteChain:", rs.chain_pages * 4);
 	return 0;
 }
 
