@@ -96,6 +96,17 @@ int proc_count(void)
 	return n;
 }
 
+bool proc_oom_victim_exiting(void)
+{
+	ASSERT_HELD(&proc_lock);
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = proc_table[i];
+		if (p && p->state == P_ALIVE && p->group_exit && p->mm)
+			return true;
+	}
+	return false;
+}
+
 struct proc *proc_pick_oom_victim(u32 *rss)
 {
 	struct proc *victim = NULL;

@@ -94,6 +94,8 @@ int proc_count(void);
  * resident pages (*rss gets them), never pid 1 nor one without memory;
  * NULL if there is none. proc_lock held, for as long as the result is used. */
 struct proc *proc_pick_oom_victim(u32 *rss);
+/* Is a process that was told to exit still holding its memory? (proc_lock) */
+bool proc_oom_victim_exiting(void);
 
 /* Threads of a process (kernel/thread_group.c). */
 /* A user thread of p, created stopped, that will enter user mode with tf;

@@ -28,6 +28,7 @@
 #include <arch/x86/cpu.h>
 
 LIST_HEAD(mm_list);
+volatile u32 nr_mm_dying;
 DEFINE_SPINLOCK(mm_list_lock);
 
 struct mm *mm_create(void)
@@ -101,6 +102,7 @@ void mm_put(struct mm *mm)
 
 	if (atomic_add_return(&mm->users, -1) != 0)
 		return;
+	atomic_inc(&nr_mm_dying);
 	spin_lock(&mm_list_lock);
 	list_del(&mm->mm_list);
 	spin_unlock(&mm_list_lock);
@@ -124,6 +126,7 @@ void mm_put(struct mm *mm)
 	ASSERT(mm->cpu_mask == 0);
 	free_page(virt_to_page(mm->pgdir));
 	kfree(mm);
+	atomic_add_return(&nr_mm_dying, -1);
 }
 
 /*

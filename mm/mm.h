@@ -98,6 +98,9 @@ void mm_activate(struct mm *mm);        /* load it on this CPU */
 u32 mm_total_vm(struct mm *mm);         /* pages covered by VMAs */
 u32 mm_locked_vm(struct mm *mm);        /* pages in VM_LOCKED VMAs */
 extern struct list_head mm_list;
+/* mms being torn down right now: their memory is on its way back (the
+ * OOM killer waits for it rather than kill again). */
+extern volatile u32 nr_mm_dying;
 extern struct spinlock mm_list_lock;
 
 /* VMAs (mm/vma.c); callers hold mmap_lock as noted. */

@@ -6,6 +6,7 @@
  * under it too).
  */
 #include <mm/oom_kill.h>
+#include <mm/mm.h>
 #include <mm/vmstat.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
@@ -17,6 +18,12 @@ bool oom_kill(void)
 	u32 rss;
 
 	spin_lock(&proc_lock);
+	if (nr_mm_dying || proc_oom_victim_exiting()) {
+		/* A victim is still giving its memory back: wait for it
+		 * rather than kill a second process. */
+		spin_unlock(&proc_lock);
+		return true;
+	}
 	victim = proc_pick_oom_victim(&rss);
 	if (victim) {
 		printk("kppsd: out of memory and swap: killed pid %d (%s), %u kB resident\n", victim->pid,
