@@ -142,6 +142,9 @@ void free_pages(struct page *p, unsigned order)
 #endif
 	if (p->owner_mm)
 		panic("free_pages: pfn %#x is still mapped at %#x by mm %p", pfn, p->owner_va, p->owner_mm);
+	if (p->flags & PG_legacy)
+		panic("free_pages: pfn %#x is a legacy page (mapcount %u, count %u): legacy_page_put frees it",
+		      pfn, p->mapcount, p->count);
 	if (p->swap_slot)
 		panic("free_pages: pfn %#x still has swap slot %u attached", pfn, p->swap_slot);
 	p->flags = 0;

@@ -79,12 +79,32 @@ static bool vma_try_reenter(struct mm *mm, struct vma *v)
 	return true;
 }
 
+/* Does mm have a private legacy VMA at all? (mmap_lock tried for reading:
+ * most mms have none, and need not be write-locked to find out.) */
+static bool mm_has_private_legacy(struct mm *mm)
+{
+	struct list_head *l;
+	bool any = false;
+
+	if (!down_read_trylock(&mm->mmap_lock))
+		return false;
+	list_for_each(l, &mm->vmas) {
+		struct vma *v = list_entry(l, struct vma, node);
+		if (v->anon && !(v->flags & VM_SHARED)) {
+			any = true;
+			break;
+		}
+	}
+	up_read(&mm->mmap_lock);
+	return any;
+}
+
 u32 pps_reenter_mm(struct mm *mm)
 {
 	struct list_head *l;
 	u32 moved = 0;
 
-	if (reclaim_mode != RECLAIM_PPS || !down_write_trylock(&mm->mmap_lock))
+	if (reclaim_mode != RECLAIM_PPS || !mm_has_private_legacy(mm) || !down_write_trylock(&mm->mmap_lock))
 		return 0;
 	list_for_each(l, &mm->vmas) {
 		struct vma *v = list_entry(l, struct vma, node);
