@@ -41,7 +41,9 @@ struct page {
 	struct list_head list;  /* free list, or its slab cache's list */
 	struct kmem_cache *slab_cache;
 	/* A private user page's one owner (the one-to-one model): the mm and
-	 * virtual address of the single PTE that maps it. */
+	 * virtual address of the single PTE that maps it. A page table with
+	 * rmap=chain: its mm and the base of the 4 MiB it maps (set while it
+	 * has a pair; mm/pte_chain.c). */
 	struct mm *owner_mm;
 	u32 owner_va;
 	/* PPS (mm/pps.c): the swap slot attached in stage 3 (0: none), and
@@ -61,7 +63,9 @@ struct page {
 	 *    frame is freed when it drops to 0 (legacy_page_put).
 	 *  chain: rmap=chain: the first PTE that maps it (seed 002);
 	 *    the next one is found through the PTE's page table pair.
-	 *  sc_next: the swap cache's hash chain. */
+	 *  sc_next: the swap cache's hash chain; in a page table (rmap=chain),
+	 *    its pair of chain next-pointers, and in the pair, mapcount counts
+	 *    the table's PTEs on a chain (mm/pte_chain.c). */
 	struct anon *anon;
 	u32 index;
 	u32 mapcount;

@@ -36,6 +36,7 @@
 #include <mm/swapfile.h>
 #include <mm/swap_cache.h>
 #include <mm/rmap.h>
+#include <mm/pte_chain.h>
 #include <kernel/lock_assert.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
@@ -59,6 +60,10 @@ pte_t *pte_alloc(struct mm *mm, u32 va)
 		struct page *pt = alloc_page();
 		if (!pt)
 			return NULL;
+		if (pte_chain_table_init(pt, mm, va)) {        /* rmap=chain: its pair */
+			free_page(pt);
+			return NULL;
+		}
 		memset(page_address(pt), 0, PAGE_SIZE);
 		*d = pde_mkuser_table(page_to_pfn(pt) << PAGE_SHIFT);
 	}
@@ -231,6 +236,7 @@ void pgtable_free_range(struct tlb_gather *tlb, u32 floor, u32 ceiling)
 		ASSERT(table_empty(d));
 		/* A PDE is a 32-bit entry like a PTE; the CPU may set its A bit. */
 		pte_xchg(&mm->pgdir[i], 0);
+		pte_chain_table_free(pfn_to_page(pde_table_pa(d) >> PAGE_SHIFT));
 		tlb_gather_table(tlb, i * BIGPAGE_SIZE, pfn_to_page(pde_table_pa(d) >> PAGE_SHIFT));
 	}
 }
@@ -244,6 +250,7 @@ void pgtable_free_all(struct mm *mm)
 		if (!pde_present(d))
 			continue;
 		ASSERT(table_empty(d));
+		pte_chain_table_free(pfn_to_page(pde_table_pa(d) >> PAGE_SHIFT));
 		free_page(pfn_to_page(pde_table_pa(d) >> PAGE_SHIFT));
 		mm->pgdir[i] = 0;
 	}
