@@ -6,12 +6,18 @@
  * made while rmap=chain has a pair page, which goes with the table, by
  * unmap (pgtable_free_range) or with the mm (pgtable_free_all).
  *
- * rmap_mode is set to RMAP_CHAIN only while these tests make their own page
- * tables, then put back: the pair belongs to the table, not to the mode, so
- * the chain works on those tables whatever the boot chose. The linked page
- * is a plain frame that no entry maps (the chain never reads a PTE's value)
- * and without PG_legacy, so that no clock or rmap walk of the rest of the
- * kernel can meet it.
+ * The first two set rmap_mode to RMAP_CHAIN only while they make their own
+ * page tables, then put it back: the pair belongs to the table, not to the
+ * mode, so the chain works on those tables whatever the boot chose. The
+ * page they link is a plain frame that no entry maps (the chain never reads
+ * a PTE's value) and without PG_legacy, so that no clock or rmap walk of
+ * the rest of the kernel can meet it.
+ *
+ * The third runs the legacy system itself with rmap=chain (fork, COW
+ * faults, exit, re-entry into PPS): the mode stays RMAP_CHAIN from before
+ * its mm exists until after the last of its pages is gone, since a page
+ * linked under one mode must be unlinked under the same one. Under ktest=
+ * no process runs, so no other mm links or unlinks meanwhile.
  */
 #include <kernel/ktest.h>
 #include <kernel/string.h>
@@ -23,6 +29,7 @@
 #include <mm/deferred_free.h>
 #include <mm/vmstat.h>
 #include <mm/kppsd.h>
+#include <mm/legacy_fault.h>
 #include "pps_fixture.h"
 
 /* Page tables for these addresses of mm, made as the boot option `mode`
@@ -243,4 +250,123 @@ KTEST(pte_chain_pair_freed_with_table)
 	/* The last one goes with its mm. */
 	mm_put(mm);
 	KT_EXPECT_EQ(t, nr_chain_pages, chain_pages);
+}
+
+/* The places p's rmap finds (ops: which one), as a set, must be want. */
+static void expect_places(struct ktest *t, int line, const struct rmap_ops *ops, struct page *p,
+			  const struct place *want, int n)
+{
+	struct rmap_ref refs[RMAP_REFS_MAX];
+	int got, matched = 0;
+
+	spin_lock(&rmap_lock);
+	got = ops->collect(p, refs, RMAP_REFS_MAX);
+	spin_unlock(&rmap_lock);
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < got; j++)
+			matched += refs[j].mm == want[i].mm && refs[j].va == want[i].va;
+	if (got != n || matched != n)
+		ktest_fail(t, __FILE__, line, "rmap=%s: pfn %#x: %d places found, %d of the %d expected",
+			   ops->name, page_to_pfn(p), got, matched, n);
+	rmap_refs_put(refs, got);
+}
+
+static struct page *page_of(struct mm *mm, u32 va)
+{
+	pte_t pte = pte_at(mm, va);
+	return pte_has_page(pte) ? pfn_to_page(pte_pfn(pte)) : NULL;
+}
+
+/*
+ * Fork a small process with rmap=chain: every page is then linked from the
+ * parent's PTE and the child's, and both reverse maps (the chain, and the
+ * anon objects, which exist in either mode) find exactly those two. A
+ * write in the child, then one in the parent, copies: each copy's chain
+ * holds its writer alone, the original's the other one. The child exits:
+ * its links go with its PTEs. Then the parent's VMA re-enters PPS: every
+ * page leaves its chain, and the pairs count nothing linked.
+ */
+KTEST(pte_chain_fork_cow_exit)
+{
+	enum { N = 4 };
+	enum rmap_mode saved = rmap_mode;
+	u32 chain_pages = nr_chain_pages, links = vm_events[PTE_CHAIN_LINK];
+	u32 unlinks = vm_events[PTE_CHAIN_UNLINK];
+	struct mm *mm, *child;
+	struct vma *v;
+	struct page *orig[N];
+
+	kppsd_pause();  /* no aging, no re-entry but ours */
+	rmap_mode = RMAP_CHAIN;
+	mm = make_mm(N, &v);
+	child = mm ? mm_dup(mm) : NULL;
+	if (!mm || !child) {
+		ktest_fail(t, __FILE__, __LINE__, "no memory for the mm or its fork");
+		goto out;
+	}
+	KT_EXPECT_EQ(t, nr_chain_pages - chain_pages, 2); /* one table each */
+	/* reclaim=pps: fork made the parent's pages legacy (N links) and
+	 * shared them (N more); reclaim=clock: their faults, then fork. */
+	KT_EXPECT_EQ(t, vm_events[PTE_CHAIN_LINK] - links, 2 * N);
+	for (int i = 0; i < N; i++) {
+		u32 va = v->start + i * PAGE_SIZE;
+		struct place both[] = { { mm, va }, { child, va } };
+		orig[i] = page_of(mm, va);
+		if (!orig[i] || orig[i] != page_of(child, va)) {
+			ktest_fail(t, __FILE__, __LINE__, "page %d: parent and child map different frames", i);
+			goto out;
+		}
+		KT_EXPECT(t, (orig[i]->flags & PG_legacy) && orig[i]->mapcount == 2);
+		expect_places(t, __LINE__, &rmap_chain_ops, orig[i], both, 2);
+		expect_places(t, __LINE__, &rmap_anon_ops, orig[i], both, 2);
+	}
+
+	/* COW: the child writes page 0, the parent page 1. */
+	u32 va0 = v->start, va1 = v->start + PAGE_SIZE;
+	KT_EXPECT_EQ(t, handle_mm_fault(child, va0, FAULT_WRITE | FAULT_USER), 0);
+	KT_EXPECT_EQ(t, handle_mm_fault(mm, va1, FAULT_WRITE | FAULT_USER), 0);
+	struct page *c0 = page_of(child, va0), *p1 = page_of(mm, va1);
+	if (!c0 || c0 == orig[0] || !p1 || p1 == orig[1]) {
+		ktest_fail(t, __FILE__, __LINE__, "a write to a shared page did not copy it");
+		goto out;
+	}
+	struct place parent0[] = { { mm, va0 } }, child0[] = { { child, va0 } };
+	struct place parent1[] = { { mm, va1 } }, child1[] = { { child, va1 } };
+	expect_places(t, __LINE__, &rmap_chain_ops, orig[0], parent0, 1);
+	expect_places(t, __LINE__, &rmap_chain_ops, c0, child0, 1);
+	expect_places(t, __LINE__, &rmap_chain_ops, orig[1], child1, 1);
+	expect_places(t, __LINE__, &rmap_chain_ops, p1, parent1, 1);
+
+	/* The child exits: only the parent's links are left. */
+	put_last(t, child);
+	child = NULL;
+	expect_places(t, __LINE__, &rmap_chain_ops, orig[0], parent0, 1);
+	expect_places(t, __LINE__, &rmap_chain_ops, p1, parent1, 1);
+	for (int i = 2; i < N; i++) {
+		struct place one[] = { { mm, v->start + i * PAGE_SIZE } };
+		expect_places(t, __LINE__, &rmap_chain_ops, orig[i], one, 1);
+	}
+	KT_EXPECT_EQ(t, nr_chain_pages - chain_pages, 1);
+
+	/* Every page is the parent's alone: back to PPS, off the chains
+	 * (reclaim=clock keeps every VMA legacy: no re-entry there). */
+	if (reclaim_mode == RECLAIM_PPS) {
+		KT_EXPECT_EQ(t, pps_reenter_mm(mm), 1);
+		KT_EXPECT(t, v->flags & VM_PURE_PRIVATE);
+		for (int i = 0; i < N; i++) {
+			struct page *p = page_of(mm, v->start + i * PAGE_SIZE);
+			KT_EXPECT(t, p && !(p->flags & PG_legacy) && p->owner_mm == mm && p->chain == NULL);
+		}
+		KT_EXPECT(t, pair_clear(mm, v->start));
+	}
+out:
+	if (child)
+		put_last(t, child);
+	if (mm)
+		put_last(t, mm);
+	rmap_mode = saved;
+	kppsd_resume();
+	KT_EXPECT_EQ(t, nr_chain_pages, chain_pages);
+	/* Every link was undone: by the COW faults, exit and re-entry. */
+	KT_EXPECT_EQ(t, vm_events[PTE_CHAIN_LINK] - links, vm_events[PTE_CHAIN_UNLINK] - unlinks);
 }
