@@ -1,7 +1,8 @@
 /*
  * What the mm and PPS ktests share: a VMA added as mmap would, a small
  * address space of written pages to step by hand, a count of its PTEs of
- * one type, the frame behind a PTE, the swap slots in use, and dropping the
+ * one type, the frame behind a PTE, the swap slots in use, the frames a
+ * page table costs (one more with rmap=chain), and dropping the
  * mm as its last user so that the runner's leak check sees everything back.
  * Included by tests/mm/ktest_*.c only.
  */
@@ -15,6 +16,7 @@
 #include <mm/kmalloc.h>
 #include <mm/dftlb.h>
 #include <mm/swapfile.h>
+#include <mm/rmap.h>
 
 /*
  * Drop the test's mm as its last user, so that what it held is free when
@@ -74,6 +76,10 @@ static inline struct mm *make_mm(u32 n, struct vma **vp)
 	*vp = v;
 	return mm;
 }
+
+/* Frames a new page table costs: with rmap=chain, its pair of chain
+ * next-pointers too (mm/pte_chain.c). */
+static inline u32 frames_per_table(void) { return rmap_mode == RMAP_CHAIN ? 2 : 1; }
 
 /* The page table that maps va, made now (with no entries in it). */
 static inline bool make_table(struct mm *mm, u32 va)
