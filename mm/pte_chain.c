@@ -31,13 +31,17 @@
  *  - a PTE is on at most one chain, at most once; its pair slot is NULL
  *    when it is on none (pte_unlink clears it) and when it is the last;
  *  - a table with a PTE on a chain is not freed (asserted through the
- *    pair's mapcount), so the mm a chain leads to is still alive: its
- *    tables are freed only at its teardown (mm_tryget_rmap may still fail).
+ *    pair's mapcount), and an mm outlives its tables, so every table and
+ *    mm a chain leads to is still there (the mm may be on its way out:
+ *    mm_tryget_rmap fails then).
  *
  * Locks: pte_link and pte_unlink need the PTE's mm's page_table_lock and
- * rmap_lock (both asserted); collect needs rmap_lock. Table init and free
- * need the table's page_table_lock: no link or unlink into a table can
- * race with its birth or death, since both hold that lock too.
+ * rmap_lock (both asserted); collect needs rmap_lock. A walk (collect, and
+ * unlink's search) steps through other mms' tables and pairs under
+ * rmap_lock alone: by the invariant above they cannot be freed under it,
+ * and their slots change only under rmap_lock. Table init and free need
+ * the table's page_table_lock: no link or unlink into a table can race
+ * with its birth or death, since both hold that lock too.
  */
 #include <mm/pte_chain.h>
 #include <mm/rmap.h>
