@@ -256,8 +256,3 @@ void rmap_get_stats(struct rmap_stats *st)
 	st->anon_bytes = nr_anon_bytes;
 	st->chain_pages = nr_chain_pages;
 }
-
-/* Until mm/pte_chain.c is linked in: rmap=chain falls back to the anon walk. */
-__attribute__((weak)) const struct rmap_ops rmap_chain_ops = {
-	.name = "anon", .link = anon_link, .unlink = anon_link, .collect = anon_collect,
-};
