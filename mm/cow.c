@@ -84,32 +84,27 @@ static bool still_maps_ro(pte_t pte, struct page *p)
 static int cow_fault(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, pte_t pte)
 {
 	struct page *p = pfn_to_page(pte_pfn(pte)), *np;
-	bool excl, dropped_cache = false;
+	bool excl;
 
 	count_vm_event(COW_FAULT);
 	spin_lock(&rmap_lock);
 	excl = legacy_page_exclusive(p);
-	if (excl && (p->flags & PG_swapcache)) {
-		/* The copy on disk is about to be stale, and nobody else
-		 * will read it: let the slot go. */
-		swap_cache_del(p);
-		dropped_cache = true;
-	}
 	if (excl)
-		p->flags |= PG_dirty;
+		p->flags |= PG_dirty; /* a copy on the swap cache's slot is stale from now on */
 	else
 		p->count++; /* pinned while we copy it with the locks dropped */
 	spin_unlock(&rmap_lock);
 	if (excl) {
-		/* Nobody else maps it: take it over in place. A CPU with the
-		 * old read-only entry cached faults once more, harmlessly. */
+		/* Nobody else maps it, nor can find it through its slot: take
+		 * it over in place. The slot, if it has one, stays with it
+		 * (dirty: a later eviction writes it again), as PPS keeps a
+		 * dirty page's slot. A CPU with the old read-only entry
+		 * cached faults once more, harmlessly. */
 		pte_t old;
 		do {
 			old = *ptep;
 		} while (still_maps_ro(old, p) && !pte_cmpxchg(ptep, old, pte_mkwrite(old)));
 		spin_unlock(&mm->page_table_lock);
-		if (dropped_cache)
-			legacy_page_put(p); /* the cache's reference: never the last */
 		count_vm_event(COW_REUSE);
 		return 0;
 	}

@@ -89,8 +89,7 @@ static int show_meminfo(struct seqbuf *sb, int pid)
 	rmap_get_stats(&rs);
 	kb_line(sb, "Legacy:", rs.legacy_pages * 4);
 	kb_line(sb, "LegacySwapCache:", rs.swapcache_pages * 4);
-	sb_printf(sb, "AnonObjects:    %8u\n", rs.anon_objects);
-	kb_line(sb, "AnonObjectMem:", (rs.anon_bytes + 1023) / 1024);
+	kb_line(sb, "AnonObjects:", (rs.anon_bytes + 1023) / 1024); /* their number: vmstat */
 	kb_line(sb, "PteChain:", rs.chain_pages * 4);
 	return 0;
 }
@@ -101,6 +100,13 @@ static int show_vmstat(struct seqbuf *sb, int pid)
 	sb_printf(sb, "nr_free_pages %u\n", nr_free_pages());
 	sb_printf(sb, "nr_anon_pages %u\n", anon_pages());
 	sb_printf(sb, "nr_deferred_free %u\n", deferred_free_pending()); /* flushed, not yet given back */
+	struct rmap_stats rs;
+	rmap_get_stats(&rs);
+	sb_printf(sb, "nr_legacy_pages %u\n", rs.legacy_pages);
+	sb_printf(sb, "nr_legacy_swapcache %u\n", rs.swapcache_pages);
+	sb_printf(sb, "nr_anon_objects %u\n", rs.anon_objects);
+	sb_printf(sb, "nr_anon_object_bytes %u\n", rs.anon_bytes);
+	sb_printf(sb, "nr_pte_chain_pages %u\n", rs.chain_pages);
 	for (int i = 0; i < NR_VM_EVENTS; i++)
 		sb_printf(sb, "%s %u\n", vm_event_names[i], vm_events[i]);
 	return 0;
