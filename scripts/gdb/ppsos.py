@@ -1,5 +1,7 @@
 """GDB helpers for watching PPS reclaim in ppsos: page tables, struct page
-owners, the delayed-flush table, kppsd's current series, and a manual kppsd.
+owners, the delayed-flush table, kppsd's current series, and a manual kppsd;
+and for the legacy page system beside it (pages shared copy-on-write after
+fork): a page's anon object, the PTEs that map it, its PTE chain.
 
 Loaded by scripts/gdb/ppsos.gdb (`source`); `help ppsos-py` lists the
 commands, `help pps-pte` and so on explains each. The lab that uses them:
@@ -57,14 +59,19 @@ PTES_PER_TABLE = 1024           # PTE_INDEX(va) == (va >> 12) & 0x3FF
 # mm/mm.h (vma->flags)
 VM_FLAGS = [(0x0001, "READ"), (0x0002, "WRITE"), (0x0004, "EXEC"),
             (0x0100, "GROWSDOWN"), (0x0200, "PURE_PRIVATE"), (0x0400, "LOCKED"),
-            (0x0800, "FILE"), (0x1000, "HEAP")]
+            (0x0800, "FILE"), (0x1000, "HEAP"), (0x2000, "SHARED")]
 VM_PURE_PRIVATE = 0x0200
 VM_LOCKED = 0x0400
+VM_FILE = 0x0800
+VM_SHARED = 0x2000
 
 # mm/frame.h (page->flags)
 PG_FLAGS = [(0x01, "reserved"), (0x02, "free"), (0x04, "slab"), (0x08, "large"),
-            (0x10, "dirty"), (0x20, "readahead")]
+            (0x10, "dirty"), (0x20, "readahead"), (0x40, "deferred"), (0x80, "legacy"),
+            (0x100, "swapcache"), (0x200, "locked"), (0x400, "writeback"), (0x800, "referenced")]
 PG_dirty = 0x10
+PG_legacy = 0x80
+PG_swapcache = 0x100
 
 # kernel/proc.h
 NPROC_FALLBACK = 64             # only if proc_table's type lacks a length
@@ -345,6 +352,180 @@ def dftlb_task_of(seq):
     return None
 
 
+# ---- the legacy page system (mm/rmap.h, mm/anon.h) -----------------------------
+#
+# A page shared copy-on-write after fork (or by MAP_SHARED) has no one
+# owner: PG_legacy, owner_mm NULL, page->anon the VMA family's anon object
+# and page->index its offset there. The helpers find its PTEs as the kernel
+# does: through the object's VMAs (rmap=anon), and with rmap=chain also
+# along page->chain.
+
+
+def proc_label(mm_addr):
+    """'pid 2 (cowpause)' for an mm, or the mm's address if no process has it."""
+    p = proc_of_mm(mm_addr) if mm_addr else None
+    return f"pid {int(p['pid'])} ({cstr(p['name'])})" if p is not None else f"mm {mm_addr:#x}"
+
+
+def legacy_vma_kind(v):
+    """What /proc/PID/pps_maps says of a VMA (kernel/fs/proc_pid.c): pps,
+    own, legacy anon:ID vmas:N, or legacy (vma_is_legacy() without an
+    object yet: VM_SHARED, or reclaim=clock)."""
+    f = u32(v["flags"])
+    if ptr(v["anon"]):
+        a = v["anon"]
+        return f"legacy anon:{u32(a['id'])} vmas:{u32(a['nr_vmas'])}"
+    if f & VM_PURE_PRIVATE:
+        return "pps"
+    clock = enum_value("enum reclaim_mode", "RECLAIM_CLOCK")
+    if f & VM_SHARED or int(val("reclaim_mode")) == clock:
+        return "legacy"
+    return "own"
+
+
+def page_pfn(page):
+    """The frame number of a struct page (pointer arithmetic in GDB: no
+    struct size written here)."""
+    pp = page.address if page.type.code != gdb.TYPE_CODE_PTR else page
+    return int(pp - val("page_array"))
+
+
+def slot_uses(slot):
+    """The swap slot's use count (swap_area_main.count[slot]), or None."""
+    try:
+        area = val("swap_area_main")
+        if ptr(area["count"]) and 0 < slot < u32(area["nslots"]):
+            return int(area["count"][slot])
+    except gdb.error:
+        pass
+    return None
+
+
+def legacy_state(page):
+    """One line: a legacy page's counts, object, offset and swap cache."""
+    pf = u32(page["flags"])
+    a = page["anon"]
+    obj = f"anon {u32(a['id'])}" if ptr(a) else "anon none (no mapping left)"
+    if pf & PG_swapcache:
+        slot = u32(page["swap_slot"])
+        uses = slot_uses(slot)
+        cache = f"swap cache slot {slot}" + (f" (use count {uses})" if uses is not None else "")
+    else:
+        cache = "not in the swap cache"
+    return (f"mapcount {u32(page['mapcount'])} count {u32(page['count'])} {obj} "
+            f"index {u32(page['index']):#x}, {cache}")
+
+
+def pte_verdict(pte, pfn, page):
+    """Does this PTE hold frame pfn? (maps, text): maps is True when it
+    does: present or PROT_NONE (an UnmappedPTE too, which a legacy page
+    never has: flagged)."""
+    kind = pte_type(pte)
+    if kind in ("present", "PROT_NONE", "UnmappedPTE") and pte >> PAGE_SHIFT == pfn:
+        how = ("present " + ("RW" if pte & _PAGE_RW else "read-only")) if kind == "present" else kind
+        note = " (a legacy page is never one: wrong!)" if kind == "UnmappedPTE" else ""
+        return True, f"maps it ({how}){note}"
+    if kind.startswith("SwappedPTE"):
+        slot = pte >> PAGE_SHIFT
+        mine = (u32(page["flags"]) & PG_swapcache) and slot == u32(page["swap_slot"])
+        return False, f"{kind} slot {slot}" + (" (this page's swap cache slot)" if mine else "")
+    if kind == "none":
+        return False, "none (never touched here)"
+    if pte_has_frame(pte):
+        return False, f"something else: {kind}, pfn {pte >> PAGE_SHIFT:#x} (another frame)"
+    return False, f"something else: {kind} ({pte:#010x})"
+
+
+def pte_at(mm, va):
+    """The PTE value at va of mm, or None without a page table."""
+    run = pte_lookup(mm, va)
+    if run.ptes is None:
+        return None
+    return run.ptes[0]
+
+
+def anon_vmas(a):
+    """The VMAs of an anon object's family (a->vmas, via vma->anon_node)."""
+    return list_entries(a["vmas"], "struct vma", "anon_node")
+
+
+def anon_walk(page):
+    """The object-based rmap walk (mm/rmap.c, anon_collect) from GDB: for
+    each VMA of the page's family, (vma, va or None if its range does not
+    cover the page's offset, maps, verdict)."""
+    a = page["anon"]
+    index, pfn = u32(page["index"]), page_pfn(page)
+    for v in anon_vmas(a):
+        start, pgoff = u32(v["start"]), u32(v["pgoff"])
+        npages = (u32(v["end"]) - start) >> PAGE_SHIFT
+        if index < pgoff or index - pgoff >= npages:
+            yield v, None, False, f"does not cover index {index:#x} (pgoff {pgoff:#x}, {npages} pages)"
+            continue
+        va = start + ((index - pgoff) << PAGE_SHIFT)
+        pte = pte_at(v["mm"], va)
+        if pte is None:
+            yield v, va, False, "no page table there"
+            continue
+        maps, text = pte_verdict(pte, pfn, page)
+        yield v, va, maps, f"PTE {pte:#010x} {text}"
+
+
+def chain_pte_owner(ptep):
+    """rmap=chain (mm/pte_chain.c): the page table holding the PTE at
+    kernel address ptep records, in its struct page, its mm (owner_mm), the
+    base of the 4 MiB it maps (owner_va) and its pair of next-pointers
+    (sc_next). Returns (mm, va, the next PTE's address or 0), or None if the
+    table has no pair. The one place that knows the pair's layout: slot k
+    of the pair belongs to entry k of the table."""
+    table = page_at((ptep - KERNEL_BASE) >> PAGE_SHIFT)
+    mm, pair = ptr(table["owner_mm"]), table["sc_next"]
+    if not mm or not ptr(pair):
+        return None
+    k = (ptep & (PAGE_SIZE - 1)) // 4              # 4: a pte_t, and a pointer
+    nxt = read_u32s(p2v(page_pfn(pair) << PAGE_SHIFT) + 4 * k, 1)[0]
+    return mm, u32(table["owner_va"]) + k * PAGE_SIZE, nxt
+
+
+def chain_walk(page, limit=1024):
+    """page->chain and its next pointers: (ptep, mm, va, maps, verdict)
+    for each PTE on the chain, or (ptep, None, None, False, why) where
+    the walk cannot go on."""
+    ptep, pfn = ptr(page["chain"]), page_pfn(page)
+    for _ in range(limit):
+        if not ptep:
+            return
+        if ptep < KERNEL_BASE:
+            yield ptep, None, None, False, "not a kernel address: the chain is broken"
+            return
+        own = chain_pte_owner(ptep)
+        if own is None:
+            yield ptep, None, None, False, "its page table has no pair (made while rmap=anon?)"
+            return
+        mm, va, nxt = own
+        pte = read_u32s(ptep, 1)[0]
+        maps, text = pte_verdict(pte, pfn, page)
+        yield ptep, mm, va, maps, f"PTE {pte:#010x} {text}"
+        ptep = nxt
+    yield ptep, None, None, False, f"still going after {limit} entries: a loop?"
+
+
+def find_anon(anon_id):
+    """The anon object with this id, found through the VMAs of every
+    process (the kernel keeps no list of objects)."""
+    for p in procs():
+        if ptr(p["mm"]):
+            for v in vmas(p["mm"]):
+                a = v["anon"]
+                if ptr(a) and u32(a["id"]) == anon_id:
+                    return a
+    return None
+
+
+def rmap_mode_name():
+    """RMAP_ANON or RMAP_CHAIN (enum rmap_mode, the boot option rmap=)."""
+    return enum_name("enum rmap_mode", int(val("rmap_mode")))
+
+
 # ---- PPS stages (enum pps_stage, mm/pps.h) -------------------------------------
 
 PPS_STAGE = "enum pps_stage"
@@ -482,6 +663,8 @@ class PpsosPy(gdb.Command):
   pps-ps              processes and their threads, rss, PTE types in their PURE_PRIVATE VMAs
   pps-vmas PID        a process's VMAs and their flags
   pps-pte ADDR [PID]  walk to one PTE: type, frame or slot, struct page, stage
+  pps-page PFN | ADDR [PID]  one frame: owner, or legacy state and every PTE that maps it
+  pps-anon [ID]       anon objects (the families of forked VMAs) and their VMAs
   pps-stats           vmstat counters, swap usage, kppsd mode and last pass
   pps-dftlb           the delayed TLB flush tasks and the CPUs that owe them
   pps-series          the series kppsd is moving right now
@@ -512,9 +695,14 @@ and its type:
   PROT_NONE    mprotect(PROT_NONE): not present, frame kept
 For an entry that holds a frame: its struct page (flags, owner_mm, owner_va,
 swap_slot, dftlb_seq) and whether the owner is this very PTE (the
-one-to-one model: every private page has exactly one owner). Last, the PPS
-stage the PTE waits to leave, by number and enum pps_stage name, and what
-the next step of that stage does."""
+one-to-one model: every private page has exactly one owner). A legacy page
+(PG_legacy: shared copy-on-write after fork, or MAP_SHARED) has no owner:
+then its mapcount, count, anon object, index and swap cache slot instead,
+and the PTEs of its family that map it (pps-page shows the whole walk).
+The VMA's line ends with its page system, as /proc/PID/pps_maps says it.
+Last, for a PURE_PRIVATE VMA, the PPS stage the PTE waits to leave, by
+number and enum pps_stage name, and what the next step of that stage
+does."""
 
     name = "pps-pte"
 
@@ -581,7 +769,11 @@ the next step of that stage does."""
                       f"[{bits(pf, PG_FLAGS)}] owner_mm {owner_mm:#x} owner_va {owner_va:#x} "
                       f"swap_slot {u32(page['swap_slot'])} dftlb_seq {u32(page['dftlb_seq'])}")
                 want_va = va & _PAGE_FRAME
-                if owner_mm == ptr(mm) and owner_va == want_va:
+                if pf & PG_legacy:
+                    print(f"owner: none: a legacy page (shared copy-on-write or MAP_SHARED; "
+                          f"mm/rmap.h): {legacy_state(page)}")
+                    print_legacy_mappings(page, ptr(mm), want_va)
+                elif owner_mm == ptr(mm) and owner_va == want_va:
                     print("owner: matches this PTE (one-to-one model holds)")
                 elif owner_mm == 0:
                     print("owner: none recorded (not a private page, e.g. a file image page)")
@@ -596,7 +788,8 @@ the next step of that stage does."""
                 print("vma: none covers this address")
             else:
                 vf = u32(v["flags"])
-                print(f"vma: {u32(v['start']):#x}-{u32(v['end']):#x} [{bits(vf, VM_FLAGS)}]")
+                print(f"vma: {u32(v['start']):#x}-{u32(v['end']):#x} [{bits(vf, VM_FLAGS)}] "
+                      f"{legacy_vma_kind(v)}")
                 if vf & VM_PURE_PRIVATE:
                     line = stage_line(pte, page)
                     if vf & VM_LOCKED:
@@ -604,13 +797,37 @@ the next step of that stage does."""
                     print(f"stage: {line}")
 
 
+def print_legacy_mappings(page, this_mm=0, this_va=0):
+    """pps-pte's `maps:` line for a legacy page: the places of its family
+    whose PTE holds it (the object-based walk), this PTE marked."""
+    if not ptr(page["anon"]):
+        print("maps: nothing (no anon object: the page waits in the swap cache)")
+        return
+    where = []
+    for v, va, maps, _ in anon_walk(page):
+        if maps:
+            mm = ptr(v["mm"])
+            here = " (this PTE)" if (mm, va) == (this_mm, this_va) else ""
+            where.append(f"{proc_label(mm)} va {va:#x}{here}")
+    print(f"maps: {len(where)} PTE{'' if len(where) == 1 else 's'}: "
+          + ("; ".join(where) if where else "none")
+          + ("" if len(where) == u32(page["mapcount"]) else
+             f"  (but mapcount is {u32(page['mapcount'])}: MISMATCH)"))
+
+
 class PpsVmas(PpsCommand):
     """pps-vmas [PID]: the VMAs of a process (default: the selected CPU's).
 
 One line each: start-end, size in pages, flags (READ WRITE EXEC GROWSDOWN
-PURE_PRIVATE LOCKED FILE HEAP), the name /proc/PID/maps shows, and for a
-PURE_PRIVATE VMA (the ones kppsd reclaims, unless LOCKED) how many of its
-PTEs are present, UnmappedPTE and SwappedPTE."""
+PURE_PRIVATE LOCKED FILE HEAP SHARED), the name /proc/PID/maps shows, the
+page system of its pages as /proc/PID/pps_maps says it: "pps" (pure
+private: kppsd's), "own" (one owner, not reclaimed: a file image), or
+"legacy anon:ID vmas:N" (shared copy-on-write after fork, or MAP_SHARED:
+its anon object and the VMAs of that family; pps-anon ID lists them).
+For a PURE_PRIVATE VMA (the ones kppsd reclaims, unless LOCKED): how many
+of its PTEs are present, UnmappedPTE and SwappedPTE; for a legacy one its
+pgoff (a page of offset i in the object sits at start + (i - pgoff)
+pages) and its present and SwappedPTEs."""
 
     name = "pps-vmas"
 
@@ -628,13 +845,20 @@ PTEs are present, UnmappedPTE and SwappedPTE."""
               f"{int(mm['nr_vmas'])} VMAs, rss {u32(mm['rss'])} pages")
         for v in vmas(mm):
             s, e, f = u32(v["start"]), u32(v["end"]), u32(v["flags"])
-            name = cstr(v["name"]) or ("[anon]" if f & VM_PURE_PRIVATE else "")
+            name = cstr(v["name"]) or ("" if f & VM_FILE else "[anon]")
+            kind = legacy_vma_kind(v)
             line = (f"  {s:#010x}-{e:#010x} {(e - s) >> PAGE_SHIFT:6d} pages  flags {f:#06x} "
-                    f"[{bits(f, VM_FLAGS)}]  {name}")
+                    f"[{bits(f, VM_FLAGS)}]  {name}  {kind}")
             if f & VM_PURE_PRIVATE:
                 c = count_vma_ptes(mm, s, e)
                 line += (f"  (present {c['present']} unmapped {c['unmapped']} "
                          f"swapped {c['swapped']})")
+            elif kind.startswith("legacy"):
+                # pgoff: where the object's offsets start here (a page of
+                # index i sits at start + (i - pgoff) pages)
+                c = count_vma_ptes(mm, s, e)
+                line += (f" pgoff {u32(v['pgoff']):#x}  (present {c['present']} swapped {c['swapped']}"
+                         + (f" protnone {c['protnone']}" if c["protnone"] else "") + ")")
             print(line)
 
 
@@ -686,6 +910,177 @@ default mask, every bit set)."""
             # ~0 is the default (sched.c: any CPU, present or future)
             print(f"       tid {int(t['utid']):<5} {thread_state(t):<9} {where:<24} "
                   f"allowed {'any' if allowed == 0xFFFFFFFF else cpu_list(allowed)}")
+
+
+class PpsPage(PpsCommand):
+    """pps-page PFN | KERNEL-ADDR | ADDR [PID]: one frame's struct page, and who maps it.
+
+A number below max_pfn without a PID is a frame number; a kernel address
+without a PID is read through the direct map (the frame of a PTE's
+address on a chain is its page table); otherwise it is a user address,
+translated through the page tables of PID (default: the process whose
+page directory the selected CPU has loaded, as pps-pte).
+Prints the struct page (flags decoded), then either
+  owned:   the one owner (owner_mm, owner_va -> pid) and whether the
+           owner's PTE really holds this frame (PPS's one-to-one model), or
+  legacy:  mapcount, count, the anon object and the page's index in it,
+           the swap cache slot; then the object-based reverse map done by
+           GDB, as the kernel's anon_collect: every VMA of the object's
+           family, its process, the address where the page would sit
+           (start + (index - pgoff) pages) and what that PTE holds: this
+           frame (present or PROT_NONE), a SwappedPTE (the page's swap
+           cache slot, or another), or something else (a copy of its own,
+           after a copy-on-write fault); the count of PTEs found is checked
+           against mapcount. With rmap=chain (the kernel's rmap_mode) also
+           the PTE chain: page->chain and each PTE's next pointer, kept in
+           the page of next-pointers paired with its page table."""
+
+    name = "pps-page"
+
+    def run(self, argv):
+        if len(argv) not in (1, 2):
+            raise PpsError("usage: pps-page PFN | pps-page KERNEL-ADDR | pps-page ADDR [PID]")
+        x = parse_int(argv[0], "frame number or address") & 0xFFFFFFFF
+        max_pfn = u32(val("max_pfn"))
+        if len(argv) == 1 and x < max_pfn:
+            pfn = x
+        elif len(argv) == 1 and x >= KERNEL_BASE:
+            pfn = (x - KERNEL_BASE) >> PAGE_SHIFT     # the direct map (e.g. a PTE's address)
+            print(f"kernel va {x:#010x} -> pfn {pfn:#x}")
+        else:
+            if len(argv) == 2:
+                p = find_proc(parse_int(argv[1], "pid"))
+                mm = p["mm"]
+                if not ptr(mm):
+                    raise PpsError(f"pid {int(p['pid'])} has no address space (a zombie?)")
+            else:
+                p, mm = current_mm()
+            va = x & _PAGE_FRAME
+            pte = pte_at(mm, va)
+            who = f"pid {int(p['pid'])} ({cstr(p['name'])}) va {va:#010x}"
+            if pte is None:
+                raise PpsError(f"{who}: no page table there (pps-vmas {int(p['pid'])} lists its VMAs)")
+            kind = pte_type(pte)
+            if not pte_has_frame(pte):
+                raise PpsError(f"{who}: PTE {pte:#010x} is {kind}: no frame"
+                               + (f" (swap slot {pte >> PAGE_SHIFT})" if kind.startswith("SwappedPTE")
+                                  else ""))
+            pfn = pte >> PAGE_SHIFT
+            print(f"{who}: PTE {pte:#010x} {kind} -> pfn {pfn:#x}")
+        if pfn >= max_pfn:
+            raise PpsError(f"pfn {pfn:#x} is beyond max_pfn {max_pfn:#x}: no struct page")
+        page = page_at(pfn)
+        pf = u32(page["flags"])
+        print(f"page: (struct page *){u32(page.address):#x} pfn {pfn:#x} (pa {pfn << PAGE_SHIFT:#010x}) "
+              f"flags {pf:#x} [{bits(pf, PG_FLAGS)}]")
+        if pf & PG_legacy:
+            self.legacy(page)
+        elif ptr(page["owner_mm"]):
+            self.owned(page, pfn)
+        else:
+            print("owner: none, and not a legacy page: not a user page (free, slab, a page table, "
+                  "the kernel's) or a file image page")
+
+    @staticmethod
+    def owned(page, pfn):
+        mm, va = ptr(page["owner_mm"]), u32(page["owner_va"])
+        pde = pte_lookup(page["owner_mm"], va).pde
+        if pde & _PAGE_PRESENT and not pde & _PAGE_PSE and pde >> PAGE_SHIFT == pfn:
+            # rmap=chain (mm/pte_chain.c) records a page table's mm and base
+            # in the same fields, and its pair of next-pointers in sc_next
+            pair = page["sc_next"]
+            print(f"a page table: {proc_label(mm)} {va:#x}-{va + BIGPAGE_SIZE - 1:#x}"
+                  + (f", paired with the next-pointer page pfn {page_pfn(pair):#x} (rmap=chain)"
+                     if ptr(pair) else ""))
+            return
+        pte = pte_at(page["owner_mm"], va)
+        verdict = "no page table there" if pte is None else \
+            f"PTE {pte:#010x} " + ("holds it (one-to-one model holds)"
+                                   if pte_has_frame(pte) and pte >> PAGE_SHIFT == pfn
+                                   else f"is {pte_type(pte)}: it does not hold this frame: MISMATCH")
+        print(f"owned: owner mm {mm:#x} {proc_label(mm)} va {va:#x}: {verdict}; "
+              f"swap_slot {u32(page['swap_slot'])} dftlb_seq {u32(page['dftlb_seq'])}")
+
+    @staticmethod
+    def legacy(page):
+        print(f"legacy: {legacy_state(page)}")
+        mapcount = u32(page["mapcount"])
+        a = page["anon"]
+
+        def agrees(n, where):
+            ok = "agrees" if n == mapcount else "MISMATCH"
+            print(f"  {n} PTE{'' if n == 1 else 's'} {where} map{'s' if n == 1 else ''} it; "
+                  f"mapcount {mapcount}: {ok}")
+
+        if not ptr(a):
+            print("anon: none: no PTE maps the page (it waits in the swap cache, or is being freed)")
+        else:
+            print(f"anon {u32(a['id'])}: {'shared' if bool(a['shared']) else 'private'}, "
+                  f"{u32(a['nr_vmas'])} VMAs; the object-based walk (rmap=anon's) for index "
+                  f"{u32(page['index']):#x}:")
+            n = 0
+            for v, va, maps, text in anon_walk(page):
+                n += maps
+                at = f"-> {va:#x}" if va is not None else "->"
+                print(f"  {proc_label(ptr(v['mm']))} vma {u32(v['start']):#x}-{u32(v['end']):#x} "
+                      f"pgoff {u32(v['pgoff']):#x} {at}: {text}")
+            agrees(n, "of the family")
+        mode = rmap_mode_name()
+        if mode != "RMAP_CHAIN":
+            print(f"chain: none: rmap_mode is {mode} (boot with rmap=chain for PTE chains)")
+            return
+        print(f"chain (rmap=chain): page->chain {ptr(page['chain']):#x}")
+        n = 0
+        for ptep, mm, va, maps, text in chain_walk(page):
+            n += maps
+            where = f"{proc_label(mm)} va {va:#x}: " if mm else ""
+            print(f"  {ptep:#x}: {where}{text}")
+        agrees(n, "on the chain")
+
+
+class PpsAnon(PpsCommand):
+    """pps-anon [ID]: anon objects (mm/anon.h), found through the VMAs of
+every process. Without ID: one line per object (id, private or shared,
+VMAs in its family). With ID (the number pps-vmas and /proc/PID/pps_maps
+show after "legacy anon:"): the object and every VMA of its family: the
+process, range, pgoff (the object's offset of the VMA's first page) and
+its present and SwappedPTEs. A page of index i sits at
+start + (i - pgoff) pages in each VMA that covers i."""
+
+    name = "pps-anon"
+
+    def run(self, argv):
+        if len(argv) > 1:
+            raise PpsError("usage: pps-anon [ID]")
+        if not argv:
+            seen = {}
+            for p in procs():
+                if ptr(p["mm"]):
+                    for v in vmas(p["mm"]):
+                        if ptr(v["anon"]):
+                            seen.setdefault(ptr(v["anon"]), v["anon"])
+            if not seen:
+                print("no anon objects: every VMA is pps or own (nothing forked or shared yet)")
+            for a in sorted(seen.values(), key=lambda a: u32(a["id"])):
+                self.header(a)
+            return
+        anon_id = parse_int(argv[0], "anon id")
+        a = find_anon(anon_id)
+        if a is None:
+            raise PpsError(f"no VMA of any process has anon object {anon_id} (pps-anon lists them)")
+        self.header(a)
+        for v in anon_vmas(a):
+            s, e, f = u32(v["start"]), u32(v["end"]), u32(v["flags"])
+            c = count_vma_ptes(v["mm"], s, e)
+            print(f"  {proc_label(ptr(v['mm'])):<18} {s:#010x}-{e:#010x} pgoff {u32(v['pgoff']):#x} "
+                  f"[{bits(f, VM_FLAGS)}] {cstr(v['name']) or '[anon]'}  "
+                  f"(present {c['present']} swapped {c['swapped']})")
+
+    @staticmethod
+    def header(a):
+        extra = f", {u32(a['npages'])} pages in its table" if bool(a["shared"]) else ""
+        print(f"anon {u32(a['id'])} (struct anon *){ptr(a):#x}: "
+              f"{'shared' if bool(a['shared']) else 'private'}, {u32(a['nr_vmas'])} VMAs{extra}")
 
 
 def kppsd_mode_name():
@@ -1035,7 +1430,7 @@ this."""
         _finish_pass(self.name)
 
 
-for _cls in (PpsPte, PpsVmas, PpsPs, PpsStats, PpsDftlb, PpsSeries, PpsCpus,
+for _cls in (PpsPte, PpsPage, PpsAnon, PpsVmas, PpsPs, PpsStats, PpsDftlb, PpsSeries, PpsCpus,
              PpsBreakStage, PpsStep, PpsStepWait, PpsFinishPass):
     _cls()
 PpsosPy()
