@@ -16,9 +16,13 @@ GDB_PY = ROOT / "scripts" / "gdb" / "ppsos.py"
 DEBUG_SH = ROOT / "scripts" / "debug.sh"
 WALKTHROUGH = ROOT / "docs" / "gdb-walkthrough.md"
 
-# Every command ppsos.py defines; the walkthrough uses each of them.
+# Every command ppsos.py defines; the walkthrough uses each of them: the
+# napper lab all but the legacy page system's, which the copy-on-write
+# section uses.
+LEGACY_HELPERS = ["pps-page", "pps-anon"]
 PPS_HELPERS = ["pps-ps", "pps-vmas", "pps-pte", "pps-stats", "pps-dftlb", "pps-series",
-               "pps-cpus", "pps-break-stage", "pps-step", "pps-step-wait", "pps-finish-pass"]
+               "pps-cpus", "pps-break-stage", "pps-step", "pps-step-wait",
+               "pps-finish-pass"] + LEGACY_HELPERS
 # What must never show up in a helper's output: a Python failure, or a
 # bug caught by the helpers' last-resort handler.
 PY_FAILURE_RE = re.compile(r"Traceback|Python Exception|internal error|Error occurred in Python")
@@ -182,16 +186,18 @@ def run_debug(cmd, env, timeout, stdin_text=None):
 def walkthrough_replay(name=""):
     """From docs/gdb-walkthrough.md, between `<!-- replay-begin:` and
     `<!-- replay-end -->` (or, with a name, between `<!-- replay-begin NAME:`
-    and `<!-- replay-end NAME -->`): (smp, cmdline, steps), steps = [(gdb
-    command, [its `type:` and `stage:` lines as the document shows them])]."""
+    and `<!-- replay-end NAME -->`): (smp, extra_progs, cmdline, steps),
+    steps = [(gdb command, [its `type:` and `stage:` lines as the document
+    shows them])]; extra_progs is the make line's EXTRA_PROGS ('' if none)."""
     text = WALKTHROUGH.read_text()
     tag = f" {name}" if name else ""
     m = re.search(rf"<!-- replay-begin{re.escape(tag)}:.*?-->(.*?)<!-- replay-end{re.escape(tag)} -->",
                   text, re.S)
     assert m, f"docs/gdb-walkthrough.md has no replay-begin {name} ... replay-end {name} section"
     region = m.group(1)
-    mk = re.search(r"^make debug SMP=(\d+) CMDLINE='([^']*)'$", region, re.M)
-    assert mk, f"the replayed section {name} has no `make debug SMP=N CMDLINE='...'` line"
+    mk = re.search(r"^make debug SMP=(\d+)(?: EXTRA_PROGS=(\S+))? CMDLINE='([^']*)'$", region, re.M)
+    assert mk, (f"the replayed section {name} has no `make debug SMP=N [EXTRA_PROGS=...] "
+                f"CMDLINE='...'` line")
     steps = []
     for block in re.findall(r"^```gdb\n(.*?)^```", region, re.S | re.M):
         for line in block.splitlines():
@@ -199,7 +205,7 @@ def walkthrough_replay(name=""):
                 steps.append((line[len("(gdb) "):].strip(), []))
             elif steps and re.match(r"(type|stage): ", line):
                 steps[-1][1].append(line)
-    return int(mk.group(1)), mk.group(2), steps
+    return int(mk.group(1)), mk.group(2) or "", mk.group(3), steps
 
 
 def norm_check(line):
@@ -266,6 +272,7 @@ def test_make_debug_stdin(ppsos_build, tmp_path):
     script = "\n".join(["info threads", "ppsos-boot", "bt", "pps-cpus", "pps-ps", "pps-vmas 1",
                         "pps-pte 0x40000000", "pps-pte 0x40000000 99", "pps-stats", "pps-dftlb",
                         "pps-series", "pps-break-stage 9", "pps-step 7", "pps-step",
+                        "pps-page 0x40000000", "pps-page 1", "pps-anon", "pps-anon 7",
                         "pps-bogus"]) + "\n"
     status, out = run_debug(cmd, dict(env, GDBPORT=str(port)), 60 * TIMEOUT_SCALE, stdin_text=script)
     msg = f"{' '.join(cmd)} <<< {script!r}\n--- output ---\n{out}"
@@ -285,8 +292,37 @@ def test_make_debug_stdin(ppsos_build, tmp_path):
     assert "runs no process" in errors.get("pps-pte", "") or "no process" in errors.get("pps-pte", ""), msg
     assert "1..5" in errors.get("pps-break-stage", ""), msg
     assert "pps-step" in errors, msg
+    # at kmain max_pfn is still 0: no number is a frame yet, so both are addresses
+    assert out.count("pps-page: this CPU (CR3") == 2, msg
+    assert "no anon objects" in out, msg
+    assert "no VMA of any process has anon object 7" in errors.get("pps-anon", ""), msg
     assert 'Undefined command: "pps-bogus"' in out, msg
     assert not qemu_pids_on_port(port), f"QEMU still running after make debug\n{msg}"
+
+
+def initrd_with(extra_progs, name):
+    """What `make debug EXTRA_PROGS=...` puts in /bin, in an initrd of the
+    section's own (build/gdb-NAME-initrd.cpio; build/initrd.cpio stays as
+    make built it)."""
+    initrd = f"build/gdb-{name}-initrd.cpio"
+    env = dict(os.environ)
+    env.pop("MAKEFLAGS", None)
+    r = subprocess.run(["make", "-s", initrd, f"INITRD={initrd}", f"EXTRA_PROGS={extra_progs}"],
+                       cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=300)
+    assert r.returncode == 0, f"building {initrd} with EXTRA_PROGS={extra_progs} failed:\n{r.stdout}"
+    return ROOT / initrd
+
+
+def check_shown_lines(steps, got, msg):
+    """Each `type:`/`stage:` line the document shows under a command is
+    what the helper printed there."""
+    for i, (c, want) in enumerate(steps):
+        for w in want:
+            key = w.split(":")[0]
+            have = [norm_check(l) for l in got[i].splitlines() if l.startswith(key + ":")]
+            assert norm_check(w) in have, \
+                f"step {i} `{c}`: the walkthrough shows {w!r}, the helper printed {have}\n{msg}"
 
 
 def replay_run(name, tmp_path):
@@ -294,12 +330,14 @@ def replay_run(name, tmp_path):
     debug.sh in batch mode: every command must run, no helper may fail, all
     within a minute. Returns (steps, {step index: its output}, whole
     output, message, serial log)."""
-    smp, cmdline, steps = walkthrough_replay(name)
+    smp, extra_progs, cmdline, steps = walkthrough_replay(name)
     cmds = [c for c, _ in steps]
     port = free_port()
     serial = tmp_path / "serial.log"
     env = dict(os.environ, SMP=str(smp), MEM="64", CMDLINE=cmdline, GDBPORT=str(port),
                KERNEL="build/kernel.elf", SWAP=str(own_swap(tmp_path)), SERIAL_LOG=str(serial))
+    if extra_progs:
+        env["INITRD"] = str(initrd_with(extra_progs, name))
     args = [str(DEBUG_SH), "-batch"]
     for i, c in enumerate(cmds):
         args += ["-ex", f"echo @@@ step {i}\\n", "-ex", c]
@@ -333,19 +371,15 @@ def test_walkthrough_replay(ppsos_build, tmp_path):
     steps, got, out, msg, log = replay_run("", tmp_path)
     cmds = [c for c, _ in steps]
     for h in PPS_HELPERS:
-        assert any(c.split()[0] == h for c in cmds), f"the walkthrough never runs {h}"
+        if h not in LEGACY_HELPERS:
+            assert any(c.split()[0] == h for c in cmds), f"the walkthrough never runs {h}"
     types = []
     for i, (c, want) in enumerate(steps):
-        text = got[i]
         if c.split()[0] == "pps-pte" and c.split()[1] == "0x40000000":
-            t = re.search(r"^type: (.*)$", text, re.M)
+            t = re.search(r"^type: (.*)$", got[i], re.M)
             assert t, f"step {i} `{c}` printed no type\n{msg}"
             types.append(t.group(1).split()[0])
-        for w in want:
-            key = w.split(":")[0]
-            have = [norm_check(l) for l in text.splitlines() if l.startswith(key + ":")]
-            assert norm_check(w) in have, \
-                f"step {i} `{c}`: the walkthrough shows {w!r}, the helper printed {have}\n{msg}"
+    check_shown_lines(steps, got, msg)
     # the page's life, whatever the document says
     life = [t for k, t in enumerate(types) if k == 0 or t != types[k - 1]]
     assert life == ["present", "UnmappedPTE", "SwappedPTE", "present", "UnmappedPTE", "present"], \
@@ -401,3 +435,83 @@ def test_walkthrough_threads_replay(ppsos_build, tmp_path):
         f"expected a stage-1 pass that aged pages and a stage-2 pass: {tally}\n{msg}"
     ipis = [int(x) for x in re.findall(r"\btlb_ipi\s+(\d+)", "".join(outputs("pps-stats")))]
     assert len(ipis) == 2 and ipis[1] == ipis[0], f"tlb_ipi went {ipis}\n{msg}"
+
+
+def page_report(text):
+    """pps-page's output: (pfn, mapcount or None if not legacy, pids whose
+    PTE maps it, {pid: the other frame its PTE holds})."""
+    pfn = re.search(r"^page: \(struct page \*\)0x[0-9a-f]+ pfn (0x[0-9a-f]+) ", text, re.M)
+    mc = re.search(r"^legacy: mapcount (\d+) ", text, re.M)
+    maps = sorted(int(p) for p in re.findall(r"^  pid (\d+) \(\S+\) vma .*: PTE 0x[0-9a-f]+ maps it",
+                                              text, re.M))
+    other = {int(p): int(f, 16) for p, f in
+             re.findall(r"^  pid (\d+) \(\S+\) vma .*something else: present, pfn (0x[0-9a-f]+)",
+                        text, re.M)}
+    return (int(pfn.group(1), 16) if pfn else None, int(mc.group(1)) if mc else None, maps, other)
+
+
+def test_walkthrough_cow_replay(ppsos_build, tmp_path):
+    """The walkthrough's section on a copy-on-write page, replayed: after
+    cowpause's fork, parent (pid 1) and child (pid 2) map one legacy frame
+    (mapcount 2, both PTEs found by the helpers' walk of the anon object);
+    pps-pte calls it legacy, not an owner mismatch. At cow_fault the child
+    writes 0x40000000; after it the child has a frame of its own (mapcount
+    1), the parent keeps the old one (mapcount 1), and the walk sees the
+    child's PTE holding another frame. Once the child has exited, a kppsd
+    pass takes the parent's VMA back into PPS."""
+    steps, got, out, msg, log = replay_run("cow", tmp_path)
+    cmds = [c for c, _ in steps]
+    for h in LEGACY_HELPERS:
+        assert any(c.split()[0] == h for c in cmds), f"the copy-on-write section never runs {h}"
+    check_shown_lines(steps, got, msg)
+
+    def outputs(cmd):
+        return [got[i] for i, c in enumerate(cmds) if c == cmd]
+
+    assert len(re.findall(r"^\s+[12] cowpause\s+alive", outputs("pps-ps")[0], re.M)) == 2, \
+        f"pps-ps does not show parent and child\n{msg}"
+    assert re.search(r"^  0x40000000-0x40004000 .* legacy anon:\d+ vmas:2 ", outputs("pps-vmas 2")[0],
+                     re.M), f"pps-vmas 2: the child's region is not in a family of 2 VMAs\n{msg}"
+    parent, child = outputs("pps-page 0x40000000 1"), outputs("pps-page 0x40000000 2")
+    assert len(parent) == 2 and len(child) == 2, msg
+    shared = page_report(parent[0])
+    assert shared[0] is not None and shared[1:3] == (2, [1, 2]), \
+        f"before the write: parent's page is {shared}, expected one frame, mapcount 2, pids 1, 2\n{msg}"
+    assert page_report(child[0])[:3] == shared[:3], \
+        f"the child does not map the parent's frame before the copy\n{msg}"
+    assert "mapcount 2: agrees" in parent[0], msg
+    pte = outputs("pps-pte 0x40000000 2")[0]
+    assert "owner: none: a legacy page" in pte and "MISMATCH" not in pte, msg
+    assert re.search(r"Breakpoint \d+, cow_fault \(.*va=1073741824", out), \
+        f"no stop in cow_fault for the child's write of 0x40000000\n{msg}"
+    mine, old = page_report(child[1]), page_report(parent[1])
+    assert mine[0] != shared[0] and mine[1:3] == (1, [2]), \
+        f"after the copy the child's page is {mine}, expected a new frame, mapcount 1, pid 2\n{msg}"
+    assert old[:3] == (shared[0], 1, [1]) and old[3] == {2: mine[0]}, \
+        f"after the copy the old frame is {old}, expected mapcount 1, pid 1, pid 2 on {mine[0]:#x}\n{msg}"
+    vmas1 = outputs("pps-vmas 1")
+    assert re.search(r"^  0x40000000-0x40004000 .* legacy anon:\d+ vmas:1 ", vmas1[0], re.M), \
+        f"after the child's exit the parent's region is not alone in its family\n{msg}"
+    assert re.search(r"^  0x40000000-0x40004000 .* pps  \(present 4 ", vmas1[-1], re.M), \
+        f"the parent's region did not go back to PPS\n{msg}"
+    assert re.search(r"^cowpause: child pid 2 wrote page 0: .*: ok$", log, re.M) and \
+        re.search(r"^cowpause: parent pid 1, child exited 0: .*: ok", log, re.M), msg
+
+
+def test_walkthrough_cowchain_replay(ppsos_build, tmp_path):
+    """The same copy-on-write page with rmap=chain, replayed: pps-page
+    follows page->chain through the page tables' pairs of next-pointers
+    to both PTEs after the fork (the child's first: links go in at the
+    head), and to the parent's alone after the child's copy; the chain and
+    the family walk agree with mapcount each time."""
+    steps, got, out, msg, _ = replay_run("cowchain", tmp_path)
+    cmds = [c for c, _ in steps]
+    pages = [got[i] for i, c in enumerate(cmds) if c.startswith("pps-page 0x40000000")]
+    assert len(pages) == 2, msg
+    chain_re = r"^  0x[0-9a-f]+: pid (\d+) \(cowpause\) va 0x40000000: PTE 0x[0-9a-f]+ maps it"
+    for text, pids, n in ((pages[0], ["2", "1"], 2), (pages[1], ["1"], 1)):
+        assert "chain (rmap=chain): page->chain 0x" in text, f"no chain shown\n{msg}"
+        assert re.findall(chain_re, text, re.M) == pids, \
+            f"the chain should hold the PTEs of pids {pids}\n{text}\n{msg}"
+        assert f"mapcount {n}: agrees" in text and "MISMATCH" not in text, msg
+    assert re.search(r"Breakpoint \d+, cow_fault \(.*va=1073741824", out), msg
