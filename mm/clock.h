@@ -21,6 +21,8 @@
 
 #include <kernel/types.h>
 
+struct page;
+
 struct clock_result {
 	u32 scanned;            /* frames the hand passed */
 	u32 referenced;         /* legacy pages found young, kept */
@@ -32,9 +34,21 @@ struct clock_result {
 };
 
 /* Move the hand until `target` frames are freed or it has gone once round
- * every frame; returns the frames freed (also in res, added to vmstat). */
+ * every frame; returns the frames freed (also in res, added to vmstat).
+ * res is filled from zero. One pass at a time: a second caller returns 0
+ * at once. No lock held; may sleep (I/O) and send IPIs. */
 u32 clock_pass(u32 target, struct clock_result *res);
-/* Where the hand is (GDB, /proc/kppsd). */
+/* Where the hand is, and the last pass's tally (GDB, /proc/kppsd). */
 extern u32 clock_hand;
+extern struct clock_result clock_last;
+
+/* What the clock needs from mm/shmem.c: p, a page of a shared object, now
+ * mapped nowhere and written to slot (a fresh slot whose one use the clock
+ * hands over), leaves its object's table: the entry becomes the slot and
+ * the table's reference to p is dropped (the clock's pin keeps the frame
+ * until the clock puts it). false, changing nothing, if the entry no
+ * longer holds p (the object or the offset went away meanwhile).
+ * rmap_lock held. */
+bool shmem_evict_done(struct page *p, u32 slot);
 
 #endif

@@ -12,6 +12,10 @@
  * apart (the delayed TLB flushes need one), until free frames are back
  * above the high watermark or a pass moves nothing.
  *
+ * Pages PPS cannot take (legacy pages: shared after fork, MAP_SHARED, and
+ * every page under reclaim=clock) are reclaimed by the clock (mm/clock.c),
+ * which a pressure pass, and a full pass on request, run after the mms.
+ *
  * A user-page allocation below the min watermark waits (interruptibly)
  * for kppsd's next pass instead of taking the last frames, which the kernel
  * keeps for itself (page tables, kmalloc, the disk driver). If a pressure
@@ -43,6 +47,8 @@
 #include <mm/deferred_free.h>
 #include <mm/oom_kill.h>
 #include <mm/legacy_fault.h>
+#include <mm/clock.h>
+#include <mm/rmap.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/time.h>
@@ -139,9 +145,35 @@ static int step_mm(struct mm *mm, enum pps_stage max_stage, struct pps_result *r
 	return 0;
 }
 
+/*
+ * The clock's share of a pass (mm/clock.c): PPS takes only pure private
+ * pages, so the legacy ones (shared after fork, MAP_SHARED, and every page
+ * under reclaim=clock) are left to the clock, after PPS has done its part.
+ * Under pressure it frees what is still missing below the high watermark;
+ * a full pass on request turns the hand once round (as a step moves every
+ * series: young pages aged, old ones evicted). Its moves count with PPS's,
+ * so the pressure loop sees progress (an all-young round clears A bits:
+ * the next one can evict). The same pass_sem read hold keeps it off while
+ * a ktest has kppsd paused.
+ */
+static u32 kppsd_clock(bool revolution)
+{
+	struct clock_result cr;
+	u32 nfree = nr_free_pages(), target = revolution ? max_pfn : 0;
+
+	if (!revolution && nfree < wmark_high)
+		target = wmark_high - nfree;
+	if (!target || !nr_legacy_pages)
+		return 0;
+	clock_pass(target, &cr);
+	/* With swap full, aging is no progress: nothing old can leave. */
+	return cr.unmapped + cr.written + cr.freed + (cr.swap_full ? 0 : cr.referenced);
+}
+
 /* One pass over every mm; returns the number of stage moves (the sum of
- * res->moved[]: moved[s] counts the PTEs that left stage s). */
-static u32 kppsd_pass(enum pps_stage max_stage, struct pps_result *res)
+ * res->moved[]: moved[s] counts the PTEs that left stage s) and of the
+ * clock's. */
+static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result *res)
 {
 	struct mm *mms[NPROC * 2];
 	struct list_head *l;
@@ -163,6 +195,8 @@ static u32 kppsd_pass(enum pps_stage max_stage, struct pps_result *res)
 		mm_put(mms[i]);
 	}
 	moves = pps_count_moves(res);
+	if (max_stage == PPS_STAGE_FREE && res->only_stage == PPS_STAGE_NONE)
+		moves += kppsd_clock(request);
 	kppsd_last = *res;
 	kppsd_last.task = NULL;
 	passes++;
@@ -187,7 +221,7 @@ static void kppsd_main(void *arg)
 			struct pps_result res = { 0 };
 			int req = kppsd_request;
 			res.only_stage = req > 0 ? (enum pps_stage)req : PPS_STAGE_NONE;
-			kppsd_pass(PPS_STAGE_FREE, &res);
+			kppsd_pass(PPS_STAGE_FREE, true, &res);
 			kppsd_request = 0;
 			wake_up(&memory_wq);
 			continue;
@@ -200,7 +234,7 @@ static void kppsd_main(void *arg)
 		bool pressure = kick || nr_free_pages() < wmark_low;
 		kick = false;
 		struct pps_result res = { 0 };
-		u32 moves = kppsd_pass(pressure ? PPS_STAGE_FREE : PPS_STAGE_PERIODIC_MAX, &res);
+		u32 moves = kppsd_pass(pressure ? PPS_STAGE_FREE : PPS_STAGE_PERIODIC_MAX, false, &res);
 		if (!pressure) {
 			next = jiffies + ms_to_ticks(pps_interval);
 			continue;

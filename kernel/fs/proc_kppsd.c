@@ -3,14 +3,17 @@
  *
  * Reading shows the mode, the interval, the completed passes, the
  * watermarks (with the free frames now), the last pass's tally and the
- * delayed flushes still pending. The format is fixed: the tests and the
- * GDB helpers parse it. In the tally, stageN is the number of PTEs the
+ * delayed flushes still pending, then the clock's hand (a pfn) and its
+ * last pass (mm/clock.c, the legacy pages' reclaimer). The format is
+ * fixed: the tests and the GDB helpers parse it. In the tally, stageN is the number of PTEs the
  * pass moved out of stage N (into stage N + 1).
  *
  * Writing `step` asks for one full pass, `stage N` (1..5) for one pass of
  * stage N only; the write returns when the pass is done.
  *
- * Everything comes from kppsd's interface (mm/kppsd.h): no lock here.
+ * Everything comes from kppsd's and the clock's interfaces (mm/kppsd.h,
+ * mm/clock.h): no lock here (each figure is one word; a tally may be from
+ * a pass that is just ending).
  */
 #include <kernel/fs/procfs.h>
 #include <kernel/string.h>
@@ -18,6 +21,7 @@
 #include <mm/kppsd.h>
 #include <mm/frame.h>
 #include <mm/dftlb.h>
+#include <mm/clock.h>
 
 static int show_kppsd(struct seqbuf *sb, int pid)
 {
@@ -36,6 +40,11 @@ static int show_kppsd(struct seqbuf *sb, int pid)
 		  last->moved[PPS_STAGE_ATTACH], last->moved[PPS_STAGE_WRITE], last->moved[PPS_STAGE_FREE]);
 	sb_printf(sb, "last_pass_busy_mms: %u\n", last->busy_mms);
 	sb_printf(sb, "dftlb_pending: %d\n", dftlb_pending());
+	sb_printf(sb, "clock_hand: %u\n", clock_hand);
+	sb_printf(sb, "clock_last_pass: scanned %u referenced %u unmapped %u written %u freed %u%s%s\n",
+		  clock_last.scanned, clock_last.referenced, clock_last.unmapped, clock_last.written,
+		  clock_last.freed, clock_last.swap_full ? " swap_full" : "",
+		  clock_last.io_errors ? " io_errors" : "");
 	return 0;
 }
 
