@@ -41,6 +41,7 @@
 #include <mm/rmap.h>
 #include <mm/anon.h>
 #include <mm/swap_cache.h>
+#include <mm/shmem.h>
 #include <mm/mm.h>
 #include <mm/frame.h>
 #include <mm/swapfile.h>
@@ -77,7 +78,7 @@ static bool clock_pick(struct page *p)
 	pick = (p->flags & PG_legacy) && p->count > 0 && !(p->flags & (PG_locked | PG_writeback)) &&
 	       (p->mapcount > 0 || (p->flags & PG_swapcache) || (p->anon && p->anon->shared));
 	if (pick)
-		legacy_page_get(p);
+		p->count++; /* the pin, as legacy_page_get takes it, under the lock of the checks */
 	spin_unlock(&rmap_lock);
 	return pick;
 }
@@ -348,7 +349,9 @@ static void clock_evict_private(struct page *p, int n, struct clock_result *res)
  * become none (the object's table, not the PTEs, remembers where the page
  * went), and once no PTE is left the page goes to a fresh slot and
  * shmem_evict_done puts the slot in the table in its place. A mapping that
- * faults during the write finds the page in the table and keeps it.
+ * faults during the write finds the page in the table and keeps it. A
+ * shared page never holds a slot of its own (shmem.c frees the slot when
+ * it reads a page back): every eviction writes to a fresh one.
  */
 static void clock_evict_shared(struct page *p, int n, struct clock_result *res)
 {
@@ -372,11 +375,14 @@ static void clock_evict_shared(struct page *p, int n, struct clock_result *res)
 		spin_unlock(&rmap_lock);
 		return;
 	}
-	/* count 2: the table's reference and our pin */
-	evicted = !p->mapcount && p->count == 2 && !(p->flags & (PG_dirty | PG_locked)) &&
-		  shmem_evict_done(p, slot);
+	/* count 2: the table's reference and our pin. p->anon: the object
+	 * may have gone with its last VMA meanwhile. */
+	evicted = !p->mapcount && p->count == 2 && !(p->flags & (PG_dirty | PG_locked)) && p->anon &&
+		  p->anon->shared && shmem_evict_done(p, slot);
 	spin_unlock(&rmap_lock);
-	if (!evicted)
+	if (evicted)
+		legacy_page_put(p); /* the table's; our pin is the last */
+	else
 		swap_slot_free(&swap_area_main, slot); /* mapped or written again meanwhile */
 }
 

@@ -21,8 +21,6 @@
 
 #include <kernel/types.h>
 
-struct page;
-
 struct clock_result {
 	u32 scanned;            /* frames the hand passed */
 	u32 referenced;         /* legacy pages found young, kept */
@@ -41,14 +39,5 @@ u32 clock_pass(u32 target, struct clock_result *res);
 /* Where the hand is, and the last pass's tally (GDB, /proc/kppsd). */
 extern u32 clock_hand;
 extern struct clock_result clock_last;
-
-/* What the clock needs from mm/shmem.c: p, a page of a shared object, now
- * mapped nowhere and written to slot (a fresh slot whose one use the clock
- * hands over), leaves its object's table: the entry becomes the slot and
- * the table's reference to p is dropped (the clock's pin keeps the frame
- * until the clock puts it). false, changing nothing, if the entry no
- * longer holds p (the object or the offset went away meanwhile).
- * rmap_lock held. */
-bool shmem_evict_done(struct page *p, u32 slot);
 
 #endif

@@ -61,12 +61,15 @@ static struct mm *fork_legacy_mm(struct mm *mm, struct vma *pv, struct vma **vp)
 
 	if (!cv)
 		return child;
-	down_read(&mm->mmap_lock);
+	cv->pgoff = pv->pgoff; /* fork copies the whole VMA */
+	down_write(&mm->mmap_lock); /* as fork holds them: copy_vma_cow asserts both */
 	down_write(&child->mmap_lock);
-	if (!vma_insert(child, cv) && !anon_fork(pv, cv))
+	if (!vma_insert(child, cv))
 		err = copy_vma_cow(child, cv, mm, pv);
+	else
+		kfree(cv);
 	up_write(&child->mmap_lock);
-	up_read(&mm->mmap_lock);
+	up_write(&mm->mmap_lock);
 	if (!err)
 		*vp = cv;
 	return child;
@@ -280,6 +283,7 @@ static void evict_shmem(struct ktest *t)
 		ktest_fail(t, __FILE__, __LINE__, "fork copy failed");
 		goto out;
 	}
+	KT_EXPECT(t, !handle_mm_fault(b, BASE, 0)); /* fork copies no shared PTE: b maps it now */
 	KT_EXPECT(t, page_of(a, BASE) && page_of(a, BASE) == page_of(b, BASE));
 	u32 free0 = nr_free_pages();
 	touch(b, BASE, true);
