@@ -210,14 +210,57 @@ static bool clock_unmap_all(struct page *p, int n, u32 slot, bool swapped, struc
 	return gone;
 }
 
-/* One fresh slot, its one use the caller's; 0 when swap is full or off. */
+/*
+ * Swap is full: give back the slots that only duplicate a page in memory.
+ * A page read back from swap keeps its slot in the swap cache while it
+ * stays clean (leaving again costs no write), so once every page has been
+ * out and back, the resident ones hold slots that the pages on their way
+ * out need. A slot whose one use is the cache's is named by no SwappedPTE:
+ * the page drops it and becomes dirty (Linux frees such slots when swap
+ * is half full, try_to_free_swap). One sweep over the frames; returns the
+ * slots freed. No lock held.
+ */
+static u32 clock_free_swap_cache(void)
+{
+	u32 freed = 0;
+
+	for (u32 pfn = 0; pfn < max_pfn; pfn++) {
+		struct page *p = pfn_to_page(pfn);
+		bool drop;
+
+		if (!(p->flags & PG_swapcache))
+			continue; /* unlocked peek */
+		spin_lock(&rmap_lock);
+		drop = (p->flags & (PG_legacy | PG_swapcache)) == (PG_legacy | PG_swapcache) &&
+		       !(p->flags & (PG_locked | PG_writeback)) &&
+		       swap_slot_count(&swap_area_main, p->swap_slot) == 1;
+		if (drop) {
+			swap_cache_del(p);
+			p->flags |= PG_dirty; /* no copy on disk any more */
+		}
+		spin_unlock(&rmap_lock);
+		if (drop) {
+			legacy_page_put(p); /* the cache's: frees it if nobody maps it */
+			freed++;
+		}
+	}
+	return freed;
+}
+
+/* One fresh slot, its one use the caller's; 0 when swap is full (even
+ * after clock_free_swap_cache) or off. No lock held. */
 static u32 clock_alloc_slot(struct clock_result *res)
 {
 	struct swap_extent ext;
 	int next = 0;
 
-	if (swap_enabled && swap_slots_alloc_batch(&swap_area_main, 1, &ext, 1, &next) == 1)
+	if (!swap_enabled)
+		goto full;
+	if (swap_slots_alloc_batch(&swap_area_main, 1, &ext, 1, &next) == 1)
 		return ext.start;
+	if (clock_free_swap_cache() && swap_slots_alloc_batch(&swap_area_main, 1, &ext, 1, &next) == 1)
+		return ext.start;
+full:
 	res->swap_full = true;
 	return 0;
 }
@@ -324,21 +367,26 @@ static void clock_writeout_cached(struct page *p, struct clock_result *res)
  */
 static void clock_evict_private(struct page *p, int n, struct clock_result *res)
 {
-	u32 slot;
+	u32 slot, fresh = 0;
+	bool cached;
 
 	spin_lock(&rmap_lock);
-	if (!(p->flags & PG_swapcache)) {
-		slot = clock_alloc_slot(res);
-		if (!slot) {
-			spin_unlock(&rmap_lock);
-			return;
-		}
-		p->flags |= PG_dirty; /* a fresh slot holds nothing yet */
-		swap_cache_add(p, slot); /* the slot's one use becomes the cache's */
-	}
-	slot = p->swap_slot;
+	cached = p->flags & PG_swapcache;
 	spin_unlock(&rmap_lock);
-	if (clock_unmap_all(p, n, slot, true, res))
+	/* A slot first, with no lock held: finding one may sweep the cache. */
+	if (!cached && !(fresh = clock_alloc_slot(res)))
+		return;
+	spin_lock(&rmap_lock);
+	if (fresh && !(p->flags & PG_swapcache)) {
+		p->flags |= PG_dirty; /* a fresh slot holds nothing yet */
+		swap_cache_add(p, fresh); /* the slot's one use becomes the cache's */
+		fresh = 0;
+	}
+	slot = p->swap_slot; /* 0: it left the cache meanwhile (a COW took it over) */
+	spin_unlock(&rmap_lock);
+	if (fresh)
+		swap_slot_free(&swap_area_main, fresh); /* cached meanwhile after all */
+	if (slot && clock_unmap_all(p, n, slot, true, res))
 		clock_writeout_cached(p, res);
 	/* else: young again somewhere; it stays mapped there, and in the
 	 * cache, so the PTEs already swapped find it without I/O */
@@ -360,12 +408,15 @@ static void clock_evict_shared(struct page *p, int n, struct clock_result *res)
 
 	if (!clock_unmap_all(p, n, 0, false, res))
 		return;
-	spin_lock(&rmap_lock);
-	if (p->mapcount || (p->flags & (PG_locked | PG_writeback)) || !(slot = clock_alloc_slot(res))) {
-		spin_unlock(&rmap_lock);
+	if (!(slot = clock_alloc_slot(res)))
 		return;
+	spin_lock(&rmap_lock);
+	if (p->mapcount || (p->flags & (PG_locked | PG_writeback))) {
+		spin_unlock(&rmap_lock);
+		swap_slot_free(&swap_area_main, slot);
+		return; /* mapped again meanwhile */
 	}
-	/* A fresh slot holds nothing: write whatever PG_dirty says. */
+	/* A fresh slot holds nothing: it is written, dirty or not. */
 	p->flags = (p->flags & ~PG_dirty) | PG_writeback;
 	spin_unlock(&rmap_lock);
 	if (!clock_write(p, slot, res)) {
