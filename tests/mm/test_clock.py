@@ -61,3 +61,16 @@ def test_clock_reclaims_everything(qemu_run, test_initrd, smp, rmap):
     # one write per page: the clock does not cluster
     q.check(vm["swap_write_cmds"] >= vm["clock_written"], f"writes were clustered? {vm}")
     q.check(vm["tlb_ipi"] > 0, f"no TLB shootdown at -smp {smp}: {vm}")
+
+
+def test_clock_frees_duplicate_slots_when_swap_fills(qemu_run, test_initrd):
+    """A page read back keeps its slot while it is clean, so after a while
+    every page of thrash 40 (10240) would hold one, more than a 24 MiB swap
+    disk has (6143): when the disk fills, the clock gives back the slots
+    of pages that are in memory anyway instead of declaring swap full, and
+    nobody is killed."""
+    q = qemu_run(smp=2, mem=MEM, initrd=test_initrd, swap_mb=24, timeout=timeout_for(2, base=400),
+                 cmdline='reclaim=clock init=/bin/pressure "thrash 40 30000"')
+    vm = check_pressure(q, "thrash")
+    q.check(vm["oom_kill"] == 0, f"an out-of-memory kill happened: {vm}")
+    q.check(vm["clock_freed"] > 0 and vm["pswpin"] > 6143, f"not enough swapping to fill the disk: {vm}")
