@@ -154,18 +154,36 @@ static bool clock_test_young(struct page *p, int n)
 }
 
 /*
+ * A use of p's swap-cache slot for a SwappedPTE of the mapping whose
+ * page_table_lock is held. Until the first SwappedPTE holds one, the
+ * cache's use is the slot's only one, and a write fault of p's one mapping
+ * may take the page over and let the slot go (cow_fault, under that
+ * mapping's page_table_lock): so the slot is checked, under rmap_lock,
+ * to still be p's. false: it is not, or its count is full.
+ */
+static bool clock_dup_slot(struct page *p, u32 slot)
+{
+	bool ok;
+
+	spin_lock(&rmap_lock);
+	ok = (p->flags & PG_swapcache) && p->swap_slot == slot && !swap_slot_dup(&swap_area_main, slot);
+	spin_unlock(&rmap_lock);
+	return ok;
+}
+
+/*
  * Take p out of one mapping, whose PTE (ptep, page_table_lock held) is
  * replaced by `to` unless the CPU made it young again since the test.
  * swapped: `to` is a SwappedPTE that holds a use of slot (taken here).
- * false: the PTE stays (young, or no use of the slot left to take).
+ * false: the PTE stays (young, or no use of the slot to take).
  */
 static bool clock_unmap_one(struct page *p, struct rmap_ref *r, pte_t *ptep, u32 slot, bool swapped)
 {
 	pte_t old;
 
 	ASSERT_HELD(&r->mm->page_table_lock);
-	if (swapped && swap_slot_dup(&swap_area_main, slot))
-		return false; /* the slot's count is full: keep the page */
+	if (swapped && !clock_dup_slot(p, slot))
+		return false;
 	for (;;) {
 		old = *ptep;
 		pte_t to = swapped ? pte_mkswapped(slot, pte_write(old)) : 0;
