@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from qemu import timeout_for
+from qemu import make_swap_image, timeout_for
 
 MEM = 32                        # MiB of guest RAM: a 40 MiB workload must swap
 
@@ -74,3 +74,26 @@ def test_clock_frees_duplicate_slots_when_swap_fills(qemu_run, test_initrd):
     vm = check_pressure(q, "thrash")
     q.check(vm["oom_kill"] == 0, f"an out-of-memory kill happened: {vm}")
     q.check(vm["clock_freed"] > 0 and vm["pswpin"] > 6143, f"not enough swapping to fill the disk: {vm}")
+
+
+BAD_SLOTS = [5, 6, 40]
+
+
+def test_clock_write_errors_lose_nothing(qemu_run, test_initrd, tmp_path):
+    """QEMU's blkdebug fails every write to three slots while the clock
+    swaps thrash out: each failure is reported, the page stays in memory
+    (in the swap cache, dirty, where its SwappedPTEs find it without
+    reading the bad slot), and thrash comes back OK with everything
+    returned."""
+    img = make_swap_image(tmp_path / "swap.img", 64)
+    conf = tmp_path / "blkdebug.conf"
+    conf.write_text("".join(f'[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "{s * 8}"\n\n'
+                            for s in BAD_SLOTS))
+    q = qemu_run(smp=2, mem=MEM, swap=False, initrd=test_initrd, timeout=timeout_for(2, base=400),
+                 extra=("-drive", f"file=blkdebug:{conf}:{img},format=raw,if=ide,index=1"),
+                 cmdline='reclaim=clock init=/bin/pressure "thrash 40 20000"')
+    for s in BAD_SLOTS:
+        q.check(re.search(rf"clock: writing pfn 0x[0-9a-f]+ to swap slot {s} failed", q.log),
+                f"no report of the failed write to slot {s}")
+    vm = check_pressure(q, "thrash")
+    q.check(vm["clock_written"] > 0 and vm["pswpin"] > 0, f"no swapping: {vm}")
