@@ -12,13 +12,21 @@
  *                       write once no PTE is left, then the frame freed
  *   mapped nowhere   -> (in the swap cache, or in a shared object's table)
  *                       write it if dirty and free it: the cheapest reclaim
+ *   mlocked anywhere -> left alone (VM_LOCKED, as PPS leaves such VMAs)
+ *
+ * Pages go one at a time: one slot, one disk command and one shootdown per
+ * PTE each, the costs PPS's series and delayed flushes avoid (the clock is
+ * the baseline PPS is measured against, reclaim=clock). When no slot is
+ * left, the slots that only duplicate a resident page are given back first
+ * (clock_free_swap_cache), and only then is swap full. A failed write
+ * loses nothing: the page stays in memory, dirty (clock_write).
  *
  * Invariants:
- *  - The page being evicted is pinned (legacy_page_get) from the moment the
- *    hand picks it under rmap_lock until the end of its visit, so a racing
- *    exit or munmap that drops every mapping cannot free it under us; the
- *    frame is freed by our last put (legacy_page_put returns true), which
- *    is what res->freed counts.
+ *  - The page being evicted is pinned (a reference, as legacy_page_get
+ *    takes) from the moment the hand picks it under rmap_lock until the
+ *    end of its visit, so a racing exit or munmap that drops every mapping
+ *    cannot free it under us; the frame is freed by our last put
+ *    (legacy_page_put returns true), which is what res->freed counts.
  *  - A PTE becomes a SwappedPTE only by cmpxchg from a value with A clear,
  *    and holds a use of the slot from that moment (swap_slot_dup first).
  *    The mapping's page reference is put only after mm_flush_tlb_range has
@@ -26,7 +34,8 @@
  *    translation, and the write-out comes after the last flush.
  *  - PG_dirty is cleared before the write, with PG_writeback set, and set
  *    again if the write fails: a D bit folded in by anyone while the disk
- *    works survives, and a page is freed only clean.
+ *    works survives. A page leaves memory only clean, or when no
+ *    SwappedPTE names its slot any more (nobody can ever read it back).
  *  - One pass at a time (clock_busy): the hand and the collect buffer are
  *    the pass's.
  *
