@@ -3,8 +3,9 @@
  * paths (a VMA with an anon object faults in legacy pages; fork's copy
  * shares them with a second mm), then the hand moved over them by hand.
  *
- * Each test holds kppsd off (kppsd_pause): its pressure passes run the
- * clock too, and the hand is one. No user process runs during ktests, so
+ * The tests that move the hand themselves hold kppsd off (kppsd_pause):
+ * its passes run the clock too, and there is one hand; the last one asks
+ * kppsd for its passes instead. No user process runs during ktests, so
  * the only legacy pages the hand finds are the test's.
  */
 #include <kernel/ktest.h>
@@ -329,4 +330,38 @@ KTEST(clock_turns_once_at_most)
 	clock_pass(0, &r); /* nothing wanted: nothing scanned */
 	KT_EXPECT_EQ(t, r.scanned, 0);
 	kppsd_resume();
+}
+
+/*
+ * kppsd runs the clock in a full pass on request (/proc/kppsd's `step`),
+ * one revolution each: the first ages the page, the second evicts it.
+ * kppsd is not paused here (it makes the passes); in the ktest boot
+ * memory is plentiful, so no pressure pass moves the hand meanwhile.
+ */
+KTEST(clock_runs_in_a_full_request_pass)
+{
+	struct vma *pv = NULL, *cv = NULL;
+	u32 swap0 = swap_used();
+	struct mm *a = make_legacy_mm(1, 0, &pv), *b = NULL;
+
+	KT_ASSERT(t, swap_enabled);
+	KT_ASSERT(t, a && pv);
+	b = fork_legacy_mm(a, pv, &cv);
+	if (!b || !cv) {
+		ktest_fail(t, __FILE__, __LINE__, "fork copy failed");
+		goto out;
+	}
+	touch(a, BASE, false);
+	KT_EXPECT_EQ(t, kppsd_request_pass(-1), 0);
+	KT_EXPECT_EQ(t, clock_last.scanned, max_pfn);
+	KT_EXPECT_EQ(t, clock_last.referenced, 1);
+	KT_EXPECT(t, pte_present(pte_at(a, BASE)) && !pte_young(pte_at(a, BASE)));
+	KT_EXPECT_EQ(t, kppsd_request_pass(-1), 0);
+	KT_EXPECT_EQ(t, clock_last.freed, 1);
+	KT_EXPECT(t, pte_swapped(pte_at(a, BASE)) && pte_swapped(pte_at(b, BASE)));
+	KT_EXPECT(t, !handle_mm_fault(b, BASE, 0));
+	KT_EXPECT_EQ(t, *(u32 *)page_at(b, BASE), PATTERN(0));
+out:
+	put_pair(t, a, b);
+	KT_EXPECT_EQ(t, swap_used(), swap0);
 }
