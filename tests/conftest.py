@@ -95,11 +95,12 @@ EXTRA_C = ["forktree.c", "segv.c", "div0.c",
            "tlstest.c", "futexmt.c",                        # tests/kernel/test_tls_futex.py
            "threadlib.c", "tlbshoot.c", "exitrace.c",       # tests/mm/test_threads_mm.py
            "protshoot.c",                                   # tests/mm/test_threads_mm.py
-           "fputest.c"]                                     # tests/arch/test_fpu.py
+           "fputest.c",                                     # tests/arch/test_fpu.py
+           "shmthrash.c"]                                   # tests/mm/test_clock.py
 # programs the test initrd carries in /bin besides the normal ones
 TEST_PROGS = ["forktree", "segv", "div0", "rawhello", "pressure", "ppsstress", "madvtest",
               "madvrace", "sysfuzz", "threads", "tlstest", "futexmt", "threadlib", "tlbshoot", "protshoot",
-              "exitrace", "glibc_pthread", "fputest"]
+              "exitrace", "glibc_pthread", "fputest", "shmthrash"]
 
 
 def _run_build(argv, what):
@@ -168,7 +169,7 @@ def test_initrd(ppsos_build, rawhello, glibc_pthread, elf_mutants):
     """build/t-initrd.cpio: the normal initrd plus /bin/forktree, /bin/segv,
     /bin/div0, /bin/pressure, /bin/ppsstress, /bin/madvtest, /bin/madvrace, /bin/sysfuzz,
     /bin/threads, /bin/tlstest, /bin/futexmt, /bin/threadlib, /bin/tlbshoot, /bin/protshoot, /bin/exitrace,
-    /bin/fputest (built against user/lib), /bin/rawhello and /bin/glibc_pthread (ready
+    /bin/fputest, /bin/shmthrash (built against user/lib), /bin/rawhello and /bin/glibc_pthread (ready
     ELFs) and the damaged ELFs /bin/elfmut00..47."""
     extra = " ".join([f"tests/fixtures/progs/{c}" for c in EXTRA_C]
                      + [str(p.relative_to(qemu_mod.ROOT))

@@ -98,3 +98,18 @@ def test_clock_write_errors_lose_nothing(qemu_run, test_initrd, tmp_path):
                 f"no report of the failed write to slot {s}")
     vm = check_pressure(q, "thrash")
     q.check(vm["clock_written"] > 0 and vm["pswpin"] > 0, f"no swapping: {vm}")
+
+
+@pytest.mark.parametrize("reclaim", ["pps", "clock"])
+def test_clock_evicts_shared_memory(qemu_run, test_initrd, reclaim):
+    """Two processes share a MAP_SHARED|MAP_ANONYMOUS region larger than
+    RAM (shmthrash): its pages are legacy pages of one shared object
+    whatever reclaim= says, so the clock evicts them (every mapping's PTE
+    emptied, the object's table keeps the slot) and a fault in either
+    process reads them back for both; every page checked, and at the end
+    each process's last writes are what the other sees."""
+    q = qemu_run(smp=4, mem=MEM, initrd=test_initrd, timeout=timeout_for(4, base=400),
+                 cmdline=f'reclaim={reclaim} init=/bin/pressure "shmthrash 40 2 20000"')
+    vm = check_pressure(q, "shmthrash")
+    for k in ("clock_unmapped", "clock_written", "clock_freed", "shm_swapin", "pswpout"):
+        q.check(vm.get(k, 0) > 0, f"vmstat {k} did not grow: {vm}")
