@@ -98,15 +98,6 @@ static bool page_is_shared(struct page *p)
 	return p->anon && p->anon->shared;
 }
 
-static void page_fold_dirty(struct page *p, pte_t old)
-{
-	if (!pte_dirty(old))
-		return;
-	spin_lock(&rmap_lock); /* flags are rmap_lock's; it nests inside page_table_lock */
-	p->flags |= PG_dirty;
-	spin_unlock(&rmap_lock);
-}
-
 /*
  * May the page leave the places the rmap found? Not if one of them lies in
  * an mlocked VMA (VM_LOCKED: never reclaimed, as PPS skips such VMAs).
@@ -204,8 +195,7 @@ static bool clock_unmap_one(struct page *p, struct rmap_ref *r, pte_t *ptep, u32
 		if (pte_cmpxchg(ptep, old, to))
 			break; /* the CPU may have set D meanwhile: read again */
 	}
-	page_fold_dirty(p, old);
-	page_remove_rmap(p, r->mm, r->va, ptep);
+	page_remove_rmap(p, r->mm, r->va, ptep, old); /* D into PG_dirty too */
 	ASSERT(r->mm->rss > 0); /* rss counts this frame */
 	r->mm->rss--;
 	return true;

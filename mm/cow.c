@@ -125,9 +125,7 @@ static int cow_fault(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, pte_t pt
 	}
 	legacy_page_init(np);
 	pte_t old = pte_xchg(ptep, pte_mkdirty(pte_mkuser(page_to_pfn(np), true)));
-	if (pte_dirty(old))
-		p->flags |= PG_dirty;
-	page_remove_rmap(p, mm, va, ptep);
+	page_remove_rmap(p, mm, va, ptep, old);
 	page_add_rmap(np, v, va, ptep);
 	spin_unlock(&mm->page_table_lock);
 	/* Other threads of this mm may still read p through a cached entry:

@@ -164,9 +164,7 @@ u32 pte_zap_range(struct tlb_gather *tlb, u32 start, u32 end)
 			if (p->flags & PG_legacy) {
 				/* Shared: other mappings may keep it; the
 				 * reference goes after the flush. */
-				if (pte_dirty(pte))
-					p->flags |= PG_dirty;
-				page_remove_rmap(p, mm, w.va, w.pte);
+				page_remove_rmap(p, mm, w.va, w.pte, pte);
 				tlb_gather_legacy(tlb, p);
 				continue;
 			}

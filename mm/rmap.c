@@ -73,11 +73,13 @@ void page_add_rmap(struct page *p, struct vma *v, u32 va, pte_t *ptep)
 	spin_unlock(&rmap_lock);
 }
 
-void page_remove_rmap(struct page *p, struct mm *mm, u32 va, pte_t *ptep)
+void page_remove_rmap(struct page *p, struct mm *mm, u32 va, pte_t *ptep, pte_t old)
 {
 	ASSERT_HELD(&mm->page_table_lock);
 	spin_lock(&rmap_lock);
 	ASSERT((p->flags & PG_legacy) && p->mapcount > 0 && p->count > p->mapcount - 1);
+	if (pte_dirty(old))
+		p->flags |= PG_dirty;
 	rmap_ops()->unlink(p, mm, va, ptep);
 	/* A private page with no mapping left belongs to no family: it
 	 * waits in the swap cache (or for the caller's put), and the next

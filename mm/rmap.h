@@ -65,9 +65,11 @@ extern enum reclaim_mode reclaim_mode;
  * holds it. Sets page->anon/index from v when it had no mapping, counts
  * mapcount and count, links the chain. page_table_lock of v->mm held. */
 void page_add_rmap(struct page *p, struct vma *v, u32 va, pte_t *ptep);
-/* The PTE at va of mm (ptep) no longer holds p: mapcount down, chain
- * unlinked. The reference stays, for the caller to put after the flush. */
-void page_remove_rmap(struct page *p, struct mm *mm, u32 va, pte_t *ptep);
+/* The PTE at va of mm (ptep) no longer holds p; old is what it held, and
+ * its D bit moves into PG_dirty (under rmap_lock, as every change of a
+ * legacy page's flags). mapcount down, chain unlinked. The reference
+ * stays, for the caller to put after the flush. */
+void page_remove_rmap(struct page *p, struct mm *mm, u32 va, pte_t *ptep, pte_t old);
 /* Make p, the owned page of the PTE at va of v, a legacy page of v's anon
  * object (fork, reclaim=clock): mapcount 1, count 1; a slot it held moves
  * to the swap cache. page_table_lock held, v->anon set. */

@@ -48,8 +48,16 @@ void shmem_destroy(struct anon *a)
 		if (!leaf)
 			continue;
 		for (u32 i = 0; i < ENTRIES_PER_LEAF; i++) {
+			/* Under rmap_lock: the clock may hold one of these pages
+			 * pinned across its write, and must find it no longer
+			 * the object's (anon NULL) when it comes back. */
+			spin_lock(&rmap_lock);
 			u32 e = leaf[i];
+			leaf[i] = 0;
 			ASSERT(e != SHM_BUSY); /* a fault holds a VMA of the object */
+			if (entry_is_page(e))
+				((struct page *)e)->anon = NULL;
+			spin_unlock(&rmap_lock);
 			if (entry_is_slot(e))
 				swap_slot_free(&swap_area_main, e >> 1);
 			else if (e)
@@ -77,7 +85,9 @@ bool shmem_evict_done(struct page *p, u32 slot)
 	u32 *e;
 
 	ASSERT_HELD(&rmap_lock);
-	ASSERT(p->anon && p->anon->shared && p->mapcount == 0);
+	if (!p->anon)
+		return false; /* its object went with its last VMA */
+	ASSERT(p->anon->shared && p->mapcount == 0);
 	e = entry(p->anon, p->index);
 	if (!e || *e != (u32)p)
 		return false;

@@ -63,7 +63,9 @@ def check_pressure(q, name):
                   re.M)
     q.check(m is not None, "pressure printed no MemFree/SwapUsed line")
     q.check(m.group(1) == m.group(2), f"MemFree not back: {m.group(0)}")
-    q.check(m.group(3) == m.group(4), f"swap in use not back: {m.group(0)}")
+    # pressure itself fails a leak, and allows swap in use to come back
+    # lower only by its own clean copies (copied on write after its forks)
+    q.check(int(m.group(4)) <= int(m.group(3)), f"swap in use not back: {m.group(0)}")
     q.check(re.search(r"^pressure: OK$", q.log, re.M), "no 'pressure: OK'")
     q.check("init: pid 1 exited with status 0, powering off" in q.log, "pid 1 did not exit 0")
     q.check(q.status == qemu_status(0), f"QEMU exit status {q.status}")
