@@ -3,15 +3,20 @@
  * FUTEX_WAKE, FUTEX_REQUEUE and FUTEX_CMP_REQUEUE, FUTEX_WAIT_BITSET (an
  * absolute timeout on CLOCK_MONOTONIC, or CLOCK_REALTIME with
  * FUTEX_CLOCK_REALTIME: what glibc's pthread_join and condition variables
- * use) and FUTEX_WAKE_BITSET, and their _PRIVATE twins (every mapping is
- * private, so they are the same thing).
+ * use) and FUTEX_WAKE_BITSET, and their _PRIVATE twins.
  *
  * A waiter is a struct futex_q on its own kernel stack, queued in one of
- * FUTEX_BUCKETS hash buckets chosen by its key (mm, uaddr). Nothing else
- * is allocated: a futex exists only while someone waits on it.
+ * FUTEX_BUCKETS hash buckets chosen by its key. Nothing else is allocated:
+ * a futex exists only while someone waits on it. The key is (mm, uaddr),
+ * except for a word in MAP_SHARED memory when the call is not _PRIVATE:
+ * then it is (the shared anon object, the word's offset in it), the same
+ * for every process that maps it, wherever it maps it (Linux keys such a
+ * futex by the page's backing object too). A process-shared mutex or
+ * semaphore between a parent and its children works that way; the object
+ * lives as long as a waiter's process maps it.
  *
  * Locks: each bucket's spinlock protects its waiter list and, for every
- * futex_q on it, q->node, q->uaddr and q->bucket (FUTEX_REQUEUE moves a
+ * futex_q on it, q->node, q->key and q->bucket (FUTEX_REQUEUE moves a
  * waiter to another bucket while holding both locks, lower address first).
  * A waker calls sched_wake() under the bucket lock, so the order is bucket,
  * then sleep_lock and rq_lock (sched.c, sched_sleep.c). "Woken" is "off the list": only a
@@ -51,6 +56,8 @@
 #include <kernel/list.h>
 #include <kernel/lock_assert.h>
 #include <mm/uaccess.h>
+#include <mm/mm.h>
+#include <mm/anon.h>
 #include <uapi/ppsos/futex.h>
 #include <uapi/ppsos/time.h>
 
@@ -62,10 +69,15 @@ struct futex_bucket {
 	struct list_head waiters;       /* struct futex_q, via node */
 };
 
+/* What a futex is: (mm, uaddr), or (shared anon object, offset in it). */
+struct futex_key {
+	const void *base;
+	u32 off;
+};
+
 struct futex_q {
 	struct list_head node;          /* in bucket->waiters; empty once woken */
-	struct mm *mm;                  /* the key: (mm, uaddr) */
-	u32 uaddr;
+	struct futex_key key;
 	struct thread *thread;
 	u32 bitset;                     /* woken by wakes sharing a bit (FUTEX_WAIT_BITSET) */
 	struct futex_bucket *volatile bucket; /* whose lock guards node */
@@ -78,16 +90,35 @@ static struct futex_bucket buckets[FUTEX_BUCKETS] = {
 	BUCKET16(0), BUCKET16(16), BUCKET16(32), BUCKET16(48)
 };
 
-static struct futex_bucket *bucket_of(struct mm *mm, u32 uaddr)
+static struct futex_bucket *bucket_of(const struct futex_key *k)
 {
-	u32 h = ((u32)mm ^ (uaddr >> 2) ^ (uaddr >> 12)) * 0x9E3779B1u; /* Knuth's golden ratio */
+	u32 h = ((u32)k->base ^ (k->off >> 2) ^ (k->off >> 12)) * 0x9E3779B1u; /* Knuth's golden ratio */
 
 	return &buckets[h >> (32 - FUTEX_HASH_BITS)];
 }
 
-static bool q_matches(const struct futex_q *q, struct mm *mm, u32 uaddr)
+static bool q_matches(const struct futex_q *q, const struct futex_key *k)
 {
-	return q->mm == mm && q->uaddr == uaddr;
+	return q->key.base == k->base && q->key.off == k->off;
+}
+
+/* The key of uaddr in mm: by its shared object when it lies in MAP_SHARED
+ * memory and the call is not _PRIVATE, else (mm, uaddr). */
+static struct futex_key key_of(struct mm *mm, u32 uaddr, bool private)
+{
+	struct futex_key k = { mm, uaddr };
+	struct vma *v;
+
+	if (private)
+		return k;
+	down_read(&mm->mmap_lock);
+	v = vma_find(mm, uaddr);
+	if (v && (v->flags & VM_SHARED) && v->anon) {
+		k.base = v->anon;
+		k.off = (vma_page_index(v, uaddr) << PAGE_SHIFT) | (uaddr & (PAGE_SIZE - 1));
+	}
+	up_read(&mm->mmap_lock);
+	return k;
 }
 
 /* Lock the bucket q is on. A requeue may move q between reading
@@ -139,16 +170,12 @@ int futex_read_user(u32 uaddr, u32 *val)
 	return copy_from_user(val, uaddr, sizeof(*val));
 }
 
-int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_fn read)
+/* Wait on key k; the word to compare is at uaddr of the caller. */
+static int wait_k(const struct futex_key *k, u32 uaddr, u32 val, u64 deadline, u32 bitset,
+		  futex_read_fn read)
 {
-	return futex_wait_bitset(mm, uaddr, val, deadline, FUTEX_BITSET_MATCH_ANY, read);
-}
-
-int futex_wait_bitset(struct mm *mm, u32 uaddr, u32 val, u64 deadline, u32 bitset,
-		      futex_read_fn read)
-{
-	struct futex_q q = { .mm = mm, .uaddr = uaddr, .thread = current(), .bitset = bitset };
-	struct futex_bucket *b = bucket_of(mm, uaddr);
+	struct futex_q q = { .key = *k, .thread = current(), .bitset = bitset };
+	struct futex_bucket *b = bucket_of(k);
 	u64 now = 0;
 	u32 cur;
 	int err;
@@ -192,15 +219,10 @@ int futex_wait_bitset(struct mm *mm, u32 uaddr, u32 val, u64 deadline, u32 bitse
 	}
 }
 
-int futex_wake(struct mm *mm, u32 uaddr, int nr)
-{
-	return futex_wake_bitset(mm, uaddr, nr, FUTEX_BITSET_MATCH_ANY);
-}
-
 /* Linux's quirk, kept for compatibility: nr <= 0 wakes one. */
-int futex_wake_bitset(struct mm *mm, u32 uaddr, int nr, u32 bitset)
+static int wake_k(const struct futex_key *k, int nr, u32 bitset)
 {
-	struct futex_bucket *b = bucket_of(mm, uaddr);
+	struct futex_bucket *b = bucket_of(k);
 	struct list_head *p, *n;
 	int woken = 0;
 
@@ -208,7 +230,7 @@ int futex_wake_bitset(struct mm *mm, u32 uaddr, int nr, u32 bitset)
 	list_for_each_safe(p, n, &b->waiters) {
 		struct futex_q *q = list_entry(p, struct futex_q, node);
 
-		if (!q_matches(q, mm, uaddr) || !(q->bitset & bitset))
+		if (!q_matches(q, k) || !(q->bitset & bitset))
 			continue;
 		wake_q(b, q);
 		if (++woken >= nr)
@@ -222,10 +244,10 @@ int futex_wake_bitset(struct mm *mm, u32 uaddr, int nr, u32 bitset)
  * sleep). A change of the word after it acts as if it came after the
  * requeue: every waiter still leaves only by a wake, a signal or its
  * deadline, on uaddr or uaddr2. */
-int futex_requeue_key(struct mm *mm, u32 uaddr, u32 uaddr2, int nr_wake, int nr_requeue,
-		      const u32 *cmpval, futex_read_fn read)
+static int requeue_k(const struct futex_key *k1, u32 uaddr, const struct futex_key *k2, int nr_wake,
+		     int nr_requeue, const u32 *cmpval, futex_read_fn read)
 {
-	struct futex_bucket *b1 = bucket_of(mm, uaddr), *b2 = bucket_of(mm, uaddr2);
+	struct futex_bucket *b1 = bucket_of(k1), *b2 = bucket_of(k2);
 	struct list_head *p, *n;
 	int woken = 0, moved = 0;
 
@@ -244,7 +266,7 @@ int futex_requeue_key(struct mm *mm, u32 uaddr, u32 uaddr2, int nr_wake, int nr_
 	list_for_each_safe(p, n, &b1->waiters) {
 		struct futex_q *q = list_entry(p, struct futex_q, node);
 
-		if (!q_matches(q, mm, uaddr))
+		if (!q_matches(q, k1))
 			continue;
 		if (woken < nr_wake) {
 			wake_q(b1, q);
@@ -257,7 +279,7 @@ int futex_requeue_key(struct mm *mm, u32 uaddr, u32 uaddr2, int nr_wake, int nr_
 				list_add_tail(&q->node, &b2->waiters);
 				q->bucket = b2;
 			}
-			q->uaddr = uaddr2;
+			q->key = *k2;
 			moved++;
 		} else {
 			break;
@@ -269,15 +291,47 @@ int futex_requeue_key(struct mm *mm, u32 uaddr, u32 uaddr2, int nr_wake, int nr_
 
 int futex_waiters(struct mm *mm, u32 uaddr)
 {
-	struct futex_bucket *b = bucket_of(mm, uaddr);
+	struct futex_key k = { mm, uaddr };
+	struct futex_bucket *b = bucket_of(&k);
 	struct list_head *p;
 	int count = 0;
 
 	spin_lock(&b->lock);
 	list_for_each(p, &b->waiters)
-		count += q_matches(list_entry(p, struct futex_q, node), mm, uaddr);
+		count += q_matches(list_entry(p, struct futex_q, node), &k);
 	spin_unlock(&b->lock);
 	return count;
+}
+
+/* The (mm, uaddr) forms: private keys (the ktests, CLONE_CHILD_CLEARTID). */
+int futex_wait_key(struct mm *mm, u32 uaddr, u32 val, u64 deadline, futex_read_fn read)
+{
+	return futex_wait_bitset(mm, uaddr, val, deadline, FUTEX_BITSET_MATCH_ANY, read);
+}
+
+int futex_wait_bitset(struct mm *mm, u32 uaddr, u32 val, u64 deadline, u32 bitset,
+		      futex_read_fn read)
+{
+	struct futex_key k = { mm, uaddr };
+	return wait_k(&k, uaddr, val, deadline, bitset, read);
+}
+
+int futex_wake(struct mm *mm, u32 uaddr, int nr)
+{
+	return futex_wake_bitset(mm, uaddr, nr, FUTEX_BITSET_MATCH_ANY);
+}
+
+int futex_wake_bitset(struct mm *mm, u32 uaddr, int nr, u32 bitset)
+{
+	struct futex_key k = { mm, uaddr };
+	return wake_k(&k, nr, bitset);
+}
+
+int futex_requeue_key(struct mm *mm, u32 uaddr, u32 uaddr2, int nr_wake, int nr_requeue,
+		      const u32 *cmpval, futex_read_fn read)
+{
+	struct futex_key k1 = { mm, uaddr }, k2 = { mm, uaddr2 };
+	return requeue_k(&k1, uaddr, &k2, nr_wake, nr_requeue, cmpval, read);
 }
 
 /* A relative struct timespec (i386: 32-bit fields) to a deadline in
@@ -336,29 +390,33 @@ long sys_futex(u32 uaddr, u32 op, u32 val, u32 utime, u32 uaddr2)
 		return -EINVAL;
 	if (!user_range_ok(uaddr, 4))
 		return -EFAULT;
+	bool private = op & FUTEX_PRIVATE_FLAG;
+	struct futex_key k = key_of(mm, uaddr, private);
 	switch (cmd) {
 	case FUTEX_WAIT:
 		if (utime && (err = timeout_to_deadline(utime, &deadline)))
 			return err;
-		return futex_wait_key(mm, uaddr, val, deadline, futex_read_user);
+		return wait_k(&k, uaddr, val, deadline, FUTEX_BITSET_MATCH_ANY, futex_read_user);
 	case FUTEX_WAKE:
-		return futex_wake(mm, uaddr, (int)val);
+		return wake_k(&k, (int)val, FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAIT_BITSET:
 		if (!val3)
 			return -EINVAL;
 		if (utime && (err = abs_timeout_to_deadline(utime, op & FUTEX_CLOCK_REALTIME, &deadline)))
 			return err;
-		return futex_wait_bitset(mm, uaddr, val, deadline, val3, futex_read_user);
+		return wait_k(&k, uaddr, val, deadline, val3, futex_read_user);
 	case FUTEX_WAKE_BITSET:
 		if (!val3)
 			return -EINVAL;
-		return futex_wake_bitset(mm, uaddr, (int)val, val3);
-	default: /* FUTEX_REQUEUE, FUTEX_CMP_REQUEUE: utime is val2 */
+		return wake_k(&k, (int)val, val3);
+	default: { /* FUTEX_REQUEUE, FUTEX_CMP_REQUEUE: utime is val2 */
 		if (uaddr2 & 3)
 			return -EINVAL;
 		if (!user_range_ok(uaddr2, 4))
 			return -EFAULT;
-		return futex_requeue_key(mm, uaddr, uaddr2, (int)val, (int)utime,
-					 cmd == FUTEX_CMP_REQUEUE ? &val3 : NULL, futex_read_user);
+		struct futex_key k2 = key_of(mm, uaddr2, private);
+		return requeue_k(&k, uaddr, &k2, (int)val, (int)utime,
+				 cmd == FUTEX_CMP_REQUEUE ? &val3 : NULL, futex_read_user);
+	}
 	}
 }
