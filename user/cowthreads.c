@@ -59,6 +59,7 @@ static uint32_t npages, nthreads, orig_tag;
 static struct writer writers[MAX_THREADS];
 static struct thread *threads[MAX_THREADS];
 static volatile int stop;
+static int ncpus;                               /* before main pinned itself */
 static struct thread_barrier started;
 static unsigned long checked, mismatches;       /* the main thread's, or a child's */
 
@@ -92,7 +93,6 @@ static void report(const char *who, uint32_t i, const char *what, uint32_t tag, 
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
-    int ncpus = thread_ncpus();
     w->pin_err = ncpus > 1 ? thread_pin(1 + w->idx % (ncpus - 1)) : -1;
     char who[16];
     snprintf(who, sizeof(who), "thread %d", w->idx);
@@ -193,7 +193,8 @@ int main(int argc, char **argv)
     orig_tag = ps_tag(PS_ORIG, (uint32_t)getpid());
     for (uint32_t i = 0; i < npages; i++)
         ps_write(page(i), orig_tag, i, 0);
-    if (thread_ncpus() > 1)
+    ncpus = thread_ncpus();
+    if (ncpus > 1)
         thread_pin(0);
 
     struct vmdelta vm;
