@@ -7,7 +7,8 @@ the vmstat counters it cares about (user/cowtest.c, shmtest.c, cowbomb.c,
 cowthreads.c); they run under /bin/memwatch as pid 1
 (tests/fixtures/progs/memwatch.c), one after another, which then checks
 that every frame, swap slot and reverse-map object is back: MemFree, swap
-in use, AnonObjects, PteChain, Legacy and SwapCached exactly as before.
+in use, AnonObjects, AnonObjectMem, PteChain, Legacy, LegacySwapCache and
+SwapCached exactly as before.
 
 * cowtest + shmtest, for each reclaimer (reclaim=pps: PPS for private
   VMAs and the clock for legacy pages; reclaim=clock: everything through
@@ -26,8 +27,8 @@ in use, AnonObjects, PteChain, Legacy and SwapCached exactly as before.
   mutex and semaphore, whose futexes are woken across processes);
 * the usertests COW and MAP_SHARED cases, none skipped.
 
-How /proc/PID/maps marks a VMA (the words "pps" and "legacy", "legacy
-anon:N") is read by maps_state() alone (and, for usertests, by
+How /proc/PID/pps_maps marks a VMA (a last column: "pps", "own" for a
+file image, "legacy anon:ID vmas:N") is read by maps_state() alone (and, for usertests, by
 vma_state() in user/usertests/cow.c); /proc/meminfo's fields by memwatch,
 whose text_field() takes "Name: N" with or without "kB".
 """
@@ -91,7 +92,7 @@ def cow_initrd(ppsos_build, glibc_shm):
 # ---- reading what the kernel and the programs print ------------------------------------
 
 def maps_state(line):
-    """'legacy', 'pps' or None: how a /proc/PID/maps line marks its VMA."""
+    """'legacy', 'pps' or None: how a /proc/PID/pps_maps line marks its VMA."""
     if re.search(r"(?<![\w/.-])legacy(?![\w/.-])", line):
         return "legacy"
     if re.search(r"(?<![\w/.-])pps(?![\w/.-])", line):
@@ -142,7 +143,8 @@ def check_memwatch(q):
     fields = dict(re.findall(r"(\w+)=(-?\d+->-?\d+)", mi.group(1)))
     # The legacy page system's counts must exist (the core is there) and
     # be back where they started.
-    for f in ("AnonObjects", "PteChain", "Legacy", "SwapCached"):
+    for f in ("AnonObjects", "AnonObjectMem", "PteChain", "Legacy", "LegacySwapCache",
+              "SwapCached"):
         q.check(f in fields, f"/proc/meminfo has no {f}: {mi.group(0)}")
         a, b = fields[f].split("->")
         q.check(a == b and int(a) >= 0, f"{f} not back: {fields[f]}")
@@ -241,7 +243,7 @@ def test_shell_fork_exec_back_to_pps(qemu, cow_initrd):
            if len(l.split()) == 2 and l.split()[1].isdigit()}
     for cmd in ("echo one", "echo two", "free"):
         sh_run(q, cmd)
-    out = user_lines(sh_run(q, f"mapswait 4 legacy 1 {sh_pid}", timeout=30))
+    out = user_lines(sh_run(q, f"mapswait 4 legacy pps_maps 1 {sh_pid}", timeout=30))
     q.check(out and out[-1] == "mapswait: done", f"mapswait did not finish: {out[-5:]}")
     for pid in (1, sh_pid):
         lines = [l.split(": ", 2)[2] for l in out if l.startswith(f"mapswait: pid {pid}: ")]
@@ -295,7 +297,7 @@ def test_glibc_shm(qemu_run, cow_initrd, mode):
     and semaphore, whose futex waits and wakes cross processes): its
     output is Linux's, and everything comes back."""
     cmd = "glibc_shm pshared" if mode == "pshared" else "glibc_shm"
-    q = boot(qemu_run, "", [cmd], cow_initrd, base=60)
+    q = boot(qemu_run, "", [cmd], cow_initrd, base=40)
     out = [l for l in q.log.splitlines() if l.startswith("glibc_shm:")]
     expected = glibc_shm_expected(mode == "pshared")
     q.check(out == expected, "glibc_shm printed\n  " + "\n  ".join(out) + "\nexpected\n  "

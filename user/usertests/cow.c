@@ -9,7 +9,7 @@
  * (which is under test): a process announces a step by renaming itself
  * (/proc/self/comm) and the other polls /proc/PID/comm; each wait has a
  * timeout. On ppsos, a kernel without MAP_SHARED (mmap2 says EINVAL) or
- * without the PPS/legacy marker in /proc/PID/maps skips the cases that
+ * without the PPS/legacy word in /proc/PID/pps_maps skips the cases that
  * need it; anything else that goes wrong fails.
  */
 #include "usertests.h"
@@ -263,12 +263,14 @@ static int wait_word(volatile uint32_t *w, uint32_t v)
     return 0;
 }
 
-/* The line of /proc/self/maps for the mapping at addr ("" if none). */
-static const char *maps_line(void *addr)
+/* The line of /proc/self/FILE (maps, pps_maps) for the mapping at addr
+ * ("" if none). */
+static const char *maps_line(const char *file, void *addr)
 {
-    static char text[16384], line[256];
+    static char text[16384], line[256], path[32];
     line[0] = 0;
-    if (read_file("/proc/self/maps", text, sizeof(text)) <= 0)
+    snprintf(path, sizeof(path), "/proc/self/%s", file);
+    if (read_file(path, text, sizeof(text)) <= 0)
         return line;
     for (char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
         char *e;
@@ -294,7 +296,7 @@ int t_shm_fork(void)
 {
     uint32_t *p;
     SHARED_OR_SKIP(p, 4);
-    const char *l = maps_line(p);
+    const char *l = maps_line("maps", p);
     CHECK(strlen(l) > 21 && l[21] == 's', "maps line of the shared mapping: '%s', want rw-s", l);
     fill(p, 0, 3, 14);
     volatile uint32_t *flag = p + 3 * PG / 4;
@@ -363,12 +365,15 @@ int t_shm_mprotect(void)
 
 /* ---- back to PPS after fork + exec ---- */
 
-/* 'P' if the maps line says the mapping is in PPS, 'L' legacy, '?' if it
- * says neither, 0 if there is no line. The kernel's words: "pps" and
- * "legacy" (tests/mm/test_cow.py's maps_state() reads them the same way). */
+/* 'P' if /proc/self/pps_maps says the mapping is in PPS, 'L' legacy,
+ * '?' if it says neither, 0 if there is no line. The kernel's words at
+ * the end of the line: "pps", "legacy anon:ID vmas:N", "own"
+ * (tests/mm/test_cow.py's maps_state() reads them the same way). */
+#define PPS_MAPS "pps_maps"
+
 static char vma_state(void *addr)
 {
-    const char *l = maps_line(addr);
+    const char *l = maps_line(PPS_MAPS, addr);
     if (!*l)
         return 0;
     for (const char *s = l; *s; s++) {
@@ -390,11 +395,11 @@ int t_fork_exec_pps(void)
     CHECK(p, "mmap failed");
     fill(p, 0, NPAGES, 17);
     if (!on_ppsos)
-        SKIPPED("ppsos only: the pps/legacy word of /proc/PID/maps");
+        SKIPPED("ppsos only: /proc/PID/pps_maps");
     char s = vma_state(p);
     if (s == '?')
-        SKIPPED("no pps/legacy word in /proc/self/maps: '%s'", maps_line(p));
-    CHECK(s == 'P', "a fresh private mapping is not in PPS: '%s'", maps_line(p));
+        SKIPPED("no pps/legacy word in /proc/self/pps_maps: '%s'", maps_line(PPS_MAPS, p));
+    CHECK(s == 'P', "a fresh private mapping is not in PPS: '%s'", maps_line(PPS_MAPS, p));
     pid_t me = getpid();
     pid_t pid = fork();
     CHECK(pid >= 0, "fork: %s", errname(errno));
@@ -412,12 +417,12 @@ int t_fork_exec_pps(void)
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 200, "child: %s, want exit 200 from the exec'd "
           "program", describe(st));
     CHECK(during == 'L', "with the child sharing its pages the mapping is not legacy: '%s'",
-          maps_line(p));
+          maps_line(PPS_MAPS, p));
     long t0 = now_ms();
     while (vma_state(p) != 'P' && now_ms() - t0 < 2500)
         sleep_ms(50);
     CHECK(vma_state(p) == 'P', "%ld ms after the child exec'd and exited, still '%s'",
-          now_ms() - t0, maps_line(p));
+          now_ms() - t0, maps_line(PPS_MAPS, p));
     CHECK(bad_page(p, 0, NPAGES, 17) < 0, "data changed on the way back to PPS");
     EXPECT_EQ(sys_munmap(p, NPAGES * PG), 0);
     return PASS;
