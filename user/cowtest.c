@@ -43,7 +43,8 @@
 
 static const char *const counters[] = {
     "cow_fault", "cow_copy", "cow_reuse", "fork_shared", "swapcache_hit", "swapcache_add",
-    "rmap_walks", "clock_scanned", "clock_unmapped", "clock_freed", "clock_written",
+    "rmap_walks", "rmap_walk_steps", "pte_chain_link", "pte_chain_unlink", "clock_scanned",
+    "clock_referenced", "clock_unmapped", "clock_freed", "clock_written",
     "pps_reenter", "pswpout", "pswpin", "pgmajfault", "pps_stage5", "oom_kill",
 };
 

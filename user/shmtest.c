@@ -61,7 +61,8 @@ struct ctl {
 };
 
 static const char *const counters[] = {
-    "shm_swapin", "swapcache_hit", "swapcache_add", "rmap_walks", "clock_scanned",
+    "shm_swapin", "swapcache_hit", "swapcache_add", "rmap_walks", "rmap_walk_steps",
+    "pte_chain_link", "pte_chain_unlink", "clock_scanned", "clock_referenced",
     "clock_unmapped", "clock_freed", "clock_written", "pswpout", "pswpin", "pgmajfault",
     "oom_kill",
 };
