@@ -325,13 +325,19 @@ COW_CASES = ["cow_fork_write", "cow_munmap", "cow_mprotect", "cow_swapped", "shm
              "shm_mprotect", "fork_exec_pps"]
 
 
-def test_usertests_cow(qemu_run):
-    """usertests' COW and MAP_SHARED cases at -smp 4: every one passes,
-    none is skipped (they skip only when the kernel lacks MAP_SHARED or
-    the pps/legacy marks in /proc/PID/maps, which it now has)."""
-    q = qemu_run(smp=SMP, mem=MEM, cmdline="init=/bin/usertests " + " ".join(COW_CASES)
-                 + " leak_check", timeout=timeout_for(SMP, base=90))
+def test_usertests_cow(qemu_run, cow_initrd):
+    """usertests' COW and MAP_SHARED cases at -smp 4, under memwatch: every
+    one passes, none is skipped (they skip only when the kernel lacks
+    MAP_SHARED or /proc/PID/pps_maps, which it now has), and everything
+    comes back. cow_swapped pages a buffer out before fork, so both
+    processes read the same slots back: one of them from the swap cache."""
+    q = boot(qemu_run, "", ["usertests " + " ".join(COW_CASES) + " leak_check"], cow_initrd,
+             base=90)
     cases = dict(re.findall(r"^usertests: (\S+) \.\.\. (ok|FAILED.*|skipped.*)$", q.log, re.M))
     for c in COW_CASES + ["leak_check"]:
         q.check(cases.get(c) == "ok", f"usertests {c}: {cases.get(c, 'not run')}")
-    q.check("init: pid 1 exited with status 0, powering off" in q.log, "usertests failed")
+    vm = check_memwatch(q)
+    q.check(vm.get("swapcache_hit", 0) > 0 and vm.get("pswpin", 0) > 0,
+            f"pages swapped out before fork and read by both processes: no swap-in or no "
+            f"swap cache hit: {vm}")
+    q.check(vm.get("pps_reenter", 0) > 0, f"no VMA went back to PPS: {vm}")
