@@ -15,10 +15,11 @@ before.
   VMAs and the clock for legacy pages; reclaim=clock: everything through
   the clock) and each reverse map (rmap=anon, rmap=chain): no process
   ever sees another's private write; every process sees every shared
-  write; pages swapped while shared (pswpout), copied on write
-  (cow_copy), shared pages read back from swap (shm_swapin) and found in
-  the swap cache by the other processes (swapcache_hit, required with
-  reclaim=clock, where every page goes through the clock);
+  write; pages copied on write (cow_copy), evicted by the clock while
+  shared (clock_freed, pswpout: they are legacy pages, whichever
+  reclaimer), read back by one process and found in the swap cache by
+  the others (swapcache_hit), MAP_SHARED pages read back through their
+  object (shm_swapin);
 * cowbomb + cowthreads, per reclaimer: a fork bomb over a COW buffer
   until fork fails, and forks of a process whose threads keep writing;
 * fork + exec from the shell: init and the shell end with no legacy VMA
@@ -166,7 +167,7 @@ def boot(qemu_run, cmdline, cmds, initrd, base=150, mem=MEM):
 # ---- cowtest and shmtest, every reclaimer with every reverse map --------------------------
 
 COWTEST = "cowtest -c 4 -m 40 -r 2"     # 5 processes: 40 MiB shared + 40 MiB of copies
-SHMTEST = "shmtest -c 3 -m 80 -r 2"     # one 80 MiB shared region, 4 processes
+SHMTEST = "shmtest -c 3 -m 72 -r 1"     # one 72 MiB shared region, 4 processes
 
 
 @pytest.mark.parametrize("rmap", RMAPS)
@@ -181,17 +182,20 @@ def test_cowtest_shmtest(qemu_run, cow_initrd, reclaim, rmap):
     q.check(re.search(r"^shmtest: .*pings=200 ", q.log, re.M), "shmtest's ping-pong fell short")
     vm = check_memwatch(q)
     cow, shm = vmstat_of(q, "cowtest"), vmstat_of(q, "shmtest")
-    for k in ("cow_copy", "fork_shared", "pswpout", "clock_freed"):
+    # cowtest's pages stay shared by all five processes until they exit
+    # (each reads the others' stripes), so they are legacy pages and only
+    # the clock can evict them, whichever reclaimer: a page swapped out
+    # while shared has one slot; the first process to read it back leaves
+    # it in the swap cache, where the others find it (swapcache_hit).
+    for k in ("cow_copy", "fork_shared", "pswpout", "clock_freed", "swapcache_hit"):
         q.check(cow.get(k, 0) > 0, f"cowtest: no {k}: {cow}")
     q.check(cow.get("oom_kill", 0) == 0, f"cowtest: an out-of-memory kill: {cow}")
-    for k in ("pswpout", "shm_swapin"):
+    # A MAP_SHARED page comes back through its object's table, not the
+    # swap cache (mm/shmem.c): shm_swapin, not swapcache_hit.
+    for k in ("pswpout", "shm_swapin", "clock_freed"):
         q.check(shm.get(k, 0) > 0, f"shmtest: no {k}: {shm}")
     q.check(shm.get("oom_kill", 0) == 0, f"shmtest: an out-of-memory kill: {shm}")
     if reclaim == "clock":
-        # Every page goes through the clock: a page one process read back
-        # from swap is found in the swap cache by the others.
-        q.check(cow.get("swapcache_hit", 0) > 0, f"cowtest: no swapcache_hit: {cow}")
-        q.check(shm.get("swapcache_hit", 0) > 0, f"shmtest: no swapcache_hit: {shm}")
         q.check(vm.get("pps_stage5", 0) == 0,
                 f"reclaim=clock, yet PPS swapped pages out: {vm}")
     if rmap == "chain":
