@@ -113,6 +113,14 @@ int t_brk_absurd(void);
 int t_fork_copy(void);
 int t_fork_many(void);
 int t_fork_exhaust(void);
+/* cow.c: copy-on-write fork, MAP_SHARED, back to PPS after exec */
+int t_cow_fork_write(void);
+int t_cow_munmap(void);
+int t_cow_mprotect(void);
+int t_cow_swapped(void);
+int t_shm_fork(void);
+int t_shm_mprotect(void);
+int t_fork_exec_pps(void);
 int t_getpid(void);
 int t_exec_missing(void);
 int t_exec_garbage(void);
