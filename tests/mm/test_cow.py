@@ -304,16 +304,7 @@ def test_glibc_shm_output_is_linux_output(glibc_shm, mode):
     assert r.stdout.splitlines() == glibc_shm_expected(mode == "pshared")
 
 
-# docs/design.md, "What is not there yet": futexes are keyed by (mm,
-# address), so a futex in MAP_SHARED memory works between the threads of
-# one process only; a wake from another process is lost (the program
-# gives up after 8 s). strict: once they are keyed by the shared page,
-# this passes and the mark must go.
-PSHARED_XFAIL = pytest.mark.xfail(strict=True, reason="futexes are keyed by (mm, address): "
-                                  "no wake crosses processes (docs/design.md)")
-
-
-@pytest.mark.parametrize("mode", ["plain", pytest.param("pshared", marks=PSHARED_XFAIL)])
+@pytest.mark.parametrize("mode", ["plain", "pshared"])
 def test_glibc_shm(qemu_run, cow_initrd, mode):
     """A static glibc program and its forked children share MAP_SHARED
     memory (atomic adds on every CPU; with pshared, a process-shared mutex
