@@ -200,6 +200,26 @@ long sys_waitpid(u32 upid, u32 ustatus, u32 options, u32 a4, u32 a5)
 	}
 }
 
+/*
+ * wait4(pid, status, options, rusage): what glibc's waitpid and wait call.
+ * The same as waitpid; no resource usage is kept, so a struct rusage
+ * asked for comes back zeroed (i386: 18 longs). The pointer is checked
+ * before anything is reaped.
+ */
+#define RUSAGE_I386_SIZE (18 * 4)
+long sys_wait4(u32 upid, u32 ustatus, u32 options, u32 urusage, u32 a5)
+{
+	static const u8 zero[RUSAGE_I386_SIZE];
+	long r;
+
+	if (urusage && !user_range_ok(urusage, RUSAGE_I386_SIZE))
+		return -EFAULT;
+	r = sys_waitpid(upid, ustatus, options, 0, a5);
+	if (r > 0 && urusage && copy_to_user(urusage, zero, sizeof(zero)))
+		return -EFAULT;
+	return r;
+}
+
 /* Is sig one kill, tkill and tgkill accept? 0, or -EINVAL; *deliver:
  * whether it does anything (0 only probes; SIGCHLD, SIGURG and SIGWINCH
  * are ignored by default). */

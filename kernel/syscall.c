@@ -17,6 +17,7 @@ static const syscall_fn table[] = {
 	[__NR_open] = sys_open,
 	[__NR_close] = sys_close,
 	[__NR_waitpid] = sys_waitpid,
+	[__NR_wait4] = sys_wait4,
 	[__NR_execve] = sys_execve,
 	[__NR_lseek] = sys_lseek,
 	[__NR_getpid] = sys_getpid,

@@ -24,6 +24,7 @@
 #define __NR_dup2               63
 #define __NR_getppid            64
 #define __NR_munmap             91
+#define __NR_wait4              114
 #define __NR_clone              120
 #define __NR_uname              122
 #define __NR_mprotect           125
