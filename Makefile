@@ -196,12 +196,22 @@ bench-disk: all
 # PPS benchmark: the thrash programs at -m 64 -smp 4, with the vmstat
 # figures of each run, a table and build/bench.csv (scripts/bench_pps.py
 # says what to look for), at -smp 1 and 4 with the -smp 4 / -smp 1 time
-# ratio (BENCH_SMP= other CPU counts), each cell the median of BENCH_REPEAT
-# boots.
+# ratio (BENCH_SMP= other CPU counts; empty: skip this part), each cell the
+# median of BENCH_REPEAT boots.
+# Then PPS against the clock (scripts/bench_reclaim.py): the same workloads
+# and cowtest, shmtest at -smp 4, one boot per BENCH_RECLAIM configuration
+# (RECLAIM[/RMAP], comma-separated; empty: skip this part), a table per
+# workload with the clock/pps ratios and build/bench-reclaim.csv.
+# BENCH_WORKLOADS=thrash,cowtest: only those programs, in both parts.
 BENCH_SMP ?= 1 4
 BENCH_REPEAT ?= 1
+BENCH_RECLAIM ?= pps,clock,clock/chain,pps/chain
+BENCH_WORKLOADS ?=
 bench: all
-	@$(PYTHON) scripts/bench_pps.py --mem $(MEM) --smp $(BENCH_SMP) --repeat $(BENCH_REPEAT)
+	@$(if $(strip $(BENCH_SMP)),$(PYTHON) scripts/bench_pps.py --mem $(MEM) --smp $(BENCH_SMP) \
+		--repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)")
+	@$(if $(strip $(BENCH_RECLAIM)),$(PYTHON) scripts/bench_reclaim.py --mem $(MEM) \
+		--configs "$(BENCH_RECLAIM)" --repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)")
 
 pytest: all
 	@$(PYTHON) -m pytest -q tests

@@ -2,6 +2,7 @@
 """make bench: the thrash programs under real memory pressure, with figures.
 
     scripts/bench_pps.py [--mem MIB] [--smp N ...] [--repeat N] [--csv FILE]
+                         [--workloads NAME,...]
 
 Boots ppsos with -m 64 -smp 4 (the defaults; about 61 MiB free, swap on
 build/swap.img) and runs every workload from the shell at a fixed size,
@@ -163,14 +164,23 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="boots per configuration; cells are medians")
     ap.add_argument("--no-small", action="store_true",
                     help="no extra boot for " + ", ".join(f"{w} at -m {m}" for w, m in SMALL))
+    ap.add_argument("--workloads", default="",
+                    help="only these programs (comma list of names, e.g. thrash,mtthrash)")
     a = ap.parse_args()
+    only = set(filter(None, a.workloads.replace(" ", ",").split(",")))
+    workloads = [w for w in WORKLOADS if not only or w.split()[0] in only]
+    small = [(w, m) for w, m in ([] if a.no_small else SMALL) if not only or w.split()[0] in only]
+    if not workloads and not small:
+        print(f"bench: none of the workloads is one of {a.workloads}: nothing to run")
+        return
     print(f"bench: -m {a.mem}, -smp {' '.join(map(str, a.smp))}; "
-          f"workloads: {', '.join(WORKLOADS)}", flush=True)
+          f"workloads: {', '.join(workloads)}", flush=True)
     runs = []
     for rnd in range(a.repeat):
         for smp in a.smp:
-            runs += bench(smp, a.mem)
-            for w, mem in [] if a.no_small else SMALL:
+            if workloads:
+                runs += bench(smp, a.mem, workloads)
+            for w, mem in small:
                 runs += bench(smp, mem, [w], label=f" (-m {mem})")
     rows = medians(runs)
     print()
