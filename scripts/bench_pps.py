@@ -47,8 +47,12 @@ ticks; tlb_ipi may also count its final munmap's shootdowns). It runs in the mai
 (SMALL); its rows are repeated in a table of their own, with run_tlb_ipi.
 
 Every workload checks every page; one that is not OK stops the bench with
-an error. Run it on an idle host: QEMU is TCG here, so the host's load
-shows in every figure.
+an error. --workloads thrash,mtthrash runs only those programs. Run it on
+an idle host: QEMU is TCG here, so the host's load shows in every figure.
+
+`make bench` then runs scripts/bench_reclaim.py: the same workloads (and
+the fork workloads) under reclaim=pps and reclaim=clock, PPS against the
+page-centric clock.
 """
 import argparse
 import csv

@@ -15,12 +15,14 @@ workloads (WORKLOADS, sized for -m 64 as in bench_pps.py) at -smp 4, one
 after the other in one boot.
 
 Each workload runs in the background (`W &`) while the harness reads
-/proc/meminfo about once a second from the shell, so that the rmap memory
-(AnonObjectMem + PteChain: the anon objects, and the PTE chains' pages of
-next-pointers), which is given back when the processes exit, is seen at
-its peak. The readings are `cat` processes forked by the shell, so they
-add a little to every configuration alike (a fork of the shell shares its
-pages, a few COW faults). Per workload and configuration it reports:
+/proc/meminfo from the shell, from the start and then back to back (a
+reading every 0.7 s or so, most of it the typing of the command), so that
+the rmap memory (AnonObjectMem + PteChain: the anon objects, and the PTE
+chains' pages of next-pointers), which is given back when the processes
+exit, is seen at its peak even in a run of two seconds. The readings are
+`cat` processes forked by the shell, so they add a little to every
+configuration alike (a fork of the shell shares its pages: a few COW
+copies in every row). Per workload and configuration it reports:
 
   elapsed ms     the workload's own time (guest clock, its elapsed_ms=)
   pgmajfault     faults that waited for the disk
@@ -234,7 +236,6 @@ def run_workload(g, w, timeout, poll_timeout, poll_every):
         while status is None:
             if time.monotonic() - start > timeout:
                 raise QemuError(f"still running after {timeout} s")
-            time.sleep(poll_every)
             _, mi, rest = read_proc(q, poll_timeout, "/proc/meminfo")
             for k, v in mi.items():
                 peak[k] = max(peak.get(k, 0), v)
@@ -245,6 +246,8 @@ def run_workload(g, w, timeout, poll_timeout, poll_every):
                     status = int(m.group(2))
                 else:
                     output.append(line)
+            if status is None:
+                time.sleep(poll_every)
         vm1, _, rest = read_proc(q, poll_timeout)
         output += rest
     except QemuError as e:
@@ -311,7 +314,7 @@ def medians(runs):
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 vals = sorted(r[k] for r in use if r.get(k) is not None)
                 row[k] = vals[(len(vals) - 1) // 2]
-        row["runs"] = len(rs)
+        row["runs"], row["ok_runs"] = len(rs), len(ok)
         if len(ok) != len(rs):
             bad = sorted({r["status"] for r in rs if r["status"] != "ok"})
             row["status"] = (f"{len(ok)}/{len(rs)} ok; " if len(rs) > 1 else "") + ", ".join(bad)
@@ -331,6 +334,22 @@ def ratio(a, b):
     return f"{a / b:.2f}"
 
 
+def pairs(by, configs):
+    """(clock row, its PPS row) for each clock configuration of one
+    workload ({config name: row}): the PPS run with the same rmap, or
+    rmap=anon's if that one did not run. Only medians of runs that ended
+    OK: a ratio of a run cut short means nothing."""
+    for c in configs:
+        r = by.get(config_name(c))
+        base = by.get(config_name(("pps", c[1]))) or by.get(config_name(("pps", "anon")))
+        if c[0] == "clock" and r and base and r["ok_runs"] and base["ok_runs"]:
+            yield r, base
+
+
+def rmap_of(row):
+    return row["config"].split("rmap=")[1]
+
+
 def print_tables(rows, configs):
     heads = " | ".join(h for h, _ in COLUMNS)
     for w in dict.fromkeys(r["workload"] for r in rows):
@@ -343,16 +362,29 @@ def print_tables(rows, configs):
             if r is not None:
                 print(f"| {config_name(c)} | "
                       + " | ".join(cell(r.get(k)) for _, k in COLUMNS) + f" | {r['status']} |")
-        for c in configs:
-            base = by.get(config_name(("pps", c[1]))) or by.get(config_name(("pps", "anon")))
-            r = by.get(config_name(c))
-            if c[0] != "clock" or r is None or base is None:
-                continue
-            if r["status"] != "ok" or base["status"] != "ok":
-                continue        # a ratio of a run cut short means nothing
-            print(f"| clock/pps ({c[1]} / {base['config'].split()[1][5:]}) | "
+        for r, base in pairs(by, configs):
+            print(f"| clock/pps ({rmap_of(r)} / {rmap_of(base)}) | "
                   + " | ".join(ratio(r.get(k), base.get(k)) if k in RATIO_KEYS else ""
                                for _, k in COLUMNS) + " | |")
+
+
+def print_summary(rows, configs):
+    """The ratio rows of every workload in one table; TLB IPIs and rmap
+    memory as "PPS -> clock", PPS's being mostly 0."""
+    lines = []
+    for w in dict.fromkeys(r["workload"] for r in rows):
+        by = {r["config"]: r for r in rows if r["workload"] == w}
+        for r, base in pairs(by, configs):
+            lines.append(f"| `{w}` | {rmap_of(r)} / {rmap_of(base)} | "
+                         + " | ".join(ratio(r.get(k), base.get(k))
+                                      for k in ("elapsed_ms", "pgmajfault", "pswpin", "pswpout"))
+                         + f" | {base['tlb_ipi']} -> {r['tlb_ipi']}"
+                         + f" | {base['rmap_kb']} -> {r['rmap_kb']} |")
+    if lines:
+        print("\nclock/pps, all workloads (rmap: clock's / PPS's):\n")
+        print("| workload | rmap | elapsed | pgmajfault | pswpin | pswpout | tlb_ipi | rmap kB |")
+        print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("\n".join(lines))
 
 
 def main():
@@ -367,7 +399,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=300, help="seconds one run may take (default 300)")
     ap.add_argument("--poll-timeout", type=int, default=120,
                     help="seconds one /proc reading may take before the guest counts as hung")
-    ap.add_argument("--poll-every", type=float, default=1.0, help="seconds between readings")
+    ap.add_argument("--poll-every", type=float, default=0.2,
+                    help="seconds between readings (default 0.2; typing one takes 0.5 s)")
     ap.add_argument("--csv", default=str(BUILD / "bench-reclaim.csv"), help="CSV output file")
     a = ap.parse_args()
     configs = parse_configs(a.configs)
@@ -396,6 +429,7 @@ def main():
     if a.repeat > 1:
         print(f"\nEach cell: the median of {a.repeat} runs.")
     print_tables(rows, configs)
+    print_summary(rows, configs)
     fields = list(dict.fromkeys(k for r in rows for k in r))
     with open(a.csv, "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=fields)
