@@ -17,8 +17,8 @@ after the other in one boot.
 Each workload runs in the background (`W &`) while the harness reads
 /proc/meminfo from the shell, from the start and then back to back (a
 reading every 0.7 s or so, most of it the typing of the command), so that
-the rmap memory (AnonObjectMem + PteChain: the anon objects, and the PTE
-chains' pages of next-pointers), which is given back when the processes
+the rmap memory (meminfo's AnonObjects + PteChain: the anon objects, and
+the PTE chains' pages of next-pointers), which is given back when the processes
 exit, is seen at its peak even in a run of two seconds. The readings are
 `cat` processes forked by the shell, so they add a little to every
 configuration alike (a fork of the shell shares its pages: a few COW
@@ -30,10 +30,10 @@ copies in every row). Per workload and configuration it reports:
   tlb_ipi        TLB-flush IPIs sent (PPS: none; the clock: one per other
                  CPU that has the mm loaded, for each batch it unmaps)
   cow_copy       COW faults that copied a page
-  rmap kB        the peak of AnonObjectMem + PteChain during the run, for
+  rmap kB        the peak of AnonObjects + PteChain during the run, for
                  the whole system (the shell and the reading `cat` too: the
                  CSV's rmap_kb_before is the same sum just before the run).
-                 meminfo rounds AnonObjectMem up to whole kB: the anon
+                 meminfo rounds AnonObjects up to whole kB: the anon
                  objects themselves (some 36 bytes each, one a VMA family)
                  fit in 1 kB; a shared mapping's object adds its table of
                  pages (4 bytes a page: 80 kB for shmtest). PteChain is a
@@ -43,8 +43,8 @@ copies in every row). Per workload and configuration it reports:
   clock scanned/unmapped/freed   clock_scanned, clock_unmapped, clock_freed
 
 the growth of /proc/vmstat over the run (the CSV, build/bench-reclaim.csv,
-has every counter and the peaks of Legacy, LegacySwapCache and
-AnonObjects too). Under each workload's table, rows "clock/pps" give a
+has every counter and the peaks of Legacy, LegacySwapCache, AnonObjects
+and PteChain too). Under each workload's table, rows "clock/pps" give a
 clock configuration's figures over the PPS configuration's with the same
 rmap (or rmap=anon's if that one did not run).
 
@@ -94,9 +94,8 @@ COUNTERS = ["pgmajfault", "pps_rescue", "pswpin", "pswpout", "tlb_ipi", "cow_fau
             "rmap_walk_steps", "pte_chain_link", "pte_chain_unlink", "pps_stage5",
             "clock_scanned", "clock_referenced", "clock_unmapped", "clock_freed", "clock_written",
             "pps_reenter", "shm_swapin", "oom_kill"]
-# /proc/meminfo fields whose peak over a run goes to the CSV (kB, but
-# AnonObjects, a count).
-PEAKS = ["Legacy", "LegacySwapCache", "AnonObjects", "AnonObjectMem", "PteChain"]
+# /proc/meminfo fields (kB) whose peak over a run goes to the CSV.
+PEAKS = ["Legacy", "LegacySwapCache", "AnonObjects", "PteChain"]
 # The table: (heading, row key). Ratio rows divide these.
 COLUMNS = [("elapsed ms", "elapsed_ms"), ("pgmajfault", "pgmajfault"), ("pswpin", "pswpin"),
            ("pswpout", "pswpout"), ("tlb_ipi", "tlb_ipi"), ("cow_copy", "cow_copy"),
@@ -165,7 +164,7 @@ def own_lines(prog, lines):
 
 
 def rmap_kb(mi):
-    return mi.get("AnonObjectMem", 0) + mi.get("PteChain", 0)
+    return mi.get("AnonObjects", 0) + mi.get("PteChain", 0)
 
 
 class Guest:
