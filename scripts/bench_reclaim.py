@@ -70,7 +70,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from qemu import BUILD, Qemu, QemuError, clean, sh_run, sh_wait_prompt  # noqa: E402
+from qemu import BUILD, Qemu, QemuError, sh_run, sh_wait_prompt  # noqa: E402
 
 # Sizes for -m 64 (about 61 MiB free; 64 MiB of swap): bench_pps.py's
 # sizes for the thrash programs, each more than memory holds. The fork
@@ -153,8 +153,9 @@ def own_lines(prog, lines):
     Its output can land anywhere in the echo of a command typed while it
     ran ("cat /proc/memithrash: OK ..."), so the name is looked for
     anywhere in a line. Nothing else that runs meanwhile prints it: its
-    children name themselves "cowtest[2]", and the one program whose name
-    ends in another's (multithrash, mtthrash) never runs beside it."""
+    children name themselves "cowtest[2]", and the programs whose names
+    end in another's (multithrash and mtthrash, in thrash) never run
+    beside it."""
     out = []
     for l in lines:
         i = l.find(prog + ": ")
@@ -353,6 +354,9 @@ def print_tables(rows, configs):
     heads = " | ".join(h for h, _ in COLUMNS)
     for w in dict.fromkeys(r["workload"] for r in rows):
         by = {r["config"]: r for r in rows if r["workload"] == w}
+        if all(r["status"] == "missing" for r in by.values()):
+            print(f"\n`{w}`: not in this build's /bin")
+            continue
         print(f"\n`{w}`\n")
         print(f"| configuration | {heads} | status |")
         print("| --- |" + " ---: |" * len(COLUMNS) + " --- |")
