@@ -203,6 +203,9 @@ bench-disk: all
 # (RECLAIM[/RMAP], comma-separated; empty: skip this part), a table per
 # workload with the clock/pps ratios and build/bench-reclaim.csv.
 # BENCH_WORKLOADS=thrash,cowtest: only those programs, in both parts.
+# Under TCG on two host cores the first part takes 3 to 4 minutes, the
+# second 7 to 10 (the clock's runs are the slow ones), per BENCH_REPEAT;
+# a quick look: make bench BENCH_SMP= BENCH_RECLAIM=pps,clock BENCH_WORKLOADS=thrash
 BENCH_SMP ?= 1 4
 BENCH_REPEAT ?= 1
 BENCH_RECLAIM ?= pps,clock,clock/chain,pps/chain

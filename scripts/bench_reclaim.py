@@ -22,13 +22,15 @@ the PTE chains' pages of next-pointers), which is given back when the processes
 exit, is seen at its peak even in a run of two seconds. The readings are
 `cat` processes forked by the shell, so they add a little to every
 configuration alike (a fork of the shell shares its pages: a few COW
-copies in every row). Per workload and configuration it reports:
+copies in every row). Per workload and configuration it reports the
+workload's own time and how much /proc/vmstat grew over the run:
 
   elapsed ms     the workload's own time (guest clock, its elapsed_ms=)
   pgmajfault     faults that waited for the disk
   pswpin/pswpout pages read from / written to swap
-  tlb_ipi        TLB-flush IPIs sent (PPS: none; the clock: one per other
-                 CPU that has the mm loaded, for each batch it unmaps)
+  tlb_ipi        TLB-flush IPIs sent (PPS: none, its flushes wait for the
+                 ticks; the clock: one per other CPU that has the mm
+                 loaded, for each PTE it unmaps)
   cow_copy       COW faults that copied a page
   rmap kB        the peak of AnonObjects + PteChain during the run, for
                  the whole system (the shell and the reading `cat` too: the
@@ -42,11 +44,21 @@ copies in every row). Per workload and configuration it reports:
   pps freed      pps_stage5: frames PPS freed (SwappedPTE)
   clock scanned/unmapped/freed   clock_scanned, clock_unmapped, clock_freed
 
-the growth of /proc/vmstat over the run (the CSV, build/bench-reclaim.csv,
-has every counter and the peaks of Legacy, LegacySwapCache, AnonObjects
-and PteChain too). Under each workload's table, rows "clock/pps" give a
-clock configuration's figures over the PPS configuration's with the same
-rmap (or rmap=anon's if that one did not run).
+The CSV, build/bench-reclaim.csv, has every counter of COUNTERS and the
+peaks of Legacy, LegacySwapCache, AnonObjects and PteChain too. Under
+each workload's table, rows "clock/pps" give a clock configuration's
+figures over the PPS configuration's with the same rmap (or rmap=anon's
+if that one did not run); a last table has those rows of every workload.
+
+What to look for: under the clock every major fault reads one page
+(pswpin = pgmajfault: a legacy swap-in reads no neighbours), where PPS
+reads ahead, takes fewer major faults and more pages; seqscan shows it
+most. tlb_ipi is 0 under PPS for the private workloads and thousands under
+the clock; cowtest and shmtest share pages after fork, which are legacy
+pages and go through the clock under reclaim=pps too, so there the two
+configurations are close. rmap=chain costs a page for each page table
+(4 kB per 4 MiB mapped) whoever reclaims; the anon objects stay under
+1 kB.
 
 A run that does not end OK never stops the bench; its row's status says
 what happened: `killed (OOM)` (a kernel out-of-memory kill), `FAIL` or
