@@ -53,12 +53,14 @@ if that one did not run); a last table has those rows of every workload.
 What to look for: under the clock every major fault reads one page
 (pswpin = pgmajfault: a legacy swap-in reads no neighbours), where PPS
 reads ahead, takes fewer major faults and more pages; seqscan shows it
-most. tlb_ipi is 0 under PPS for the private workloads and thousands under
-the clock; cowtest and shmtest share pages after fork, which are legacy
-pages and go through the clock under reclaim=pps too, so there the two
-configurations are close. rmap=chain costs a page for each page table
-(4 kB per 4 MiB mapped) whoever reclaims; the anon objects stay under
-1 kB.
+most (about ten times the faults and the time). tlb_ipi is 0 under PPS
+for the private workloads, hundreds to thousands under the clock.
+cowtest and shmtest share pages after fork, which are legacy pages and go
+through the clock under reclaim=pps too, so there the configurations are
+close; their tlb_ipi moves by a factor of ten from run to run (an IPI
+only where a sharing process runs at that moment). rmap=chain costs a
+page for each page table (4 kB per 4 MiB mapped in each process) whoever
+reclaims; the anon objects stay under 1 kB.
 
 A run that does not end OK never stops the bench; its row's status says
 what happened: `killed (OOM)` (a kernel out-of-memory kill), `FAIL` or
