@@ -40,7 +40,8 @@ workload's own time and how much /proc/vmstat grew over the run:
                  fit in 1 kB; a shared mapping's object adds its table of
                  pages (4 bytes a page: 80 kB for shmtest). PteChain is a
                  page of next-pointers for each page table made under
-                 rmap=chain, whoever reclaims
+                 rmap=chain, whoever reclaims. "-": the run was over
+                 before a reading was made (one of a second or so)
   pps freed      pps_stage5: frames PPS freed (SwappedPTE)
   clock scanned/unmapped/freed   clock_scanned, clock_unmapped, clock_freed
 
@@ -246,7 +247,9 @@ def run_workload(g, w, timeout, poll_timeout, poll_every):
         if job is None:
             raise QemuError(f"no job number for `{w} &`")
         # Read /proc/meminfo until the shell reports the job done; it does
-        # so just before a prompt, so after one of these readings.
+        # so just before a prompt, so after one of these readings. A
+        # reading without it was made while the job ran ("live").
+        live = 0
         while status is None:
             if time.monotonic() - start > timeout:
                 raise QemuError(f"still running after {timeout} s")
@@ -261,6 +264,7 @@ def run_workload(g, w, timeout, poll_timeout, poll_every):
                 else:
                     output.append(line)
             if status is None:
+                live += 1
                 time.sleep(poll_every)
         vm1, _, rest = read_proc(q, poll_timeout)
         output += rest
@@ -283,8 +287,10 @@ def run_workload(g, w, timeout, poll_timeout, poll_every):
     row.update({k: vm1.get(k, 0) - vm0.get(k, 0) for k in COUNTERS})
     for k in PEAKS:
         row["peak_" + k] = peak.get(k, 0)
-    row["rmap_kb"] = max(peak.get("rmap_kb", 0), rmap_kb(mi0))
+    # A run over before the first live reading has no peak to show.
+    row["rmap_kb"] = max(peak.get("rmap_kb", 0), rmap_kb(mi0)) if live else None
     row["rmap_kb_before"] = rmap_kb(mi0)
+    row["live_readings"] = live
     row["host_s"] = round(time.monotonic() - start, 1)
     mine = own_lines(prog, output)
     for l in mine:
@@ -324,10 +330,9 @@ def medians(runs):
         ok = [r for r in rs if r["status"] == "ok"]
         use = ok or rs
         row = dict(use[0])
-        for k, v in row.items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                vals = sorted(r[k] for r in use if r.get(k) is not None)
-                row[k] = vals[(len(vals) - 1) // 2]
+        for k in {k for r in use for k, v in r.items() if isinstance(v, (int, float))}:
+            vals = sorted(r[k] for r in use if r.get(k) is not None)    # "-" left out
+            row[k] = vals[(len(vals) - 1) // 2]
         row["runs"], row["ok_runs"] = len(rs), len(ok)
         if len(ok) != len(rs):
             bad = sorted({r["status"] for r in rs if r["status"] != "ok"})
@@ -396,7 +401,7 @@ def print_summary(rows, configs):
                          + " | ".join(ratio(r.get(k), base.get(k))
                                       for k in ("elapsed_ms", "pgmajfault", "pswpin", "pswpout"))
                          + f" | {base['tlb_ipi']} -> {r['tlb_ipi']}"
-                         + f" | {base['rmap_kb']} -> {r['rmap_kb']} |")
+                         + f" | {cell(base['rmap_kb'])} -> {cell(r['rmap_kb'])} |")
     if lines:
         print("\nclock/pps, all workloads (rmap: clock's / PPS's):\n")
         print("| workload | rmap | elapsed | pgmajfault | pswpin | pswpout | tlb_ipi | rmap kB |")
