@@ -54,7 +54,7 @@ if that one did not run); a last table has those rows of every workload.
 What to look for: under the clock every major fault reads one page
 (pswpin = pgmajfault: a legacy swap-in reads no neighbours), where PPS
 reads ahead, takes fewer major faults and more pages; seqscan shows it
-most (about ten times the faults and the time). tlb_ipi is 0 under PPS
+most (five to ten times the faults and the time). tlb_ipi is 0 under PPS
 for the private workloads, hundreds to thousands under the clock.
 cowtest and shmtest share pages after fork, which are legacy pages and go
 through the clock under reclaim=pps too, so there the configurations are
