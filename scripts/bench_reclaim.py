@@ -16,10 +16,10 @@ after the other in one boot.
 
 Each workload runs in the background (`W &`) while the harness reads
 /proc/meminfo from the shell, from the start and then back to back (a
-reading every 0.7 s or so, most of it the typing of the command), so that
-the rmap memory (meminfo's AnonObjects + PteChain: the anon objects, and
-the PTE chains' pages of next-pointers), which is given back when the processes
-exit, is seen at its peak even in a run of two seconds. The readings are
+reading takes 0.7 s when memory is free, the typing of the command most
+of it, and 2 to 3 s under the clock's pressure), so that the rmap memory (meminfo's AnonObjects + PteChain: the
+anon objects, and the PTE chains' pages of next-pointers), which is given
+back when the processes exit, is seen at its peak. The readings are
 `cat` processes forked by the shell, so they add a little to every
 configuration alike (a fork of the shell shares its pages: a few COW
 copies in every row). Per workload and configuration it reports the
