@@ -159,9 +159,20 @@ void anon_unlink_vma(struct vma *v)
 	list_init(&v->anon_node);
 	v->anon = NULL;
 	last = --a->nr_vmas == 0;
+	if (!last)
+		anon_hint_reenter(a); /* the others may be alone now */
 	spin_unlock(&rmap_lock);
 	if (last)
 		anon_free(a);
+}
+
+void anon_hint_reenter(struct anon *a)
+{
+	struct list_head *l;
+
+	ASSERT_HELD(&rmap_lock);
+	list_for_each(l, &a->vmas)
+		list_entry(l, struct vma, anon_node)->mm->reenter_hint = 1;
 }
 
 bool anon_private_to_mm(struct anon *a, struct mm *mm)

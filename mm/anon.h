@@ -71,6 +71,9 @@ bool anon_mergeable(struct vma *a, struct vma *b);
  * object goes with its last VMA (a shared one frees its pages and slots).
  * Its PTEs must be gone already (or be the caller's to keep, re-entry). */
 void anon_unlink_vma(struct vma *v);
+/* Something in a's family may now be private again: ask kppsd to look at
+ * every mm of the family (pps_reenter.c). rmap_lock held. */
+void anon_hint_reenter(struct anon *a);
 /* Is every VMA of a's family in mm (so no other process can map, or hold
  * a swap entry of, its pages)? rmap_lock held. */
 bool anon_private_to_mm(struct anon *a, struct mm *mm);

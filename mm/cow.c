@@ -105,6 +105,7 @@ static int cow_fault(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, pte_t pt
 			old = *ptep;
 		} while (still_maps_ro(old, p) && !pte_cmpxchg(ptep, old, pte_mkwrite(old)));
 		spin_unlock(&mm->page_table_lock);
+		mm->reenter_hint = 1; /* maybe the last shared page of the VMA */
 		count_vm_event(COW_REUSE);
 		return 0;
 	}

@@ -82,6 +82,10 @@ struct mm {
 	u32 brk_start, brk;             /* heap: [brk_start, brk) */
 	u32 def_flags;                  /* VM_LOCKED after mlockall(MCL_FUTURE) */
 	u32 rss;                        /* resident user pages */
+	/* Set when one of its legacy VMAs may have become its pages' only
+	 * user (a family lost a member, a shared page lost a mapping, a COW
+	 * took a page over): kppsd then tries to give it back to PPS. */
+	volatile u32 reenter_hint;
 	u32 stack_vm;                   /* pages the stack VMA covers */
 	u32 start_code, end_code, start_data, end_data;
 	u32 exec_entry, exec_phdr, exec_phnum;

@@ -18,6 +18,11 @@
  * leaves its anon family and gets VM_PURE_PRIVATE (unless it is a file
  * image, whose pages are owned but not PPS's to reclaim).
  *
+ * When to look: mm->reenter_hint is set whenever one of mm's legacy VMAs
+ * may have become private (its family lost a member, a page lost its
+ * second mapping, a COW took a page over); kppsd looks only then, so an mm
+ * whose family is still shared is not write-locked at every pass.
+ *
  * Locks: mm's mmap_lock for writing (tried: kppsd calls this in its pass
  * and must not wait for a writer), so no fault or stepper of mm runs;
  * page_table_lock and rmap_lock across the check and the move, so that
@@ -104,8 +109,15 @@ u32 pps_reenter_mm(struct mm *mm)
 	struct list_head *l;
 	u32 moved = 0;
 
-	if (reclaim_mode != RECLAIM_PPS || !mm_has_private_legacy(mm) || !down_write_trylock(&mm->mmap_lock))
+	if (reclaim_mode != RECLAIM_PPS || !mm->reenter_hint)
 		return 0;
+	mm->reenter_hint = 0; /* a change from now on sets it again */
+	if (!mm_has_private_legacy(mm))
+		return 0;
+	if (!down_write_trylock(&mm->mmap_lock)) {
+		mm->reenter_hint = 1; /* busy: try again next pass */
+		return 0;
+	}
 	list_for_each(l, &mm->vmas) {
 		struct vma *v = list_entry(l, struct vma, node);
 		if (v->anon && !(v->flags & VM_SHARED) && vma_try_reenter(mm, v))

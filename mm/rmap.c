@@ -87,6 +87,8 @@ void page_remove_rmap(struct page *p, struct mm *mm, u32 va, pte_t *ptep, pte_t 
 	 * its object's, which holds it in its table. */
 	if (--p->mapcount == 0 && !p->anon->shared)
 		p->anon = NULL;
+	else if (p->mapcount == 1 && !p->anon->shared)
+		anon_hint_reenter(p->anon); /* its last mapping may be all alone now */
 	spin_unlock(&rmap_lock);
 }
 
