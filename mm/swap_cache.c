@@ -68,6 +68,14 @@ void legacy_swap_free(u32 slot)
 {
 	struct page *p;
 
+	/* The common case (every PPS SwappedPTE, an exit's zap): the entry
+	 * holds the slot's only use, so no cache page can exist (the cache
+	 * holds a use of its own) and nobody can add one (a new use is taken
+	 * only by a holder of one). No rmap_lock on that path. */
+	if (swap_slot_count(&swap_area_main, slot) == 1) {
+		swap_slot_free(&swap_area_main, slot);
+		return;
+	}
 	spin_lock(&rmap_lock);
 	swap_slot_free(&swap_area_main, slot);
 	p = swap_cache_lookup(slot);
