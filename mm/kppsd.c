@@ -206,7 +206,6 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 		/* kppsd's own passes age: under pressure the oldest pages go
 		 * first, as many as needed (mm/pps_age.h). Requests unmap
 		 * every old page of their range. */
-		pps_age_setup_slots(swap_enabled ? swap_area_main.nslots : 0);
 		pps_age_begin_pass(res, max_stage == PPS_STAGE_FREE, pressure_budget());
 	}
 	spin_lock(&mm_list_lock);
