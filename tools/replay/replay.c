@@ -41,21 +41,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FRAMES_ARGS 64
+#define MAX_FRAMES_ARGS 1024
 #define MAX_PAGE_INDEX (1u << 20)       /* pages of a 4 GiB region */
 #define NONE UINT32_MAX
 
 static const char *prog = "replay";
 
-static void usage(void)
+static void usage(int status)
 {
-    fprintf(stderr,
+    fprintf(status ? stderr : stdout,
             "usage: replay -f FRAMES[,FRAMES...] [-f ...] [-p opt|lru|both] TRACE...\n"
             "  -f  frame counts to simulate (positive integers)\n"
             "  -p  policies (default both)\n"
             "  TRACE  page trace files (little-endian uint32 page indices);\n"
             "         several = several processes, interleaved round robin\n");
-    exit(2);
+    exit(status);
 }
 
 static void *xmalloc(size_t n)
@@ -354,11 +354,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage();
+            usage(0);
         } else if (!strcmp(a, "-f") || !strcmp(a, "-p")) {
             if (i + 1 == argc) {
                 fprintf(stderr, "%s: %s needs a value\n", prog, a);
-                usage();
+                usage(2);
             }
             const char *v = argv[++i];
             if (a[1] == 'f') {
@@ -372,18 +372,18 @@ int main(int argc, char **argv)
             }
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "%s: unknown option '%s'\n", prog, a);
-            usage();
+            usage(2);
         } else {
             read_trace(&t[nt++], a);
         }
     }
     if (!nf) {
         fprintf(stderr, "%s: no frame count (-f)\n", prog);
-        usage();
+        usage(2);
     }
     if (!nt) {
         fprintf(stderr, "%s: no trace file\n", prog);
-        usage();
+        usage(2);
     }
 
     size_t n;
