@@ -12,6 +12,8 @@
  * PTE, set under the lock, decides.
  */
 #include <mm/mm.h>
+#include <mm/pps_age.h>
+#include <mm/swap_ra.h>
 #include <mm/frame.h>
 #include <mm/vmstat.h>
 #include <mm/pps.h>
@@ -78,6 +80,11 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 		return 0;
 	}
 	page_set_owner(np, mm, va);
+	/* A PPS page starts young, or on probation when a sweep fills the
+	 * VMA: a fill over more than memory then keeps its first pages and
+	 * lets the newest ones go (mm/pps_age.h). */
+	if (v->flags & VM_PURE_PRIVATE)
+		pps_age_new(np, swap_ra_fill_sweep(v, va));
 	*ptep = pte_mkuser(page_to_pfn(np), v->flags & VM_WRITE);
 	mm->rss++;
 	spin_unlock(&mm->page_table_lock);

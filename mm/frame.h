@@ -23,7 +23,8 @@
 #define PG_large 0x08           /* a large kmalloc allocation (head) */
 #define PG_dirty 0x10           /* PPS: differs from its swap copy (or has none) */
 #define PG_readahead 0x20       /* PPS: read ahead, not yet touched */
-#define PG_probation 0x1000     /* PPS: read back by a sweep, not reused yet (mm/pps_age.h) */
+#define PG_probation 0x1000     /* PPS: brought in by a sweep, not reused yet (mm/pps_age.h) */
+#define PG_first_touch 0x2000   /* PPS: ... and the sweep's own touch not seen by stage 1 yet */
 #define PG_deferred 0x40        /* unmapped and flushed, on a deferred free list */
 /* The legacy page system (mm/rmap.h): pages that are not pure private. */
 #define PG_legacy 0x80          /* mapped through an anon object, counted (mapcount, count) */

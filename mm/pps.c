@@ -277,7 +277,7 @@ static void stage5_free(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_r
 		pps_age_evicted(p->swap_slot); /* its refault distance starts */
 		p->swap_slot = 0; /* the slot now belongs to the SwappedPTE */
 		page_clear_owner(p, mm, va);
-		p->flags &= ~(PG_dirty | PG_readahead | PG_probation);
+		p->flags &= ~(PG_dirty | PG_readahead | PG_probation | PG_first_touch);
 		free_page(p);
 		ASSERT(mm->rss > 0); /* rss counts this frame */
 		mm->rss--;

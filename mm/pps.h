@@ -65,10 +65,11 @@ struct pps_result {
 	/* PTEs seen in each stage by the walk, before they moved. */
 	u32 seen[PPS_NR_STAGES];
 	/* Stage 2's rule (mm/pps_age.h): aged false (a request) unmaps every
-	 * old page; otherwise pages idle for min_idle passes or more, at
+	 * old page; otherwise pages in idle-age buckets min_bucket to max_bucket, at
 	 * most budget of them, and hist counts the old pages by idle age. */
 	bool aged;
-	u32 min_idle, budget;
+	u32 min_bucket, max_bucket, budget;
+	u32 boundary_left;      /* of the budget, for pages in min_bucket itself */
 	u32 hist[PPS_AGE_BUCKETS];
 	u32 freed;              /* frames freed (stage 5) */
 	bool swap_full;

@@ -13,8 +13,6 @@
 volatile u32 pps_age_seq;
 volatile u32 pps_evictions;
 
-/* Idle ages given to a page on probation: well past the oldest bucket. */
-#define PROBATION_AGE 0x10000u
 /* Stamps keep the eviction count in units of 4, so that 16 bits cover
  * distances of 256k pages (1 GiB of swap). */
 #define STAMP_SHIFT 2
@@ -24,19 +22,33 @@ static u32 slot_stamps;
 static u32 last_hist[PPS_AGE_BUCKETS];  /* the last aged pass's histogram */
 static struct pps_age_stats last_rule;
 
+static u32 ilog2_u32(u32 x)
+{
+	return 31 - (u32)__builtin_clz(x);
+}
+
 u32 pps_age_bucket(u32 idle)
 {
 	/* One bucket per pass up to 32 (the young end, where the pressure
-	 * rule usually cuts), then 16 passes a bucket. */
+	 * rule usually cuts), then 32 passes a bucket. */
 	if (idle < 32)
 		return idle;
-	return MIN(32 + (idle - 32) / 16, PPS_AGE_BUCKETS - 1);
+	return MIN(32 + (idle - 32) / 32, PPS_AGE_PROBATION - 1);
 }
 
-/* The smallest idle age that bucket b holds. */
-static u32 bucket_floor(u32 b)
+/* A page on probation: above every other page, the newest first (the
+ * sweep's most recent pages are the ones it will come back to last): one
+ * bucket per pass for the last 8 passes, then one per doubling. */
+static u32 probation_bucket(u32 idle)
 {
-	return b < 32 ? b : 32 + (b - 32) * 16;
+	u32 back = idle < 8 ? idle : MIN(8 + ilog2_u32(idle) - 3, PPS_AGE_BUCKETS - 1 - PPS_AGE_PROBATION);
+	return PPS_AGE_BUCKETS - 1 - back;
+}
+
+static u32 bucket_of(struct page *p)
+{
+	u32 idle = pps_age_seq - p->age_seq;
+	return (p->flags & PG_probation) ? probation_bucket(idle) : pps_age_bucket(idle);
 }
 
 void pps_age_setup_slots(u32 nslots)
@@ -56,22 +68,33 @@ void pps_age_begin_pass(struct pps_result *res, bool pressure, u32 budget)
 	pps_age_seq++;
 	res->aged = true;
 	res->budget = ~0u;
-	res->min_idle = 1; /* periodic: idle for a whole pass */
+	res->boundary_left = ~0u;
+	/* Periodic: idle for a whole pass, and not on probation: a sweep's
+	 * pages leave newest first, under pressure; unmapped and written
+	 * now, the oldest of them would be the first freed. */
+	res->min_bucket = pps_age_bucket(1);
+	res->max_bucket = PPS_AGE_PROBATION - 1;
 	if (!pressure)
 		return;
 	/* Under pressure: the oldest pages that make up the budget, going
 	 * by the last pass's histogram (a pass later, each page is one pass
 	 * older: close enough). */
-	u32 sum = 0;
+	u32 sum = 0, above = 0;
 	int b;
 	for (b = PPS_AGE_BUCKETS - 1; b > 1; b--) {
+		above = sum;
 		sum += last_hist[b];
 		if (sum >= budget)
 			break;
 	}
-	res->min_idle = bucket_floor(b);
+	res->min_bucket = b;
 	res->budget = budget;
-	last_rule.min_idle = res->min_idle;
+	/* Pages above the lowest bucket all go; of that bucket, only what
+	 * the budget has left, so that the walk's address order cannot put
+	 * a younger page before an older one of another bucket. */
+	res->boundary_left = budget > above ? budget - above : 0;
+	res->max_bucket = PPS_AGE_BUCKETS - 1;
+	last_rule.min_bucket = b;
 	last_rule.budget = budget;
 }
 
@@ -85,12 +108,13 @@ void pps_age_end_pass(struct pps_result *res)
 
 void pps_age_referenced(struct page *p)
 {
-	/* On probation: this accessed bit is the touch that brought the page
-	 * in (the sweep's), not a reuse. The next one makes it young. */
-	if (p->flags & PG_probation) {
-		p->flags &= ~PG_probation;
+	/* On probation: the first accessed bit is the touch that brought the
+	 * page in (the sweep's), not a reuse. The next one makes it young. */
+	if (p->flags & PG_first_touch) {
+		p->flags &= ~PG_first_touch;
 		return;
 	}
+	p->flags &= ~PG_probation;
 	p->age_seq = pps_age_seq;
 }
 
@@ -98,23 +122,27 @@ bool pps_age_may_unmap(struct page *p, struct pps_result *res)
 {
 	if (!res->aged)
 		return true; /* a request: every old page in its range */
-	u32 idle = pps_age_seq - p->age_seq;
-	res->hist[pps_age_bucket(idle)]++;
-	if (idle < res->min_idle || !res->budget)
+	u32 b = bucket_of(p);
+	res->hist[b]++;
+	if (b < res->min_bucket || b > res->max_bucket || !res->budget)
 		return false;
+	if (b == res->min_bucket) {
+		if (!res->boundary_left)
+			return false;
+		res->boundary_left--;
+	}
 	res->budget--;
 	return true;
 }
 
 void pps_age_new(struct page *p, bool probation)
 {
+	p->age_seq = pps_age_seq;
 	if (probation) {
-		p->flags |= PG_probation;
-		p->age_seq = pps_age_seq - PROBATION_AGE;
+		p->flags |= PG_probation | PG_first_touch;
 		count_vm_event(PPS_PROBATION);
 	} else {
-		p->flags &= ~PG_probation;
-		p->age_seq = pps_age_seq;
+		p->flags &= ~(PG_probation | PG_first_touch);
 	}
 }
 

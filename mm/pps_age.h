@@ -13,29 +13,31 @@
  * oldest pages first, and only as many as the free target still lacks
  * once the pages already on their way out (stages 3 to 5) are counted:
  *
- *   - every pass counts the idle ages of the old present pages it walks
- *     (a histogram of PPS_AGE_BUCKETS buckets, exact for the young ones,
- *     coarser for the old);
+ *   - every pass counts the old present pages it walks by idle age, in a
+ *     histogram of PPS_AGE_BUCKETS buckets (one pass each for the young,
+ *     coarser for the old; the top ones for pages on probation, below);
  *   - the next pressure pass takes the previous pass's histogram and
- *     picks the smallest idle age whose bucket and the older ones hold
- *     its budget of pages (pps_age_begin_pass); stage 2 unmaps only pages
- *     at least that old, and at most the budget (pps_age_may_unmap).
+ *     picks the lowest bucket that, with the ones above it, holds its
+ *     budget of pages (pps_age_begin_pass); stage 2 unmaps only pages in
+ *     that bucket or above, and at most the budget (pps_age_may_unmap).
  *
  * The periodic pass (no pressure) keeps its rule: any page idle for a
  * whole pass is unmapped (and written, a second later), so that pages
  * sit ready for a quick reclaim; a request (madvise, /proc/PID/reclaim,
  * GDB's pps-step) unmaps every old page in its range.
  *
- * Scan resistance: a page read back from swap in a sequential sweep
- * (its VMA's read-ahead window is at full size, swap_ra.h) and whose
- * refault distance says memory could not have kept it anyway is put on
- * probation: its idle age starts at the oldest bucket, and the first
- * accessed bit stage 1 finds on it is the sweep's own touch, not a reuse,
- * so it does not make the page young. A sweep over more than memory then
- * evicts the pages it has just passed, the way OPT does, and keeps the
- * rest resident for the next sweep, where LRU would evict everything just
- * before its reuse. A page touched again once off probation is young like
- * any other.
+ * Scan resistance: a page that a sweep brings in is put on probation:
+ * one read back from swap while its VMA's read-ahead window is full
+ * (swap_ra.h) and whose refault distance says memory could not have kept
+ * it anyway, and one a sweep fills for the first time (demand-zero faults
+ * one page after the other). Pages on probation sit in the top buckets,
+ * above every other page, the newest on top: they leave first, newest
+ * first (PG_probation). The first accessed bit stage 1 finds on one is the
+ * sweep's own touch, not a reuse, and does not count (PG_first_touch); a
+ * second one takes it off probation, young like any other page. A sweep
+ * over more than memory then evicts the pages it has just passed, the way
+ * OPT does, and keeps the rest resident for the next sweep, where LRU
+ * would evict everything just before its reuse.
  *
  * Refault distance (as Linux's mm/workingset.c): stage 5 stamps each slot
  * it frees a page to with the count of PPS evictions so far; a swap-in
@@ -45,7 +47,8 @@
  * all, workingset_activate those).
  *
  * Locks: the counters and histograms are kppsd's (one pass at a time; a
- * request pass does not touch them). page->age_seq and PG_probation are
+ * request pass does not touch them). page->age_seq, PG_probation and
+ * PG_first_touch are
  * changed under the owner mm's page_table_lock, like every PPS field of a
  * page. The slot stamps are written by stage 5 and read by swap-in, both
  * under the page_table_lock of the mm whose PTE holds the slot; a torn
@@ -60,6 +63,8 @@ struct page;
 struct pps_result;
 
 #define PPS_AGE_BUCKETS 64
+/* Buckets from here up hold the pages on probation. */
+#define PPS_AGE_PROBATION 48
 /* Passes a page read ahead may wait to be used before stage 5 drops it. */
 #define PPS_RA_GRACE 3
 
@@ -105,7 +110,7 @@ void pps_age_setup_slots(u32 nslots);
 /* For /proc/kppsd: the last pressure pass's rule. */
 struct pps_age_stats {
 	u32 seq, evictions;
-	u32 min_idle;           /* idle age stage 2 asked for (passes) */
+	u32 min_bucket;         /* the lowest bucket stage 2 took from */
 	u32 budget;             /* pages it could unmap */
 	u32 hist[PPS_AGE_BUCKETS];  /* last pass: old pages per idle bucket */
 };

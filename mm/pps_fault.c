@@ -66,7 +66,7 @@ int pps_rescue(struct mm *mm, struct vma *v, u32 va)
 			 * sweep the page is on probation (mm/pps_age.h). */
 			p->flags &= ~PG_readahead;
 			swap_ra_hit(v);
-			pps_age_new(p, swap_ra_sweeping(v) && v->ra.cold);
+			pps_age_new(p, swap_ra_sweeping(v));
 		} else {
 			/* Unmapped by stage 2 and wanted again: a reuse. */
 			pps_age_new(p, false);
@@ -85,7 +85,7 @@ struct swapin {
 	pte_t claimed[PPS_SERIES_MAX];  /* the busy entry as we left it */
 	struct page *page[PPS_SERIES_MAX];
 	bool ok[PPS_SERIES_MAX];
-	bool cold;      /* a sweep, and the refault distance beyond memory */
+	bool cold;      /* a sweep's: the pages go on probation (pps_age.h) */
 };
 
 /* Claim the SwappedPTE at va and the idle SwappedPTEs right after it in
@@ -215,12 +215,12 @@ int pps_swapin(struct mm *mm, struct vma *v, u32 va)
 		spin_unlock(&mm->page_table_lock);
 		return 0;
 	}
-	/* Refault distance: within the resident pages, the working set did
-	 * not fit; beyond, in a sweep, the page goes on probation. */
-	bool in_working_set = pps_age_refault(pte_swp_slot(old));
+	/* The refault distance, a figure (vmstat workingset_*). Not a veto on
+	 * probation: with the newest probation pages leaving first, a sweep's
+	 * pages come back after short distances by design. */
+	pps_age_refault(pte_swp_slot(old));
 	swapin_claim(mm, v, va, &si);
-	si.cold = swap_ra_sweeping(v) && !in_working_set;
-	v->ra.cold = si.cold;
+	si.cold = swap_ra_sweeping(v);
 	spin_unlock(&mm->page_table_lock);
 
 	if (pps_io_window_hook)

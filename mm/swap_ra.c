@@ -59,3 +59,17 @@ bool swap_ra_sweeping(const struct vma *v)
 {
 	return swap_readahead_window > 1 && v->ra.win >= swap_readahead_window;
 }
+
+bool swap_ra_fill_sweep(struct vma *v, u32 va)
+{
+	struct swap_ra *ra = &v->ra;
+	u32 page = va & ~(PAGE_SIZE - 1);
+
+	ASSERT_HELD(&v->mm->page_table_lock);
+	if (ra->fill_run && page == ra->fill_prev + PAGE_SIZE)
+		ra->fill_run++;
+	else
+		ra->fill_run = 1;
+	ra->fill_prev = page;
+	return ra->fill_run >= SWAP_RA_FILL_RUN;
+}

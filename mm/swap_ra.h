@@ -20,7 +20,9 @@
  * swap_ra_grow / swap_ra_shrink (faults whose window changed).
  *
  * A VMA whose window is full is being swept: its pages read back are
- * candidates for probation (mm/pps_age.h).
+ * candidates for probation (mm/pps_age.h). So are the pages of a sweep
+ * that fills a VMA for the first time (demand-zero faults one page after
+ * the other), which the VMA notes here too.
  *
  * Locks: the window lives in the VMA and changes under its mm's
  * page_table_lock (the fault and the rescue both hold it): threads of one
@@ -38,8 +40,15 @@ struct swap_ra {
 	u32 prev_va;    /* the page of the last major fault */
 	u16 win;        /* the last window (0: no fault yet) */
 	u16 hits;       /* read-ahead pages used since the last major fault */
-	bool cold;      /* the last one was a sweep's, beyond memory (pps_age.h) */
+	/* Demand-zero faults: the page of the last one, and how many came
+	 * one page after the other up to it (a sweep filling the VMA). */
+	u32 fill_prev;
+	u32 fill_run;
 };
+
+/* Demand-zero faults in a row, one page after the other, that make a
+ * fill sweep. */
+#define SWAP_RA_FILL_RUN 32
 
 extern u32 swap_readahead_window;       /* swap_ra=: the largest window */
 
@@ -49,5 +58,9 @@ u32 swap_ra_window(struct vma *v, u32 va);
 void swap_ra_hit(struct vma *v);
 /* Is v being swept (its window at the largest)? */
 bool swap_ra_sweeping(const struct vma *v);
+/* A demand-zero fault at va: is it part of a sweep filling v (the last
+ * SWAP_RA_FILL_RUN ones came one page after the other)? page_table_lock
+ * held. */
+bool swap_ra_fill_sweep(struct vma *v, u32 va);
 
 #endif

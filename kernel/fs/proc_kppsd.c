@@ -47,8 +47,8 @@ static int show_kppsd(struct seqbuf *sb, int pid)
 	struct pps_age_stats *ag = kmalloc(sizeof(*ag));
 	if (ag) {
 		pps_age_get_stats(ag);
-		sb_printf(sb, "aging: seq %u evictions %u pressure_rule min_idle %u budget %u\n", ag->seq,
-			  ag->evictions, ag->min_idle, ag->budget);
+		sb_printf(sb, "aging: seq %u evictions %u pressure_rule min_bucket %u budget %u\n", ag->seq,
+			  ag->evictions, ag->min_bucket, ag->budget);
 		sb_printf(sb, "aging_idle_hist:");
 		for (u32 b = 0; b < PPS_AGE_BUCKETS; b++)
 			sb_printf(sb, " %u", ag->hist[b]);

@@ -116,7 +116,9 @@ KTEST(pps_age_oldest_first_within_budget)
 	spin_unlock(&mm->page_table_lock);
 	memset(&r, 0, sizeof(r));
 	r.aged = true;
-	r.min_idle = 10;
+	r.min_bucket = pps_age_bucket(10);
+	r.max_bucket = PPS_AGE_BUCKETS - 1;
+	r.boundary_left = 5;
 	r.budget = 5;
 	pps_step_range(mm, v, v->start, v->end, PPS_STAGE_UNMAP, &r);
 	pps_end_pass(&r);

@@ -83,7 +83,7 @@ static inline struct mm *make_mm(u32 n, struct vma **vp)
 static inline void ra_as_sweep(struct vma *v)
 {
 	spin_lock(&v->mm->page_table_lock);
-	v->ra = (struct swap_ra){ .prev_va = 0, .win = 8, .hits = 6, .cold = false };
+	v->ra = (struct swap_ra){ .prev_va = 0, .win = 8, .hits = 6 };
 	spin_unlock(&v->mm->page_table_lock);
 }
 
