@@ -196,3 +196,32 @@ u32 swap_slots_free(struct swap_area *a)
 {
 	return a->nfree;
 }
+
+u32 swap_resv_fill(struct swap_area *a, struct swap_resv *r, u32 want)
+{
+	struct swap_extent ext;
+	int next;
+
+	ASSERT(r->len == 0);
+	if (swap_slots_alloc_batch(a, want, &ext, 1, &next) == 0)
+		return 0;
+	r->start = ext.start;
+	r->len = ext.len;
+	return r->len;
+}
+
+void swap_resv_release(struct swap_area *a, struct swap_resv *r)
+{
+	spin_lock(&a->lock);
+	for (u32 s = r->start; s < r->start + r->len; s++) {
+		ASSERT(a->count[s] == 1);
+		a->count[s] = 0;
+		mark(a, s, false);
+	}
+	/* Nothing taken since: the next batch may start where these were,
+	 * rather than leave them a hole until the hint comes round. */
+	if (r->len && a->hint == r->start + r->len)
+		a->hint = r->start;
+	spin_unlock(&a->lock);
+	r->len = 0;
+}
