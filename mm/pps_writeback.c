@@ -10,9 +10,30 @@
 #include <mm/swapfile.h>
 #include <mm/swap_io.h>
 #include <mm/vmstat.h>
+#include <kernel/cmdline.h>
 #include <kernel/lock_assert.h>
 #include <kernel/printk.h>
 #include <kernel/panic.h>
+
+/*
+ * Which dirty pages stage 4 may give a fresh slot (pps_writeback.h). A
+ * relocation trades read locality for write clustering: the swap-in reads
+ * a fault's address neighbours ahead, one command per run of consecutive
+ * slots, and a page moved into a write batch is no longer next to its
+ * neighbours' slots.
+ *  - off:    never; a page is written where stage 3 first put it;
+ *  - stray:  only a page whose slot follows neither address neighbour's
+ *            slot (nothing a read-ahead would read with it is lost);
+ *  - always: any page whose slot does not continue the batch.
+ */
+enum wb_relocate { WB_RELOCATE_OFF, WB_RELOCATE_STRAY, WB_RELOCATE_ALWAYS, WB_RELOCATE_N };
+static enum wb_relocate wb_relocate = WB_RELOCATE_ALWAYS;
+static const char *const wb_relocate_names[] = {
+	[WB_RELOCATE_OFF] = "off", [WB_RELOCATE_STRAY] = "stray", [WB_RELOCATE_ALWAYS] = "always",
+	[WB_RELOCATE_N] = NULL
+};
+CMDLINE_PARAM_ENUM(pps_relocate, wb_relocate, wb_relocate_names,
+		   "stage 4 gives dirty pages fresh slots to cluster writes: off, stray, always");
 
 /* The locks a batch lives under (pps_writeback.h). */
 static void assert_stepper(struct mm *mm)
@@ -129,6 +150,34 @@ static void relocate(struct pps_wb *wb, struct page *p)
 	count_vm_event(SWAP_WRITE_RELOC);
 }
 
+/* The slot a PTE holds, or its page holds (0: none). page_table_lock held. */
+static u32 slot_of(pte_t pte)
+{
+	if (pte_swapped(pte))
+		return pte_swp_slot(pte);
+	if (pte_present(pte) || pte_unmapped(pte))
+		return pfn_to_page(pte_pfn(pte))->swap_slot;
+	return 0;
+}
+
+/* May p (pt[i], at va) be given a fresh slot? Its old one must be its
+ * own alone, and the policy must allow it. page_table_lock held. */
+static bool movable(struct page *p, pte_t *pt, u32 i, u32 va)
+{
+	u32 slot = p->swap_slot;
+
+	if (wb_relocate == WB_RELOCATE_OFF || swap_slot_count(&swap_area_main, slot) != 1)
+		return false;
+	if (wb_relocate == WB_RELOCATE_ALWAYS)
+		return true;
+	/* stray: the neighbours in the same page table (pt indexes it). */
+	if (PTE_INDEX(va) > 0 && slot_of(pt[(int)i - 1]) == slot - 1)
+		return false;
+	if (PTE_INDEX(va) < PTES_PER_TABLE - 1 && slot_of(pt[i + 1]) == slot + 1)
+		return false;
+	return true;
+}
+
 enum claim { CLAIM_SKIP, CLAIM_ADDED, CLAIM_FLUSH, CLAIM_REFILL };
 
 /* Claim the page of pt[i] (at va) into the batch, or say what must happen
@@ -141,19 +190,19 @@ static enum claim claim(struct mm *mm, struct pps_wb *wb, pte_t *pt, u32 i, u32 
 	if (!p)
 		return CLAIM_SKIP; /* rescued meanwhile, or clean already */
 	ASSERT_OWNER(p, mm, va);
-	bool own = swap_slot_count(&swap_area_main, p->swap_slot) == 1;
+	bool move = movable(p, pt, i, va);
 	if (wb->n) {
 		u32 next = wb->first_slot + wb->n;
 		if (wb->n == PPS_WB_MAX)
 			return CLAIM_FLUSH;
 		if (p->swap_slot != next) {
-			if (own && !wb->relocate.len && !wb->resv_dry)
+			if (move && !wb->relocate.len && !wb->resv_dry)
 				return CLAIM_REFILL; /* the allocator's next run may follow */
-			if (!own || swap_resv_peek(&wb->relocate) != next)
+			if (!move || swap_resv_peek(&wb->relocate) != next)
 				return CLAIM_FLUSH; /* the run ends here */
 			relocate(wb, p);
 		}
-	} else if (own && p->swap_slot != wb->last_end && !next_continues(pt, i, n, p->swap_slot)) {
+	} else if (move && p->swap_slot != wb->last_end && !next_continues(pt, i, n, p->swap_slot)) {
 		/* A new batch: start it where the next pages can follow, the
 		 * relocate reservation, unless this page's own slot already
 		 * continues the last write or the next page. */
