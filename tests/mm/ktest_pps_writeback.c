@@ -8,6 +8,9 @@
  *  - pages dirtied again, whose old slots interleave two runs, are given
  *    fresh slots and go out in one or two commands, with no page written
  *    twice and no slot lost; they read back what was written last;
+ *  - a page of a batch that spans series is rescued and written to in the
+ *    write window (pps_io_window_hook): the write keeps its D bit, so the
+ *    page is written again and reads back what was written last;
  *  - a batched write that fails (blkdebug, with swap_fail_slot=, see
  *    tests/mm/test_swap.py) loses nothing: the pages stay dirty in memory,
  *    the slot is retired, and the next passes write them elsewhere.
@@ -72,8 +75,9 @@ static u32 age_and_unmap(struct ktest *t, struct mm *mm, struct vma *v, bool (*k
 
 static bool even(u32 i) { return !(i & 1); }
 
-/* Fault every page of v back in and check it holds base + i. */
-static void read_back(struct ktest *t, struct mm *mm, struct vma *v, u32 base)
+/* Fault every page of v back in and check it holds base + i (but page
+ * `odd`, if any: odd_val). */
+static void read_back_but(struct ktest *t, struct mm *mm, struct vma *v, u32 base, u32 odd, u32 odd_val)
 {
 	u32 bad = 0;
 
@@ -81,10 +85,15 @@ static void read_back(struct ktest *t, struct mm *mm, struct vma *v, u32 base)
 		for (int k = 0; k < 3 && !pte_present(*pte_lookup(mm, va)); k++)
 			KT_EXPECT_EQ(t, handle_mm_fault(mm, va, 0), 0); /* swap-in, then a rescue */
 		pte_t pte = *pte_lookup(mm, va);
-		if (!pte_present(pte) || *(u32 *)P2V(pte_pfn(pte) << PAGE_SHIFT) != base + i)
+		if (!pte_present(pte) || *(u32 *)P2V(pte_pfn(pte) << PAGE_SHIFT) != (i == odd ? odd_val : base + i))
 			bad++;
 	}
 	KT_EXPECT_EQ(t, bad, 0);
+}
+
+static void read_back(struct ktest *t, struct mm *mm, struct vma *v, u32 base)
+{
+	read_back_but(t, mm, v, base, ~0u, 0);
 }
 
 static void interleaved(struct ktest *t, struct pps_result *r)
@@ -157,6 +166,81 @@ KTEST(pps_wb_interleaved_pages_few_commands)
 	KT_ASSERT(t, swap_enabled && r);
 	kppsd_pause();
 	interleaved(t, r);
+	kppsd_resume();
+	kfree(r);
+}
+
+static struct {
+	struct vma *v;
+	u32 va;                 /* the page rescued in the window */
+	int calls;
+	u32 start, end;         /* the window's range */
+} race;
+
+/* In the write window, a fault rescues race.va and the CPU writes to it
+ * (another thread of the process would hold mmap_lock for reading, as the
+ * stepper does: the rescue needs no more). */
+static void rescue_in_write(enum pps_io_window w, struct mm *mm, u32 start, u32 end)
+{
+	if (w != PPS_WINDOW_WRITE || race.calls++)
+		return;
+	race.start = start;
+	race.end = end;
+	pps_rescue(mm, race.v, race.va);
+	spin_lock(&mm->page_table_lock);
+	pte_t *p = pte_lookup(mm, race.va);
+	if (pte_present(*p)) {
+		*p = pte_mkdirty(pte_mkyoung(*p));
+		*(u32 *)P2V(pte_pfn(*p) << PAGE_SHIFT) = 0xBEEF0000;
+	}
+	spin_unlock(&mm->page_table_lock);
+}
+
+static void rescue_in_window(struct ktest *t, struct pps_result *r)
+{
+	u32 used = swap_used();
+	struct vma *v;
+	struct mm *mm = make_mm(16, &v);
+
+	KT_ASSERT(t, mm);
+	mm->cpu_mask = ~0u;
+	KT_EXPECT_EQ(t, age_and_unmap(t, mm, v, even, r), 8); /* 8 series of one page */
+	step(mm, v, PPS_STAGE_ATTACH, r);
+	memset(&race, 0, sizeof(race));
+	race.v = v;
+	race.va = v->start + 5 * PAGE_SIZE;
+	pps_io_window_hook = rescue_in_write;
+	step(mm, v, PPS_STAGE_WRITE, r);
+	pps_io_window_hook = NULL;
+	KT_EXPECT_EQ(t, race.calls, 1);                         /* one batch for the 8 series */
+	KT_EXPECT_EQ(t, race.start, v->start + PAGE_SIZE);
+	KT_EXPECT_EQ(t, race.end, v->end);
+	KT_EXPECT_EQ(t, r->moved[PPS_STAGE_WRITE], 8);
+	/* Written and marked clean, but the write in the window is in D. */
+	pte_t pte = *pte_lookup(mm, race.va);
+	KT_EXPECT(t, pte_present(pte) && pte_dirty(pte));
+	KT_EXPECT(t, !(page_of(mm, race.va)->flags & PG_dirty));
+	/* Stage 1 moves D back into PG_dirty: the page is written again. */
+	KT_EXPECT_EQ(t, age_and_unmap(t, mm, v, NULL, r), 9);
+	KT_EXPECT(t, page_of(mm, race.va)->flags & PG_dirty);
+	step(mm, v, PPS_STAGE_ATTACH, r);
+	step(mm, v, PPS_STAGE_WRITE, r);
+	KT_EXPECT_EQ(t, r->moved[PPS_STAGE_WRITE], 9);
+	step(mm, v, PPS_STAGE_FREE, r);
+	KT_EXPECT_EQ(t, count_type(mm, v, pte_swapped), 16);
+	read_back_but(t, mm, v, 0xC0DE0000, 5, 0xBEEF0000);
+	mm->cpu_mask = 0;
+	put_last(t, mm);
+	KT_EXPECT_EQ(t, swap_used(), used);
+}
+
+KTEST(pps_wb_rescue_in_write_window)
+{
+	struct pps_result *r = kzalloc(sizeof(*r));
+
+	KT_ASSERT(t, swap_enabled && r);
+	kppsd_pause();
+	rescue_in_window(t, r);
 	kppsd_resume();
 	kfree(r);
 }
