@@ -12,9 +12,11 @@
  *    the batch (a page read back from swap keeps its slot, wherever that
  *    is, and is written again once it is dirtied) gets this reservation's
  *    next slot instead and its old one is freed, if the old one is its own
- *    alone: the page is dirty, so the old slot's copy is stale and nobody
- *    needs it. A relocation writes no page that would not be written
- *    anyway; it only chooses where.
+ *    alone and pps_relocate= allows it (by default only a slot that is not
+ *    next to an address neighbour's: pps_writeback.c says why): the page
+ *    is dirty, so the old slot's copy is stale and nobody needs it. A
+ *    relocation writes no page that would not be written anyway; it only
+ *    chooses where.
  *  - the write batch: claimed pages (UnmappedPTE, slot, PG_dirty, checked
  *    under page_table_lock) with consecutive slots, at most PPS_WB_MAX.
  *    It is written when the next page cannot continue it, when it is full,
