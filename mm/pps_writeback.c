@@ -111,6 +111,7 @@ void pps_wb_finish(struct mm *mm, struct pps_result *res)
 {
 	struct pps_wb *wb = &res->wb;
 
+	assert_stepper(mm);
 	pps_wb_flush(mm, res);
 	swap_resv_release(&swap_area_main, &wb->attach);
 	swap_resv_release(&swap_area_main, &wb->relocate);
