@@ -68,9 +68,11 @@ struct swap_resv {
 };
 /* Take one run of up to want slots into an empty reservation: the first
  * run of want from the hint; if there is none, the first free run at least
- * SWAP_RESV_ENOUGH long, else the longest there is. Returns its length, 0
- * if the area is full. */
+ * SWAP_RESV_ENOUGH long, or, past the first 8 clusters scanned, at least
+ * SWAP_RESV_LATE long; else the longest there is. Returns its length, 0 if
+ * the area is full. */
 #define SWAP_RESV_ENOUGH 32
+#define SWAP_RESV_LATE 8
 u32 swap_resv_fill(struct swap_area *a, struct swap_resv *r, u32 want);
 /* The reservation's next slot, 0 if it is empty. */
 static inline u32 swap_resv_peek(const struct swap_resv *r)
