@@ -12,8 +12,9 @@
  *    the batch (a page read back from swap keeps its slot, wherever that
  *    is, and is written again once it is dirtied) gets this reservation's
  *    next slot instead and its old one is freed, if the old one is its own
- *    alone and pps_relocate= allows it (by default only a slot that is not
- *    next to an address neighbour's: pps_writeback.c says why): the page
+ *    alone and pps_relocate= allows it (by default always; stray moves
+ *    only a slot next to neither address neighbour's: pps_writeback.c
+ *    weighs the two): the page
  *    is dirty, so the old slot's copy is stale and nobody needs it. A
  *    relocation writes no page that would not be written anyway; it only
  *    chooses where.
