@@ -26,9 +26,9 @@
  *            slot (no run a read-ahead would read in one command is cut);
  *  - always: any page whose slot does not continue the batch.
  * The default is always. Measured at -m 38 (kernel workloads thrash,
- * seqscan, hotcold, phase): 32-48 pages per write command instead of
- * 1.4-29, the same pages written and read and the same major faults, but
- * 10-40% more read commands: the adaptive read-ahead (mm/swap_ra.h) reads
+ * seqscan, hotcold, phase): 20-45 pages per write command instead of
+ * 1.4-29, the same pages written and read and the same major faults
+ * (within 2%), but 15-40% more read commands: the adaptive read-ahead (mm/swap_ra.h) reads
  * one page a fault on random access, where a relocation costs little, and
  * more on a sweep, whose window a relocated page may cut in two. stray
  * keeps every read run and writes 1.4-50 pages per command.
