@@ -11,7 +11,6 @@
 #include <mm/frame.h>
 #include <mm/dftlb.h>
 #include <mm/swapfile.h>
-#include <mm/swap_io.h>
 #include <mm/vmstat.h>
 #include <kernel/lock_assert.h>
 #include <kernel/printk.h>
@@ -136,122 +135,40 @@ static void stage2_unmap(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_
 	spin_unlock(&mm->page_table_lock);
 }
 
-/* Stage 3: one batch of contiguous slots for the series, attached in
- * address order, so that stage 4 writes it with one command per run. */
+/* Stage 3: a slot for each UnmappedPTE of the series, in address order
+ * from the stepper's attach reservation (mm/pps_writeback.h): the series
+ * of one pass get consecutive slots, so the next pass's stage 4 writes
+ * them as one run. */
 static void stage3_attach(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_result *res)
 {
-	struct swap_extent ext[8];
-	int next = 0, e = 0;
-	u32 got;
+	struct swap_resv *resv = &res->wb.attach;
 
 	if (!swap_enabled) {
 		res->swap_full = true;
 		return;
 	}
-	got = swap_slots_alloc_batch(&swap_area_main, n, ext, 8, &next);
-	if (got < n)
-		res->swap_full = true;
-	u32 slot = next ? ext[0].start : 0, left = next ? ext[0].len : 0;
-	spin_lock(&mm->page_table_lock);
-	for (u32 i = 0; i < n && left; i++) {
-		pte_t pte = pt[i];
-		if (!pte_unmapped(pte))
-			continue; /* rescued meanwhile: no slot needed yet */
-		struct page *p = pfn_to_page(pte_pfn(pte));
-		ASSERT_OWNER(p, mm, start + i * PAGE_SIZE);
-		if (p->swap_slot)
-			continue;
-		ASSERT(swap_slot_count(&swap_area_main, slot) == 1); /* fresh, ours alone */
-		p->swap_slot = slot++;
-		p->flags |= PG_dirty; /* a fresh slot holds nothing yet */
-		res->moved[PPS_STAGE_ATTACH]++;
-		if (--left == 0 && ++e < next) {
-			slot = ext[e].start;
-			left = ext[e].len;
+	for (u32 i = 0; i < n;) {
+		/* Refilled without page_table_lock (the area's scan may be
+		 * long); slots left over go back in pps_wb_finish(). */
+		if (!resv->len && !swap_resv_fill(&swap_area_main, resv, PPS_RESV_SLOTS)) {
+			res->swap_full = true;
+			return;
 		}
-	}
-	spin_unlock(&mm->page_table_lock);
-	/* Slots nobody took (pages rescued meanwhile) go back. */
-	for (; e < next; e++, left = e < next ? ext[e].len : 0, slot = e < next ? ext[e].start : 0)
-		while (left--)
-			swap_slot_free(&swap_area_main, slot++);
-}
-
-/*
- * After the write of run[0..n) to slots first_slot.. : page_table_lock is
- * taken again, and each page is looked at afresh. pps_lock kept every page
- * in this mm (nobody frees one under a stepper), but a fault may have
- * rescued it meanwhile, so only its one owner PTE is trusted, not what
- * stage 4 saw before the write.
- *
- * Written: the page is clean (its copy on the slot is good). A PTE rescued
- * and written to during the I/O has D set, which stage 1 moves back into
- * PG_dirty: no write is lost.
- * Failed: the disk could not write err_slot. The page stays in memory,
- * dirty (nothing is lost), and that slot is retired so that the next pass
- * gives the page another one (stage 3 again) instead of failing on the
- * same sectors for ever. The other pages of the run keep their slots and
- * are written again.
- */
-static void stage4_done(struct mm *mm, u32 *vas, struct page **run, u32 n, u32 first_slot, int r,
-			u32 err_slot, struct pps_result *res)
-{
-	spin_lock(&mm->page_table_lock);
-	for (u32 i = 0; i < n; i++) {
-		struct page *p = run[i];
-		ASSERT_OWNER(p, mm, vas[i]);
-		ASSERT(p->swap_slot == first_slot + i);
-		if (!r) {
-			p->flags &= ~PG_dirty;
-		} else if (p->swap_slot == err_slot && swap_slot_mark_bad(&swap_area_main, err_slot)) {
-			p->swap_slot = 0;
-			printk("kppsd: swap slot %u is bad now (%u so far): its page gets another slot\n", err_slot,
-			       swap_area_main.nbad_later);
-		}
-	}
-	spin_unlock(&mm->page_table_lock);
-	if (r) {
-		printk("kppsd: writing slots %u..%u failed at slot %u (%d): pages kept\n", first_slot,
-		       first_slot + n - 1, err_slot, r);
-		res->io_errors++;
-	} else {
-		res->moved[PPS_STAGE_WRITE] += n;
-	}
-}
-
-/* Stage 4: write the dirty pages of the series, one disk command per run
- * of consecutive slots, with page_table_lock dropped around each write. */
-static void stage4_write(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_result *res)
-{
-	struct page *run[PPS_SERIES_MAX];
-	u32 vas[PPS_SERIES_MAX], first_slot = 0, len = 0;
-
-	for (u32 i = 0; i <= n; i++) {
-		struct page *p = NULL;
-		if (i < n) {
-			spin_lock(&mm->page_table_lock);
+		spin_lock(&mm->page_table_lock);
+		for (; i < n && resv->len; i++) {
 			pte_t pte = pt[i];
-			if (pte_unmapped(pte)) {
-				p = pfn_to_page(pte_pfn(pte));
-				if (!p->swap_slot || !(p->flags & PG_dirty))
-					p = NULL;
-			}
-			spin_unlock(&mm->page_table_lock);
+			if (!pte_unmapped(pte))
+				continue; /* rescued meanwhile: no slot needed yet */
+			struct page *p = pfn_to_page(pte_pfn(pte));
+			ASSERT_OWNER(p, mm, start + i * PAGE_SIZE);
+			if (p->swap_slot)
+				continue;
+			p->swap_slot = swap_resv_take(resv);
+			ASSERT(swap_slot_count(&swap_area_main, p->swap_slot) == 1); /* fresh, ours alone */
+			p->flags |= PG_dirty; /* a fresh slot holds nothing yet */
+			res->moved[PPS_STAGE_ATTACH]++;
 		}
-		if (len && (!p || p->swap_slot != first_slot + len)) {
-			u32 err_slot = 0;
-			if (pps_io_window_hook)
-				pps_io_window_hook(PPS_WINDOW_WRITE, mm, vas[0], vas[len - 1] + PAGE_SIZE);
-			int r = swap_io_sync(run, len, first_slot, true, &err_slot);
-			stage4_done(mm, vas, run, len, first_slot, r, err_slot, res);
-			len = 0;
-		}
-		if (p) {
-			if (!len)
-				first_slot = p->swap_slot;
-			vas[len] = start + i * PAGE_SIZE;
-			run[len++] = p;
-		}
+		spin_unlock(&mm->page_table_lock);
 	}
 }
 
@@ -339,13 +256,17 @@ void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, enum pps_s
 			case PPS_STAGE_AGE: stage1_age(mm, w.va, w.pte, n, res); break;
 			case PPS_STAGE_UNMAP: stage2_unmap(mm, w.va, w.pte, n, res); break;
 			case PPS_STAGE_ATTACH: stage3_attach(mm, w.va, w.pte, n, res); break;
-			case PPS_STAGE_WRITE: stage4_write(mm, w.va, w.pte, n, res); break;
+			case PPS_STAGE_WRITE: pps_wb_write_series(mm, w.va, w.pte, n, res); break;
 			case PPS_STAGE_FREE: stage5_free(mm, w.va, w.pte, n, res); break;
 			default: break;
 			}
 		}
 		pte_walk_skip(&w, n);
 	}
+	/* The batch is written and the reservations given back before the
+	 * caller may drop pps_lock (pps_writeback.h): a batch spans the
+	 * series of one VMA, not VMAs nor mms. */
+	pps_wb_finish(mm, res);
 	pps_current_series.mm = NULL;
 	count_vm_events(PPS_SCANNED, res->scanned);
 }

@@ -9,8 +9,9 @@
  *
  *   1 AGE     present, young -> old: clear A (D moves to PG_dirty), queue a dftlb task
  *   2 UNMAP   present, old   -> UnmappedPTE, once its dftlb task is done everywhere
- *   3 ATTACH  UnmappedPTE    -> a swap slot attached (a contiguous batch per series)
- *   4 WRITE   ... and dirty  -> written to the slot (one disk command per run)
+ *   3 ATTACH  UnmappedPTE    -> a swap slot attached (in address order, from a reservation)
+ *   4 WRITE   ... and dirty  -> written to the slot (batched across series: one
+ *                               disk command per run of slots, mm/pps_writeback.h)
  *   5 FREE    ... and clean  -> SwappedPTE, the frame freed
  *   6 SWAPPED SwappedPTE     (nothing to do)
  *
@@ -30,6 +31,7 @@
 
 #include <kernel/types.h>
 #include <mm/pps_age.h>
+#include <mm/pps_writeback.h>
 
 #define PPS_SERIES_MAX 32
 
@@ -75,6 +77,9 @@ struct pps_result {
 	bool swap_full;
 	int io_errors;
 	u32 busy_mms;           /* kppsd: mms skipped, mmap_lock held for writing */
+	/* Stages 3 and 4's slot reservations and write batch: empty again
+	 * when pps_step_range() returns (mm/pps_writeback.h). */
+	struct pps_wb wb;
 };
 
 /* One step over [start, end) of v: every series moves at most one stage,

@@ -77,14 +77,21 @@ void swap_area_destroy(struct swap_area *a)
 }
 
 /* Find a run of n free slots from the hint (wrapping once). Returns its
- * start, or the best shorter run in *best / *best_len and ~0. */
-static u32 find_run(struct swap_area *a, u32 n, u32 *best, u32 *best_len)
+ * start, or the best shorter run in *best / *best_len and ~0: the longest
+ * in the area, or, for a caller that can live with shorter runs, the
+ * longest once one at least `enough` long has ended, or at least `late`
+ * long after SWAP_SCAN_SOON slots were scanned. Such a caller need not
+ * scan a fragmented area whole, under the lock, each time. */
+#define SWAP_SCAN_SOON (8 * SWAP_CLUSTER)
+static u32 find_run(struct swap_area *a, u32 n, u32 enough, u32 late, u32 *best, u32 *best_len)
 {
 	u32 run_start = 0, run_len = 0;
 	u32 s = a->hint, scanned = 0;
 
 	*best_len = 0;
 	while (scanned < a->nslots) {
+		if (run_len == 0 && (*best_len >= enough || (scanned >= SWAP_SCAN_SOON && *best_len >= late)))
+			return ~0u; /* a run long enough has ended */
 		if (s >= a->nslots) {
 			s = 0;
 			run_len = 0; /* runs do not wrap around the end */
@@ -115,7 +122,9 @@ static u32 find_run(struct swap_area *a, u32 n, u32 *best, u32 *best_len)
 	return ~0u;
 }
 
-u32 swap_slots_alloc_batch(struct swap_area *a, u32 n, struct swap_extent *ext, int max_ext, int *next)
+/* swap_slots_alloc_batch, taking shorter runs as find_run says. */
+static u32 alloc_batch(struct swap_area *a, u32 n, u32 enough, u32 late, struct swap_extent *ext,
+		       int max_ext, int *next)
 {
 	u32 got = 0;
 
@@ -123,7 +132,7 @@ u32 swap_slots_alloc_batch(struct swap_area *a, u32 n, struct swap_extent *ext, 
 	spin_lock(&a->lock);
 	while (got < n && *next < max_ext && a->nfree) {
 		u32 want = n - got, best, best_len, start, len;
-		start = find_run(a, want, &best, &best_len);
+		start = find_run(a, want, MIN(want, enough), MIN(want, late), &best, &best_len);
 		if (start != ~0u) {
 			len = want;
 		} else {
@@ -145,6 +154,11 @@ u32 swap_slots_alloc_batch(struct swap_area *a, u32 n, struct swap_extent *ext, 
 	}
 	spin_unlock(&a->lock);
 	return got;
+}
+
+u32 swap_slots_alloc_batch(struct swap_area *a, u32 n, struct swap_extent *ext, int max_ext, int *next)
+{
+	return alloc_batch(a, n, n, n, ext, max_ext, next);
 }
 
 void swap_slot_free(struct swap_area *a, u32 slot)
@@ -195,4 +209,33 @@ u32 swap_slot_count(struct swap_area *a, u32 slot)
 u32 swap_slots_free(struct swap_area *a)
 {
 	return a->nfree;
+}
+
+u32 swap_resv_fill(struct swap_area *a, struct swap_resv *r, u32 want)
+{
+	struct swap_extent ext;
+	int next;
+
+	ASSERT(r->len == 0);
+	if (alloc_batch(a, want, SWAP_RESV_ENOUGH, SWAP_RESV_LATE, &ext, 1, &next) == 0)
+		return 0;
+	r->start = ext.start;
+	r->len = ext.len;
+	return r->len;
+}
+
+void swap_resv_release(struct swap_area *a, struct swap_resv *r)
+{
+	spin_lock(&a->lock);
+	for (u32 s = r->start; s < r->start + r->len; s++) {
+		ASSERT(a->count[s] == 1);
+		a->count[s] = 0;
+		mark(a, s, false);
+	}
+	/* Nothing taken since: the next batch may start where these were,
+	 * rather than leave them a hole until the hint comes round. */
+	if (r->len && a->hint == r->start + r->len)
+		a->hint = r->start;
+	spin_unlock(&a->lock);
+	r->len = 0;
 }

@@ -8,6 +8,14 @@
  * entries"). When no run is long enough the batch comes in a few pieces
  * (extents), largest first; only a full area gives fewer slots than asked.
  *
+ * A stepper that attaches slots to many short series (PPS's stage 3 and
+ * stage 4's relocations) keeps a *reservation* instead: one run taken at
+ * once and handed out slot by slot in address order, so that consecutive
+ * series get consecutive slots even when the area's free space is
+ * fragmented. Reserved slots count as in use (count 1, no owner yet); the
+ * stepper gives back what it did not hand out (swap_resv_release) before it
+ * lets go of the mm.
+ *
  * The allocator works on any struct swap_area, so the ktests can make
  * their own in memory; the kernel's one real area is swap_area_main
  * (mm/swapfile.c). Lock: area->lock, a spinlock; nothing here sleeps.
@@ -53,5 +61,33 @@ u32 swap_slot_count(struct swap_area *a, u32 slot);
  * a slot others still use stays theirs (false). */
 bool swap_slot_mark_bad(struct swap_area *a, u32 slot);
 u32 swap_slots_free(struct swap_area *a);
+
+/* A reservation: slots [start, start + len), each in use once, unused yet. */
+struct swap_resv {
+	u32 start, len;
+};
+/* Take one run of up to want slots into an empty reservation: the first
+ * run of want from the hint; if there is none, the first free run at least
+ * SWAP_RESV_ENOUGH long, or, past the first 8 clusters scanned, at least
+ * SWAP_RESV_LATE long; else the longest there is. Returns its length, 0 if
+ * the area is full. */
+#define SWAP_RESV_ENOUGH 32
+#define SWAP_RESV_LATE 8
+u32 swap_resv_fill(struct swap_area *a, struct swap_resv *r, u32 want);
+/* The reservation's next slot, 0 if it is empty. */
+static inline u32 swap_resv_peek(const struct swap_resv *r)
+{
+	return r->len ? r->start : 0;
+}
+/* Hand out the next slot (its use passes to the caller), 0 if empty. */
+static inline u32 swap_resv_take(struct swap_resv *r)
+{
+	if (!r->len)
+		return 0;
+	r->len--;
+	return r->start++;
+}
+/* Give back every slot not handed out; the reservation is empty after. */
+void swap_resv_release(struct swap_area *a, struct swap_resv *r);
 
 #endif

@@ -120,8 +120,9 @@ KTEST(swap_io_bad_requests)
 }
 
 /* With QEMU's blkdebug failing one sector (see tests/mm/test_swap.py),
- * a write to it reports -EIO and the slot; the page still holds its data. */
-static u32 swap_fail_slot;
+ * a write to it reports -EIO and the slot; the page still holds its data.
+ * (Not static: ktest_pps_writeback.c fails a batched write on it too.) */
+u32 swap_fail_slot;
 CMDLINE_PARAM_UINT(swap_fail_slot, swap_fail_slot, 0, 0xFFFFFF, "ktest: the slot blkdebug fails (tests only)");
 
 KTEST(swap_io_error_keeps_data)

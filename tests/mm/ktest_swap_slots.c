@@ -128,3 +128,37 @@ KTEST(swap_slots_concurrent)
 	kt_info(t, "%d threads, 200 batches each", nt);
 	swap_area_destroy(&shared_area);
 }
+
+/* A reservation: one run, handed out in order; what is left goes back, and
+ * the next batch starts where the unused slots were. */
+KTEST(swap_slots_reservation)
+{
+	struct swap_area a;
+	struct swap_resv r = { 0 };
+	struct swap_extent ext;
+	int n;
+
+	KT_ASSERT(t, swap_area_init(&a, 1024, NULL, 0) == 0);
+	KT_EXPECT_EQ(t, swap_resv_fill(&a, &r, 128), 128);
+	KT_EXPECT_EQ(t, swap_slots_free(&a), 1023 - 128);
+	KT_EXPECT_EQ(t, swap_resv_take(&r), 1);
+	KT_EXPECT_EQ(t, swap_resv_take(&r), 2);
+	KT_EXPECT_EQ(t, swap_resv_peek(&r), 3);
+	swap_resv_release(&a, &r);
+	KT_EXPECT_EQ(t, r.len, 0);
+	KT_EXPECT_EQ(t, swap_resv_take(&r), 0);
+	KT_EXPECT_EQ(t, swap_slots_free(&a), 1021);          /* slots 1 and 2 stay taken */
+	KT_EXPECT_EQ(t, swap_slot_count(&a, 3), 0);
+	KT_EXPECT_EQ(t, swap_slots_alloc_batch(&a, 4, &ext, 1, &n), 4);
+	KT_EXPECT_EQ(t, ext.start, 3);                      /* no hole left behind */
+	/* Fragmented (runs of 7 free slots between used ones): the longest
+	 * run there is, fewer slots than asked. */
+	KT_EXPECT_EQ(t, swap_slots_alloc_batch(&a, 1017, &ext, 1, &n), 1017);
+	for (u32 s = 9; s < 1024; s++)
+		if (s % 8)
+			swap_slot_free(&a, s);
+	KT_EXPECT_EQ(t, swap_resv_fill(&a, &r, 128), 7);
+	KT_EXPECT_EQ(t, r.start % 8, 1);
+	swap_resv_release(&a, &r);
+	swap_area_destroy(&a);
+}

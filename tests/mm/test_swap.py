@@ -162,3 +162,21 @@ def test_swap_write_error_loses_nothing(qemu_run, tmp_path):
     q.check(f"error -5 at slot {slot}" in q.log, "the failing slot was not reported")
     q.check(re.search(rf"ata: hdb: write error at sector {slot * 8}, giving up: -EIO", q.log),
             "no driver message naming the sector")
+
+
+def test_pps_batched_write_error_loses_nothing(qemu_run, tmp_path):
+    """Stage 4's write batch (32 pages, one command) covers the slot
+    blkdebug fails: the pages stay dirty in memory, the slot is retired, and
+    the next passes write them elsewhere; they read back intact."""
+    slot = 300
+    img = image(tmp_path, 32)
+    conf = tmp_path / "blkdebug.conf"
+    conf.write_text(f'[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "{slot * 8}"\n')
+    q = qemu_run(smp=2, swap=False, extra=ide1(f"blkdebug:{conf}:{img}"),
+                 cmdline=f"ktest=pps_wb_failed_write_loses_nothing swap_fail_slot={slot} panic=exit")
+    q.check(q.status == EXIT_KTEST_PASS, f"QEMU exit status {q.status}")
+    q.check("PANIC" not in q.log, "kernel panic")
+    check_ktap_all_pass(q)
+    q.check(f"kppsd: writing slots {slot - 8}..{slot + 23} failed at slot {slot} (-5): pages kept" in q.log,
+            "the batch's failure was not reported")
+    q.check(f"kppsd: swap slot {slot} is bad now" in q.log, "the failing slot was not retired")
