@@ -49,6 +49,7 @@
 #include <mm/legacy_fault.h>
 #include <mm/clock.h>
 #include <mm/rmap.h>
+#include <mm/reclaim_stats.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/time.h>
@@ -176,11 +177,13 @@ static u32 kppsd_clock(bool revolution)
 static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result *res)
 {
 	struct mm *mms[NPROC * 2];
+	struct reclaim_pass_timer timer;
 	struct list_head *l;
 	int n = 0;
 	u32 moves;
 
 	down_read(&pass_sem);
+	reclaim_pass_begin(&timer);
 	spin_lock(&mm_list_lock);
 	list_for_each(l, &mm_list) {
 		if (n == (int)ARRAY_SIZE(mms))
@@ -197,6 +200,7 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 	moves = pps_count_moves(res);
 	if (max_stage == PPS_STAGE_FREE && res->only_stage == PPS_STAGE_NONE)
 		moves += kppsd_clock(request);
+	reclaim_pass_end(&timer, res, max_stage == PPS_STAGE_FREE);
 	kppsd_last = *res;
 	kppsd_last.task = NULL;
 	passes++;

@@ -1,0 +1,150 @@
+/*
+ * Reclaim's cost counters (see reclaim_stats.h).
+ *
+ * Faults: one slot per CPU (cache-line aligned, so CPUs never share a line),
+ * each written only by its CPU with interrupts off: this_cpu_id() is
+ * stable and no other thread of this CPU can be halfway through the same
+ * adds. The u64 sums are read without a lock by /proc: a reader re-reads a
+ * word until two reads agree, which catches most torn reads of the two
+ * halves; the figure is a snapshot anyway.
+ *
+ * kppsd's passes: only the thread in kppsd_pass writes pass_stats, between
+ * reclaim_pass_begin and _end (kppsd_pass runs only in kppsd's thread).
+ * pass_thread names it, so that swap_io_sync can tell a pass's disk wait
+ * from a fault's.
+ */
+#include <mm/reclaim_stats.h>
+#include <mm/pps.h>
+#include <kernel/percpu.h>
+#include <kernel/spinlock.h>
+#include <kernel/sched.h>
+#include <kernel/fs/procfs.h>
+#include <kernel/panic.h>
+#include <arch/x86/tsc.h>
+
+const char *const fault_class_names[NR_FAULT_CLASSES] = {
+	[FAULT_CLASS_ZERO] = "zero",
+	[FAULT_CLASS_RESCUE] = "rescue",
+	[FAULT_CLASS_SWAPIN] = "swapin",
+	[FAULT_CLASS_LEGACY] = "legacy",
+};
+
+struct fault_cpu_stats {
+	u64 count[NR_FAULT_CLASSES];
+	u64 cycles[NR_FAULT_CLASSES];
+	u32 hist[NR_FAULT_CLASSES][FAULT_LAT_BUCKETS];
+} __attribute__((aligned(64)));
+
+static struct fault_cpu_stats fault_stats[MAX_CPUS];
+
+static struct {
+	u64 passes, pressure_passes;
+	u64 scanned, freed;          /* PTEs the passes looked at; frames stage 5 freed */
+	u64 cycles, io_cycles;       /* time in passes; of which waiting for swap writes */
+} pass_stats;
+static struct thread *volatile pass_thread;
+
+static u32 log2_u64(u64 v)
+{
+	u32 hi = (u32)(v >> 32), b;
+
+	if (hi) {
+		__asm__("bsrl %1, %0" : "=r"(b) : "rm"(hi));
+		return b + 32;
+	}
+	if (!(u32)v)
+		return 0;
+	__asm__("bsrl %1, %0" : "=r"(b) : "rm"((u32)v));
+	return b;
+}
+
+void fault_latency_record(enum fault_class c, u64 t0)
+{
+	u64 d = rdtsc() - t0;
+
+	if (c >= NR_FAULT_CLASSES)
+		return;
+	if ((s64)d < 0)
+		d = 0; /* migrated to a CPU whose TSC lags: no time, not 2^64 */
+	u32 b = MIN(log2_u64(d), FAULT_LAT_BUCKETS - 1u);
+	irq_push();
+	struct fault_cpu_stats *s = &fault_stats[this_cpu_id()];
+	s->count[c]++;
+	s->cycles[c] += d;
+	s->hist[c][b]++;
+	irq_pop();
+}
+
+void reclaim_pass_begin(struct reclaim_pass_timer *t)
+{
+	ASSERT(!pass_thread); /* one pass at a time: kppsd's thread only */
+	pass_thread = current();
+	t->t0 = rdtsc();
+}
+
+void reclaim_pass_end(struct reclaim_pass_timer *t, const struct pps_result *res, bool pressure)
+{
+	u64 d = rdtsc() - t->t0;
+
+	ASSERT(pass_thread == current());
+	pass_stats.passes++;
+	pass_stats.pressure_passes += pressure;
+	pass_stats.scanned += res->scanned;
+	pass_stats.freed += res->freed;
+	pass_stats.cycles += (s64)d < 0 ? 0 : d;
+	pass_thread = NULL;
+}
+
+void reclaim_io_waited(u64 cycles)
+{
+	if (pass_thread == current() && (s64)cycles > 0)
+		pass_stats.io_cycles += cycles;
+}
+
+u64 tsc_cycles_to_ns(u64 cycles)
+{
+	/* In two parts: cycles * 10^6 alone would overflow after a few hours. */
+	return cycles / tsc_khz * 1000000 + cycles % tsc_khz * 1000000 / tsc_khz;
+}
+
+static u64 read_u64(const volatile u64 *p)
+{
+	u64 a, b;
+
+	do {
+		a = *p;
+		b = *p;
+	} while (a != b);
+	return a;
+}
+
+void fault_latency_snapshot(struct fault_latency_snapshot *s)
+{
+	*s = (struct fault_latency_snapshot){ 0 };
+	for (int cpu = 0; cpu < MAX_CPUS; cpu++) {
+		struct fault_cpu_stats *f = &fault_stats[cpu];
+		for (int c = 0; c < NR_FAULT_CLASSES; c++) {
+			s->count[c] += read_u64(&f->count[c]);
+			s->cycles[c] += read_u64(&f->cycles[c]);
+			for (int b = 0; b < FAULT_LAT_BUCKETS; b++)
+				s->hist[c][b] += f->hist[c][b];
+		}
+	}
+}
+
+void reclaim_stats_show_vmstat(struct seqbuf *sb)
+{
+	struct fault_latency_snapshot s;
+
+	sb_printf(sb, "kppsd_passes %llu\n", read_u64(&pass_stats.passes));
+	sb_printf(sb, "kppsd_pressure_passes %llu\n", read_u64(&pass_stats.pressure_passes));
+	sb_printf(sb, "kppsd_scanned %llu\n", read_u64(&pass_stats.scanned));
+	sb_printf(sb, "kppsd_freed %llu\n", read_u64(&pass_stats.freed));
+	sb_printf(sb, "kppsd_pass_ns %llu\n", tsc_cycles_to_ns(read_u64(&pass_stats.cycles)));
+	sb_printf(sb, "kppsd_pass_io_ns %llu\n", tsc_cycles_to_ns(read_u64(&pass_stats.io_cycles)));
+	fault_latency_snapshot(&s);
+	for (int c = 0; c < NR_FAULT_CLASSES; c++) {
+		sb_printf(sb, "fault_%s %llu\n", fault_class_names[c], s.count[c]);
+		sb_printf(sb, "fault_%s_ns %llu\n", fault_class_names[c], tsc_cycles_to_ns(s.cycles[c]));
+	}
+}
