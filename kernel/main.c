@@ -54,6 +54,7 @@ void proc_pid_init(void);
 void reclaim_request_init(void);
 void kppsd_proc_init(void);
 void fault_latency_proc_init(void);
+void kppsd_cost_proc_init(void);
 void time_init_wallclock(void);
 
 /* Boot, part two, in a thread of its own: the disks, the file systems,
@@ -76,6 +77,7 @@ static void kinit(void *arg)
 	kppsd_init();
 	kppsd_proc_init();
 	fault_latency_proc_init();
+	kppsd_cost_proc_init();
 
 	if (ata_bench_requested())
 		kthread_run(ata_bench_thread, NULL, "ata_bench");

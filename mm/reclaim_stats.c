@@ -8,10 +8,11 @@
  * word until two reads agree, which catches most torn reads of the two
  * halves; the figure is a snapshot anyway.
  *
- * kppsd's passes: only the thread in kppsd_pass writes pass_stats, between
- * reclaim_pass_begin and _end (kppsd_pass runs only in kppsd's thread).
- * pass_thread names it, so that swap_io_sync can tell a pass's disk wait
- * from a fault's.
+ * kppsd's passes: only the thread in kppsd_pass writes pass_stats and
+ * pass_waited, between reclaim_pass_begin and _end (kppsd_pass runs only in
+ * kppsd's thread, asserted). pass_thread names it, so that swap_io_sync and
+ * dftlb_open can tell a pass's waits from a fault's or another stepper's
+ * (madvise, /proc/PID/reclaim).
  */
 #include <mm/reclaim_stats.h>
 #include <mm/pps.h>
@@ -40,9 +41,17 @@ static struct fault_cpu_stats fault_stats[MAX_CPUS];
 static struct {
 	u64 passes, pressure_passes;
 	u64 scanned, freed;          /* PTEs the passes looked at; frames stage 5 freed */
-	u64 cycles, io_cycles;       /* time in passes; of which waiting for swap writes */
+	u64 cycles;                  /* time in passes */
+	u64 wait_cycles[NR_PASS_WAITS]; /* ... of which asleep, by reason */
+	u32 cost_hist[PASS_COST_BUCKETS];
 } pass_stats;
 static struct thread *volatile pass_thread;
+static u64 pass_waited;              /* this pass's waits so far */
+
+static const char *const pass_wait_names[NR_PASS_WAITS] = {
+	[PASS_WAIT_SWAP_IO] = "io",
+	[PASS_WAIT_DFTLB] = "dftlb",
+};
 
 static u32 log2_u64(u64 v)
 {
@@ -75,10 +84,28 @@ void fault_latency_record(enum fault_class c, u64 t0)
 	irq_pop();
 }
 
+/* Four buckets per power of two: 0..3 are exact, then bucket 4m-4+q
+ * holds [(4+q) << (m-2), (5+q) << (m-2)) for m >= 2, q in 0..3. */
+static u32 pass_cost_bucket(u64 v)
+{
+	if (v < 4)
+		return (u32)v;
+	u32 m = log2_u64(v);
+	return MIN(4 * m - 4 + (u32)((v >> (m - 2)) & 3), PASS_COST_BUCKETS - 1u);
+}
+
+u64 pass_cost_bucket_low(u32 b)
+{
+	if (b < 4)
+		return b;
+	return (u64)(4 + b % 4) << ((b + 4) / 4 - 2);
+}
+
 void reclaim_pass_begin(struct reclaim_pass_timer *t)
 {
 	ASSERT(!pass_thread); /* one pass at a time: kppsd's thread only */
 	pass_thread = current();
+	pass_waited = 0;
 	t->t0 = rdtsc();
 }
 
@@ -87,18 +114,30 @@ void reclaim_pass_end(struct reclaim_pass_timer *t, const struct pps_result *res
 	u64 d = rdtsc() - t->t0;
 
 	ASSERT(pass_thread == current());
+	if ((s64)d < 0)
+		d = 0;
 	pass_stats.passes++;
 	pass_stats.pressure_passes += pressure;
 	pass_stats.scanned += res->scanned;
 	pass_stats.freed += res->freed;
-	pass_stats.cycles += (s64)d < 0 ? 0 : d;
+	pass_stats.cycles += d;
+	if (res->scanned >= PASS_COST_MIN_SCANNED)
+		pass_stats.cost_hist[pass_cost_bucket((d - MIN(d, pass_waited)) / res->scanned)]++;
 	pass_thread = NULL;
 }
 
-void reclaim_io_waited(u64 cycles)
+void reclaim_pass_waited(enum pass_wait w, u64 cycles)
 {
-	if (pass_thread == current() && (s64)cycles > 0)
-		pass_stats.io_cycles += cycles;
+	if (pass_thread != current() || (s64)cycles <= 0 || w >= NR_PASS_WAITS)
+		return;
+	pass_stats.wait_cycles[w] += cycles;
+	pass_waited += cycles;
+}
+
+void pass_cost_snapshot(u32 hist[PASS_COST_BUCKETS])
+{
+	for (int b = 0; b < PASS_COST_BUCKETS; b++)
+		hist[b] = pass_stats.cost_hist[b];
 }
 
 u64 tsc_cycles_to_ns(u64 cycles)
@@ -141,7 +180,9 @@ void reclaim_stats_show_vmstat(struct seqbuf *sb)
 	sb_printf(sb, "kppsd_scanned %llu\n", read_u64(&pass_stats.scanned));
 	sb_printf(sb, "kppsd_freed %llu\n", read_u64(&pass_stats.freed));
 	sb_printf(sb, "kppsd_pass_ns %llu\n", tsc_cycles_to_ns(read_u64(&pass_stats.cycles)));
-	sb_printf(sb, "kppsd_pass_io_ns %llu\n", tsc_cycles_to_ns(read_u64(&pass_stats.io_cycles)));
+	for (int w = 0; w < NR_PASS_WAITS; w++)
+		sb_printf(sb, "kppsd_pass_%s_ns %llu\n", pass_wait_names[w],
+			  tsc_cycles_to_ns(read_u64(&pass_stats.wait_cycles[w])));
 	fault_latency_snapshot(&s);
 	for (int c = 0; c < NR_FAULT_CLASSES; c++) {
 		sb_printf(sb, "fault_%s %llu\n", fault_class_names[c], s.count[c]);

@@ -47,9 +47,24 @@ struct reclaim_pass_timer {
 };
 void reclaim_pass_begin(struct reclaim_pass_timer *t);
 void reclaim_pass_end(struct reclaim_pass_timer *t, const struct pps_result *res, bool pressure);
-/* swap_io_sync waited `cycles` for the disk; counted if a pass is running
- * on this thread (stage 4's writes: the pass's I/O, not its CPU work). */
-void reclaim_io_waited(u64 cycles);
+/* Where a pass sleeps rather than works. */
+enum pass_wait {
+	PASS_WAIT_SWAP_IO, /* swap_io_sync: stage 4's writes */
+	PASS_WAIT_DFTLB,   /* dftlb_open: every delayed-flush slot busy, waiting for ticks */
+	NR_PASS_WAITS,
+};
+/* This thread waited `cycles` there; counted only if it is running a
+ * kppsd pass (a fault's swap-in read is the fault's latency). */
+void reclaim_pass_waited(enum pass_wait w, u64 cycles);
+
+/* Passes by their cost per scanned PTE, waits excluded: a histogram with
+ * four buckets per power of two of TSC cycles (pass_cost_bucket_low()),
+ * of the passes that scanned at least PASS_COST_MIN_SCANNED PTEs (a pass
+ * over a few dozen PTEs costs its fixed part). */
+#define PASS_COST_BUCKETS 100
+#define PASS_COST_MIN_SCANNED 1024
+u64 pass_cost_bucket_low(u32 b);   /* the bucket's lowest cycles per PTE */
+void pass_cost_snapshot(u32 hist[PASS_COST_BUCKETS]);
 
 u64 tsc_cycles_to_ns(u64 cycles);
 

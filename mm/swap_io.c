@@ -97,7 +97,7 @@ int swap_io_sync(struct page **pages, u32 npages, u32 slot, bool write, u32 *err
 	if (r)
 		return r;
 	wait_for_completion(&c);
-	reclaim_io_waited(rdtsc() - t0); /* a kppsd pass's disk time, not its work */
+	reclaim_pass_waited(PASS_WAIT_SWAP_IO, rdtsc() - t0); /* a kppsd pass's disk time, not its work */
 	if (io.status && err_slot)
 		*err_slot = io.err_slot;
 	return io.status;

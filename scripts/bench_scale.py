@@ -21,13 +21,19 @@ run (mm/reclaim_stats.h) and reports their growth:
   passes         kppsd's passes during the run (pressure passes in brackets)
   PTEs/pass      kppsd_scanned / kppsd_passes: what one pass walks
   ns/PTE         kppsd's time per scanned PTE, not counting its waits for
-                 swap writes (kppsd_pass_ns - kppsd_pass_io_ns): the walk
-                 and the stages' own work
-  ns/PTE+io      the same with the waits for the disk
+                 swap writes and for delayed-flush slots (kppsd_pass_ns -
+                 kppsd_pass_io_ns - kppsd_pass_dftlb_ns): the walk and the
+                 stages' own work, over all passes of the run
+  ns/PTE p50     the same for the median pass (of those that scanned at
+                 least 1024 PTEs; /proc/kppsd_cost, the lower edge of its
+                 bucket: quarter powers of two, within 19%); a pass that
+                 was preempted (the host runs 8 vCPUs on few cores) moves
+                 the mean, not the median
+  ns/PTE +waits  all of a pass's time per scanned PTE
   scan/freed     PTEs scanned per frame stage 5 freed (pressure only)
-  zero, rescue, swapin   the faults of each kind: count and mean latency;
-                 swapin also its p50 and p99, the upper edges of the log2
-                 histogram's buckets (so within a factor of two)
+  zero, rescue, swapin   the faults of each kind (/proc/fault_latency):
+                 count, mean latency, p50 and p99 (the upper edges of the
+                 log2 histogram's buckets, so within a factor of two)
 
 then a table, a CSV (build/bench-scale.csv) and the ratio of the largest
 size's figure to the smallest size's that has it (swap-ins only happen once
@@ -51,7 +57,8 @@ SIZES = [64, 128, 256, 448, 640, 896]
 ACCESSES = 60000
 OK_RE = re.compile(r"^thrash: OK elapsed_ms=(\d+) accesses=(\d+) pages=(\d+)")
 VMSTAT_KEYS = ["kppsd_passes", "kppsd_pressure_passes", "kppsd_scanned", "kppsd_freed",
-               "kppsd_pass_ns", "kppsd_pass_io_ns", "pgmajfault", "pswpin", "pswpout", "oom_kill"]
+               "kppsd_pass_ns", "kppsd_pass_io_ns", "kppsd_pass_dftlb_ns", "pgmajfault", "pswpin", "pswpout",
+               "oom_kill"]
 
 
 def read_vmstat(q):
@@ -78,6 +85,25 @@ def read_fault_latency(q):
     if not classes:
         sys.exit("bench-scale: /proc/fault_latency has no 'class' line:\n  " + "\n  ".join(out))
     return res
+
+
+def read_kppsd_cost(q):
+    """/proc/kppsd_cost: {lowest ns per PTE of the bucket: passes}."""
+    out = user_lines(sh_run(q, "cat /proc/kppsd_cost", timeout=120))
+    return {float(l.split()[1]): int(l.split()[2]) for l in out if l.startswith("ge_ns ")}
+
+
+def median_bucket(before, after):
+    """The lowest edge (ns per PTE) of the bucket holding the median pass
+    of those counted between the two readings, or None."""
+    hist = {k: v - before.get(k, 0) for k, v in after.items()}
+    total = sum(hist.values())
+    seen = 0
+    for edge in sorted(hist):
+        seen += hist[edge]
+        if total and seen >= total / 2:
+            return edge
+    return None
 
 
 def lat_delta(before, after, cls):
@@ -128,9 +154,9 @@ def check_machine(q, smp, mem, swap_mb):
 
 
 def run_size(q, mib, accesses):
-    before, lat_before = read_vmstat(q), read_fault_latency(q)
+    before, lat_before, cost_before = read_vmstat(q), read_fault_latency(q), read_kppsd_cost(q)
     out = user_lines(sh_run(q, f"thrash {mib} {accesses}", timeout=1800))
-    after, lat_after = read_vmstat(q), read_fault_latency(q)
+    after, lat_after, cost_after = read_vmstat(q), read_fault_latency(q), read_kppsd_cost(q)
     ok = [m for m in map(OK_RE.match, out) if m]
     if not ok:
         sys.exit(f"bench-scale: `thrash {mib} {accesses}` did not finish OK:\n  " + "\n  ".join(out))
@@ -140,18 +166,18 @@ def run_size(q, mib, accesses):
     row = {"mib": mib, "pages": int(ok[0].group(3)), "elapsed_ms": int(ok[0].group(1)),
            "accesses": int(ok[0].group(2)), **{k: d[k] for k in VMSTAT_KEYS if k != "oom_kill"}}
     scanned = d["kppsd_scanned"]
-    cpu_ns = d["kppsd_pass_ns"] - d["kppsd_pass_io_ns"]
+    cpu_ns = d["kppsd_pass_ns"] - d["kppsd_pass_io_ns"] - d["kppsd_pass_dftlb_ns"]
     row["ptes_per_pass"] = round(scanned / d["kppsd_passes"]) if d["kppsd_passes"] else 0
     row["pass_ns_per_pte"] = round(cpu_ns / scanned, 2) if scanned else None
+    row["pass_ns_per_pte_p50"] = median_bucket(cost_before, cost_after)
     row["pass_ns_per_pte_io"] = round(d["kppsd_pass_ns"] / scanned, 2) if scanned else None
     row["scanned_per_freed"] = round(scanned / d["kppsd_freed"], 2) if d["kppsd_freed"] else None
     for cls in ("zero", "rescue", "swapin"):
         n, ns, hist = lat_delta(lat_before, lat_after, cls)
         row[f"{cls}_faults"] = n
         row[f"{cls}_mean_ns"] = round(ns / n) if n else None
-        if cls == "swapin":
-            row["swapin_p50_ns"] = percentile(hist, 0.50)
-            row["swapin_p99_ns"] = percentile(hist, 0.99)
+        row[f"{cls}_p50_ns"] = percentile(hist, 0.50)
+        row[f"{cls}_p99_ns"] = percentile(hist, 0.99)
     print(f"bench-scale: thrash {mib} MiB: {row['elapsed_ms']} ms, "
           + " ".join(f"{k}={v}" for k, v in row.items() if k not in ("mib", "elapsed_ms")), flush=True)
     return row
@@ -169,26 +195,39 @@ def us(ns):
     return "-" if ns is None else f"{ns / 1000:.1f}"
 
 
+def lat(r, cls):
+    """count: mean, p50/p99 in µs."""
+    if not r[f"{cls}_faults"]:
+        return "0"
+    return (f"{r[f'{cls}_faults']}: {us(r[f'{cls}_mean_ns'])}, "
+            f"{us(r[f'{cls}_p50_ns'])}/{us(r[f'{cls}_p99_ns'])}")
+
+
 def print_table(rows):
-    print("\n| MiB | pages | elapsed ms | passes (pressure) | PTEs/pass | ns/PTE | ns/PTE+io "
-          "| scan/freed | zero faults, mean µs | rescues, mean µs | swap-ins, mean µs | swap-in p50/p99 µs "
-          "| pswpin | pswpout |")
+    print("\nns/PTE: kppsd's pass time per scanned PTE without its waits (all passes; "
+          "p50: the median pass's bucket); +waits: with them.\n"
+          "Faults: count: mean µs, p50/p99 µs (upper edges of log2 buckets).")
+    print("\n| MiB | pages | elapsed ms | passes (pressure) | PTEs/pass | ns/PTE | ns/PTE p50 | ns/PTE +waits "
+          "| scanned/freed | zero-fill faults | rescues | swap-ins | pswpin | pswpout |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(f"| {r['mib']} | {r['pages']} | {r['elapsed_ms']} "
               f"| {r['kppsd_passes']} ({r['kppsd_pressure_passes']}) | {r['ptes_per_pass']} "
-              f"| {fmt(r['pass_ns_per_pte'])} | {fmt(r['pass_ns_per_pte_io'])} | {fmt(r['scanned_per_freed'])} "
-              f"| {r['zero_faults']}, {us(r['zero_mean_ns'])} | {r['rescue_faults']}, {us(r['rescue_mean_ns'])} "
-              f"| {r['swapin_faults']}, {us(r['swapin_mean_ns'])} "
-              f"| {us(r['swapin_p50_ns'])}/{us(r['swapin_p99_ns'])} | {r['pswpin']} | {r['pswpout']} |")
+              f"| {fmt(r['pass_ns_per_pte'])} | {fmt(r['pass_ns_per_pte_p50'])} | {fmt(r['pass_ns_per_pte_io'])} "
+              f"| {fmt(r['scanned_per_freed'])} | {lat(r, 'zero')} | {lat(r, 'rescue')} | {lat(r, 'swapin')} "
+              f"| {r['pswpin']} | {r['pswpout']} |")
 
 
 RATIOS = [("pass_ns_per_pte", "kppsd ns per scanned PTE"),
-          ("pass_ns_per_pte_io", "kppsd ns per scanned PTE, disk waits included"),
+          ("pass_ns_per_pte_p50", "kppsd ns per scanned PTE, median pass"),
+          ("pass_ns_per_pte_io", "kppsd ns per scanned PTE, waits included"),
           ("scanned_per_freed", "PTEs scanned per frame freed"),
-          ("zero_mean_ns", "demand-zero fault mean latency"),
+          ("zero_mean_ns", "zero-fill fault mean latency"),
+          ("zero_p50_ns", "zero-fill fault p50 latency"),
           ("rescue_mean_ns", "rescue fault mean latency"),
+          ("rescue_p50_ns", "rescue fault p50 latency"),
           ("swapin_mean_ns", "swap-in fault mean latency"),
+          ("swapin_p50_ns", "swap-in fault p50 latency"),
           ("swapin_p99_ns", "swap-in fault p99 latency")]
 
 
