@@ -112,8 +112,11 @@ struct page *pps_alloc_user_page(void)
 		/* Then wait for kppsd to free some (or give up after a while,
 		 * and take what there is). */
 		u32 seen = passes;
-		if (wait_event_interruptible(&memory_wq, passes != seen || oom_hopeless ||
-								 nr_free_pages() >= wmark_min))
+		u64 t0 = rdtsc();
+		int r = wait_event_interruptible(&memory_wq, passes != seen || oom_hopeless ||
+								 nr_free_pages() >= wmark_min);
+		reclaim_alloc_stalled(rdtsc() - t0);
+		if (r)
 			return NULL; /* killed while waiting */
 	}
 }

@@ -1,6 +1,8 @@
 /*
  * Reclaim's cost counters (see reclaim_stats.h).
  *
+ * Allocation stalls: two atomic u32 counters (a stall is a sleep already).
+ *
  * Faults: one slot per CPU (cache-line aligned, so CPUs never share a line),
  * each written only by its CPU with interrupts off: this_cpu_id() is
  * stable and no other thread of this CPU can be halfway through the same
@@ -46,6 +48,8 @@ static struct {
 	u32 cost_hist[PASS_COST_BUCKETS];
 } pass_stats;
 static struct thread *volatile pass_thread;
+static volatile u32 alloc_stalls;    /* atomic: any faulting thread */
+static volatile u32 alloc_stall_us;  /* atomic adds of whole us (a u32 of us: 71 minutes) */
 static u64 pass_waited;              /* this pass's waits so far */
 
 static const char *const pass_wait_names[NR_PASS_WAITS] = {
@@ -134,6 +138,12 @@ void reclaim_pass_waited(enum pass_wait w, u64 cycles)
 	pass_waited += cycles;
 }
 
+void reclaim_alloc_stalled(u64 cycles)
+{
+	atomic_inc(&alloc_stalls);
+	atomic_add_return(&alloc_stall_us, (u32)tsc_to_us((s64)cycles < 0 ? 0 : cycles));
+}
+
 void pass_cost_snapshot(u32 hist[PASS_COST_BUCKETS])
 {
 	for (int b = 0; b < PASS_COST_BUCKETS; b++)
@@ -183,6 +193,8 @@ void reclaim_stats_show_vmstat(struct seqbuf *sb)
 	for (int w = 0; w < NR_PASS_WAITS; w++)
 		sb_printf(sb, "kppsd_pass_%s_ns %llu\n", pass_wait_names[w],
 			  tsc_cycles_to_ns(read_u64(&pass_stats.wait_cycles[w])));
+	sb_printf(sb, "allocstall %u\n", alloc_stalls);
+	sb_printf(sb, "allocstall_us %u\n", alloc_stall_us);
 	fault_latency_snapshot(&s);
 	for (int c = 0; c < NR_FAULT_CLASSES; c++) {
 		sb_printf(sb, "fault_%s %llu\n", fault_class_names[c], s.count[c]);

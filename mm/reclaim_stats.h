@@ -66,6 +66,10 @@ void reclaim_pass_waited(enum pass_wait w, u64 cycles);
 u64 pass_cost_bucket_low(u32 b);   /* the bucket's lowest cycles per PTE */
 void pass_cost_snapshot(u32 hist[PASS_COST_BUCKETS]);
 
+/* A user-page allocation below the min watermark waited `cycles` for
+ * kppsd (pps_alloc_user_page): the share of fault latency that is reclaim's. */
+void reclaim_alloc_stalled(u64 cycles);
+
 u64 tsc_cycles_to_ns(u64 cycles);
 
 /* The totals, "name value" lines for /proc/vmstat. */

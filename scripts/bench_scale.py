@@ -31,6 +31,9 @@ run (mm/reclaim_stats.h) and reports their growth:
                  the mean, not the median
   ns/PTE +waits  all of a pass's time per scanned PTE
   scan/freed     PTEs scanned per frame stage 5 freed (pressure only)
+  allocstalls    user-page allocations that waited below the min watermark
+                 for a kppsd pass (pps_alloc_user_page), and their total ms:
+                 the part of fault latency that is waiting for reclaim
   zero, rescue, swapin   the faults of each kind (/proc/fault_latency):
                  count, mean latency, p50 and p99 (the upper edges of the
                  log2 histogram's buckets, so within a factor of two)
@@ -57,8 +60,8 @@ SIZES = [64, 128, 256, 448, 640, 896]
 ACCESSES = 60000
 OK_RE = re.compile(r"^thrash: OK elapsed_ms=(\d+) accesses=(\d+) pages=(\d+)")
 VMSTAT_KEYS = ["kppsd_passes", "kppsd_pressure_passes", "kppsd_scanned", "kppsd_freed",
-               "kppsd_pass_ns", "kppsd_pass_io_ns", "kppsd_pass_dftlb_ns", "pgmajfault", "pswpin", "pswpout",
-               "oom_kill"]
+               "kppsd_pass_ns", "kppsd_pass_io_ns", "kppsd_pass_dftlb_ns", "allocstall", "allocstall_us", "pgmajfault",
+               "pswpin", "pswpout", "oom_kill"]
 
 
 def read_vmstat(q):
@@ -208,14 +211,14 @@ def print_table(rows):
           "p50: the median pass's bucket); +waits: with them.\n"
           "Faults: count: mean µs, p50/p99 µs (upper edges of log2 buckets).")
     print("\n| MiB | pages | elapsed ms | passes (pressure) | PTEs/pass | ns/PTE | ns/PTE p50 | ns/PTE +waits "
-          "| scanned/freed | zero-fill faults | rescues | swap-ins | pswpin | pswpout |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| scanned/freed | zero-fill faults | rescues | swap-ins | allocstalls: ms | pswpin | pswpout |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(f"| {r['mib']} | {r['pages']} | {r['elapsed_ms']} "
               f"| {r['kppsd_passes']} ({r['kppsd_pressure_passes']}) | {r['ptes_per_pass']} "
               f"| {fmt(r['pass_ns_per_pte'])} | {fmt(r['pass_ns_per_pte_p50'])} | {fmt(r['pass_ns_per_pte_io'])} "
               f"| {fmt(r['scanned_per_freed'])} | {lat(r, 'zero')} | {lat(r, 'rescue')} | {lat(r, 'swapin')} "
-              f"| {r['pswpin']} | {r['pswpout']} |")
+              f"| {r['allocstall']}: {r['allocstall_us'] // 1000} | {r['pswpin']} | {r['pswpout']} |")
 
 
 RATIOS = [("pass_ns_per_pte", "kppsd ns per scanned PTE"),
