@@ -45,7 +45,7 @@ static struct {
 	u64 scanned, freed;          /* PTEs the passes looked at; frames stage 5 freed */
 	u64 cycles;                  /* time in passes */
 	u64 wait_cycles[NR_PASS_WAITS]; /* ... of which asleep, by reason */
-	u32 cost_hist[PASS_COST_BUCKETS];
+	u32 cost_hist[NR_PASS_KINDS][PASS_COST_BUCKETS];
 } pass_stats;
 static struct thread *volatile pass_thread;
 static volatile u32 alloc_stalls;    /* atomic: any faulting thread */
@@ -126,7 +126,8 @@ void reclaim_pass_end(struct reclaim_pass_timer *t, const struct pps_result *res
 	pass_stats.freed += res->freed;
 	pass_stats.cycles += d;
 	if (res->scanned >= PASS_COST_MIN_SCANNED)
-		pass_stats.cost_hist[pass_cost_bucket((d - MIN(d, pass_waited)) / res->scanned)]++;
+		pass_stats.cost_hist[pressure ? PASS_PRESSURE : PASS_PERIODIC]
+				    [pass_cost_bucket((d - MIN(d, pass_waited)) / res->scanned)]++;
 	pass_thread = NULL;
 }
 
@@ -144,10 +145,11 @@ void reclaim_alloc_stalled(u64 cycles)
 	atomic_add_return(&alloc_stall_us, (u32)tsc_to_us((s64)cycles < 0 ? 0 : cycles));
 }
 
-void pass_cost_snapshot(u32 hist[PASS_COST_BUCKETS])
+void pass_cost_snapshot(u32 hist[NR_PASS_KINDS][PASS_COST_BUCKETS])
 {
-	for (int b = 0; b < PASS_COST_BUCKETS; b++)
-		hist[b] = pass_stats.cost_hist[b];
+	for (int k = 0; k < NR_PASS_KINDS; k++)
+		for (int b = 0; b < PASS_COST_BUCKETS; b++)
+			hist[k][b] = pass_stats.cost_hist[k][b];
 }
 
 u64 tsc_cycles_to_ns(u64 cycles)

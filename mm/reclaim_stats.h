@@ -63,8 +63,11 @@ void reclaim_pass_waited(enum pass_wait w, u64 cycles);
  * over a few dozen PTEs costs its fixed part). */
 #define PASS_COST_BUCKETS 100
 #define PASS_COST_MIN_SCANNED 1024
+/* Periodic passes (stages 1-4) and pressure passes (1-5, every frame they
+ * can free) do different work per PTE: a histogram each. */
+enum pass_kind { PASS_PERIODIC, PASS_PRESSURE, NR_PASS_KINDS };
 u64 pass_cost_bucket_low(u32 b);   /* the bucket's lowest cycles per PTE */
-void pass_cost_snapshot(u32 hist[PASS_COST_BUCKETS]);
+void pass_cost_snapshot(u32 hist[NR_PASS_KINDS][PASS_COST_BUCKETS]);
 
 /* A user-page allocation below the min watermark waited `cycles` for
  * kppsd (pps_alloc_user_page): the share of fault latency that is reclaim's. */

@@ -12,7 +12,10 @@ CPU came up (the ACPI MADT's list: the log's "smp: N CPUs online" and
 (/proc/meminfo MemTotal), then runs `thrash MIB ACCESSES` at each size, one
 after the other: a process of MIB MiB of private anonymous memory, filled,
 accessed at random, and checked. The sizes go from well inside RAM to
-nearly twice it, so the last ones swap.
+nearly twice it, so the last ones swap. A run that fits in RAM makes
+RESIDENT_ACCESSES random accesses (cheap: no fault), so that it lives
+through several of kppsd's periodic passes (one a second); one that swaps
+makes ACCESSES.
 
 Per size it reads /proc/vmstat and /proc/fault_latency before and after the
 run (mm/reclaim_stats.h) and reports their growth:
@@ -24,13 +27,16 @@ run (mm/reclaim_stats.h) and reports their growth:
                  swap writes and for delayed-flush slots (kppsd_pass_ns -
                  kppsd_pass_io_ns - kppsd_pass_dftlb_ns): the walk and the
                  stages' own work, over all passes of the run
-  ns/PTE p50     the same for the median pass (of those that scanned at
-                 least 1024 PTEs; /proc/kppsd_cost, the lower edge of its
-                 bucket: quarter powers of two, within 19%); a pass that
-                 was preempted (the host runs 8 vCPUs on few cores) moves
-                 the mean, not the median
+  ns/PTE p50     the same for the median periodic pass and the median
+                 pressure pass (of those that scanned at least 1024 PTEs;
+                 /proc/kppsd_cost, the lower edge of its bucket: quarter
+                 powers of two, within 19%); a pass that was preempted (the
+                 host runs 8 vCPUs on few cores) moves the mean, not the
+                 median. A pressure pass does more per PTE (slots, writes,
+                 frees): compare each kind with itself
   ns/PTE +waits  all of a pass's time per scanned PTE
-  scan/freed     PTEs scanned per frame stage 5 freed (pressure only)
+  scanned/freed  PTEs scanned per frame stage 5 freed (pressure only)
+  swap-ins etc.  also the slowest fault (max), which p99 hides
   allocstalls    user-page allocations that waited below the min watermark
                  for a kppsd pass (pps_alloc_user_page), and their total ms:
                  the part of fault latency that is waiting for reclaim
@@ -57,7 +63,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from qemu import BUILD, Qemu, sh_run, sh_wait_prompt, smp_online, user_lines  # noqa: E402
 
 SIZES = [64, 128, 256, 448, 640, 896]
-ACCESSES = 60000
+ACCESSES = 60000         # random accesses of a run that swaps
+RESIDENT_ACCESSES = 1500000  # ... of one that fits in RAM: cheap, so that it lasts several periodic passes
+MIN_SCANNED = 10000      # PTEs kppsd must scan in a run for a mean cost per PTE
 OK_RE = re.compile(r"^thrash: OK elapsed_ms=(\d+) accesses=(\d+) pages=(\d+)")
 VMSTAT_KEYS = ["kppsd_passes", "kppsd_pressure_passes", "kppsd_scanned", "kppsd_freed",
                "kppsd_pass_ns", "kppsd_pass_io_ns", "kppsd_pass_dftlb_ns", "allocstall", "allocstall_us", "pgmajfault",
@@ -91,9 +99,17 @@ def read_fault_latency(q):
 
 
 def read_kppsd_cost(q):
-    """/proc/kppsd_cost: {lowest ns per PTE of the bucket: passes}."""
+    """/proc/kppsd_cost: {kind: {lowest ns per PTE of the bucket: passes}}."""
     out = user_lines(sh_run(q, "cat /proc/kppsd_cost", timeout=120))
-    return {float(l.split()[1]): int(l.split()[2]) for l in out if l.startswith("ge_ns ")}
+    kinds = next((l.split()[1:] for l in out if l.startswith("kind ")), None)
+    if not kinds:
+        sys.exit("bench-scale: /proc/kppsd_cost has no 'kind' line:\n  " + "\n  ".join(out))
+    res = {k: {} for k in kinds}
+    for l in out:
+        if l.startswith("ge_ns "):
+            for k, n in zip(kinds, l.split()[2:]):
+                res[k][float(l.split()[1])] = int(n)
+    return res
 
 
 def median_bucket(before, after):
@@ -113,6 +129,13 @@ def lat_delta(before, after, cls):
     a, b = after[cls], before.get(cls, {"count": 0, "total_ns": 0, "hist": {}})
     hist = {k: v - b["hist"].get(k, 0) for k, v in a["hist"].items()}
     return a["count"] - b["count"], a["total_ns"] - b["total_ns"], hist
+
+
+def max_edge(hist):
+    """The upper edge (ns) of the highest bucket used: the slowest fault,
+    within a factor of two."""
+    used = [e for e, n in hist.items() if n]
+    return max(used) if used else None
 
 
 def percentile(hist, p):
@@ -153,7 +176,7 @@ def check_machine(q, smp, mem, swap_mb):
         sys.exit(f"bench-scale: SwapTotal {swap_kb} kB of a {swap_mb} MiB disk")
     print(f"bench-scale: {n} CPUs online, {ram_kb} KiB of RAM managed (MemTotal {total_kb} kB), "
           f"SwapTotal {swap_kb} kB", flush=True)
-    return total_kb, swap_kb
+    return ram_kb
 
 
 def run_size(q, mib, accesses):
@@ -171,9 +194,13 @@ def run_size(q, mib, accesses):
     scanned = d["kppsd_scanned"]
     cpu_ns = d["kppsd_pass_ns"] - d["kppsd_pass_io_ns"] - d["kppsd_pass_dftlb_ns"]
     row["ptes_per_pass"] = round(scanned / d["kppsd_passes"]) if d["kppsd_passes"] else 0
-    row["pass_ns_per_pte"] = round(cpu_ns / scanned, 2) if scanned else None
-    row["pass_ns_per_pte_p50"] = median_bucket(cost_before, cost_after)
-    row["pass_ns_per_pte_io"] = round(d["kppsd_pass_ns"] / scanned, 2) if scanned else None
+    # A pass over a few dozen PTEs (the shell's, the process not yet
+    # there) is its fixed cost, not a cost per PTE: means need MIN_SCANNED.
+    enough = scanned >= MIN_SCANNED
+    row["pass_ns_per_pte"] = round(cpu_ns / scanned, 2) if enough else None
+    for kind in ("periodic", "pressure"):
+        row[f"{kind}_ns_per_pte_p50"] = median_bucket(cost_before[kind], cost_after[kind])
+    row["pass_ns_per_pte_io"] = round(d["kppsd_pass_ns"] / scanned, 2) if enough else None
     row["scanned_per_freed"] = round(scanned / d["kppsd_freed"], 2) if d["kppsd_freed"] else None
     for cls in ("zero", "rescue", "swapin"):
         n, ns, hist = lat_delta(lat_before, lat_after, cls)
@@ -181,6 +208,7 @@ def run_size(q, mib, accesses):
         row[f"{cls}_mean_ns"] = round(ns / n) if n else None
         row[f"{cls}_p50_ns"] = percentile(hist, 0.50)
         row[f"{cls}_p99_ns"] = percentile(hist, 0.99)
+        row[f"{cls}_max_ns"] = max_edge(hist)
     print(f"bench-scale: thrash {mib} MiB: {row['elapsed_ms']} ms, "
           + " ".join(f"{k}={v}" for k, v in row.items() if k not in ("mib", "elapsed_ms")), flush=True)
     return row
@@ -199,30 +227,34 @@ def us(ns):
 
 
 def lat(r, cls):
-    """count: mean, p50/p99 in µs."""
+    """count: mean, p50/p99/max in µs."""
     if not r[f"{cls}_faults"]:
         return "0"
     return (f"{r[f'{cls}_faults']}: {us(r[f'{cls}_mean_ns'])}, "
-            f"{us(r[f'{cls}_p50_ns'])}/{us(r[f'{cls}_p99_ns'])}")
+            f"{us(r[f'{cls}_p50_ns'])}/{us(r[f'{cls}_p99_ns'])}/{us(r[f'{cls}_max_ns'])}")
 
 
 def print_table(rows):
-    print("\nns/PTE: kppsd's pass time per scanned PTE without its waits (all passes; "
-          "p50: the median pass's bucket); +waits: with them.\n"
-          "Faults: count: mean µs, p50/p99 µs (upper edges of log2 buckets).")
-    print("\n| MiB | pages | elapsed ms | passes (pressure) | PTEs/pass | ns/PTE | ns/PTE p50 | ns/PTE +waits "
+    print("\nns/PTE: kppsd's pass time per scanned PTE without its waits (all passes); "
+          "p50 periodic/pressure: the median pass of each kind (its bucket's lower edge); "
+          "+waits: all of the time.\n"
+          "Faults: count: mean µs, p50/p99/max µs (upper edges of log2 buckets).")
+    print("\n| MiB | pages | elapsed ms | passes (pressure) | PTEs/pass | ns/PTE | ns/PTE p50 periodic/pressure "
+          "| ns/PTE +waits "
           "| scanned/freed | zero-fill faults | rescues | swap-ins | allocstalls: ms | pswpin | pswpout |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(f"| {r['mib']} | {r['pages']} | {r['elapsed_ms']} "
               f"| {r['kppsd_passes']} ({r['kppsd_pressure_passes']}) | {r['ptes_per_pass']} "
-              f"| {fmt(r['pass_ns_per_pte'])} | {fmt(r['pass_ns_per_pte_p50'])} | {fmt(r['pass_ns_per_pte_io'])} "
+              f"| {fmt(r['pass_ns_per_pte'])} | {fmt(r['periodic_ns_per_pte_p50'])}/{fmt(r['pressure_ns_per_pte_p50'])} "
+              f"| {fmt(r['pass_ns_per_pte_io'])} "
               f"| {fmt(r['scanned_per_freed'])} | {lat(r, 'zero')} | {lat(r, 'rescue')} | {lat(r, 'swapin')} "
               f"| {r['allocstall']}: {r['allocstall_us'] // 1000} | {r['pswpin']} | {r['pswpout']} |")
 
 
 RATIOS = [("pass_ns_per_pte", "kppsd ns per scanned PTE"),
-          ("pass_ns_per_pte_p50", "kppsd ns per scanned PTE, median pass"),
+          ("periodic_ns_per_pte_p50", "kppsd ns per scanned PTE, median periodic pass"),
+          ("pressure_ns_per_pte_p50", "kppsd ns per scanned PTE, median pressure pass"),
           ("pass_ns_per_pte_io", "kppsd ns per scanned PTE, waits included"),
           ("scanned_per_freed", "PTEs scanned per frame freed"),
           ("zero_mean_ns", "zero-fill fault mean latency"),
@@ -231,7 +263,9 @@ RATIOS = [("pass_ns_per_pte", "kppsd ns per scanned PTE"),
           ("rescue_p50_ns", "rescue fault p50 latency"),
           ("swapin_mean_ns", "swap-in fault mean latency"),
           ("swapin_p50_ns", "swap-in fault p50 latency"),
-          ("swapin_p99_ns", "swap-in fault p99 latency")]
+          ("swapin_p99_ns", "swap-in fault p99 latency"),
+          ("swapin_max_ns", "swap-in fault max latency"),
+          ("zero_max_ns", "zero-fill fault max latency")]
 
 
 def print_ratios(rows, flat):
@@ -255,19 +289,24 @@ def main():
     ap.add_argument("--smp", type=int, default=8, help="CPUs (default 8)")
     ap.add_argument("--swap-mb", type=int, default=1024, help="MiB of swap, a fresh image (default 1024)")
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="thrash sizes in MiB, comma list")
-    ap.add_argument("--accesses", type=int, default=ACCESSES, help=f"random accesses per run ({ACCESSES})")
+    ap.add_argument("--accesses", type=int, default=ACCESSES,
+                    help=f"random accesses of a run larger than 90%% of RAM ({ACCESSES})")
+    ap.add_argument("--resident-accesses", type=int, default=RESIDENT_ACCESSES,
+                    help=f"random accesses of a run that fits ({RESIDENT_ACCESSES})")
     ap.add_argument("--csv", default=str(BUILD / "bench-scale.csv"), help="CSV output file")
     ap.add_argument("--flat", type=float, default=2.0, help="the largest/smallest ratio called flat")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.replace(" ", ",").split(",") if s]
-    print(f"bench-scale: -m {a.mem} -smp {a.smp}, {a.swap_mb} MiB of swap; "
-          f"thrash MIB {a.accesses} at MIB = {', '.join(map(str, sizes))}", flush=True)
+    print(f"bench-scale: -m {a.mem} -smp {a.smp}, {a.swap_mb} MiB of swap; thrash MIB ACCESSES at "
+          f"MIB = {', '.join(map(str, sizes))}; ACCESSES {a.resident_accesses} if it fits in RAM, "
+          f"else {a.accesses}", flush=True)
     rows = []
     with Qemu(smp=a.smp, mem=a.mem, swap_mb=a.swap_mb, name=f"bench-scale-smp{a.smp}-m{a.mem}") as q:
         sh_wait_prompt(q, timeout=300)
-        check_machine(q, a.smp, a.mem, a.swap_mb)
+        ram_kb = check_machine(q, a.smp, a.mem, a.swap_mb)
         for mib in sizes:
-            rows.append(run_size(q, mib, a.accesses))
+            fits = mib * 1024 < 0.9 * ram_kb
+            rows.append(run_size(q, mib, a.resident_accesses if fits else a.accesses))
         if "PANIC" in q.log:
             sys.exit("bench-scale: kernel panic")
     print_table(rows)

@@ -5,13 +5,14 @@
  *
  *   tsc_khz 2096010
  *   min_scanned 1024
- *   ge_ns 120.5 3
- *   ge_ns 143.1 7
+ *   kind periodic pressure
+ *   ge_ns 120.500 3 0
+ *   ge_ns 143.100 7 1
  *
- * A ge_ns line counts the passes whose cost per PTE was at least its first
- * figure (ns, three decimals) and less than the next line's (four buckets
- * per power of two of TSC cycles); only the buckets from the first used to
- * the last used are shown. Only passes that scanned at least min_scanned
+ * A ge_ns line counts the passes of each kind whose cost per PTE was at
+ * least its first figure (ns, three decimals) and less than the next
+ * line's (four buckets per power of two of TSC cycles); only the buckets
+ * from the first used to the last used are shown. Only passes that scanned at least min_scanned
  * PTEs count. The totals (kppsd_pass_ns, kppsd_scanned, ...) are in
  * /proc/vmstat.
  *
@@ -25,23 +26,26 @@
 
 static int show_kppsd_cost(struct seqbuf *sb, int pid)
 {
-	u32 *hist = kmalloc(PASS_COST_BUCKETS * sizeof(u32)); /* 400 bytes: not on the stack */
+	u32 (*hist)[PASS_COST_BUCKETS] = kmalloc(NR_PASS_KINDS * sizeof(*hist)); /* 800 bytes: not on the stack */
 	int first = PASS_COST_BUCKETS, last = -1;
 
 	(void)pid;
 	if (!hist)
 		return -ENOMEM;
 	pass_cost_snapshot(hist);
-	sb_printf(sb, "tsc_khz %llu\nmin_scanned %u\n", tsc_khz, PASS_COST_MIN_SCANNED);
-	for (int b = 0; b < PASS_COST_BUCKETS; b++)
-		if (hist[b]) {
-			first = MIN(first, b);
-			last = b;
-		}
+	sb_printf(sb, "tsc_khz %llu\nmin_scanned %u\nkind periodic pressure\n", tsc_khz,
+		  PASS_COST_MIN_SCANNED);
+	for (int k = 0; k < NR_PASS_KINDS; k++)
+		for (int b = 0; b < PASS_COST_BUCKETS; b++)
+			if (hist[k][b]) {
+				first = MIN(first, b);
+				last = MAX(last, b);
+			}
 	for (int b = first; b <= last; b++) {
 		/* ns with three decimals: a PTE costs tens to thousands of ns. */
 		u64 ps = tsc_cycles_to_ns(pass_cost_bucket_low(b) * 1000);
-		sb_printf(sb, "ge_ns %llu.%03llu %u\n", ps / 1000, ps % 1000, hist[b]);
+		sb_printf(sb, "ge_ns %llu.%03llu %u %u\n", ps / 1000, ps % 1000, hist[PASS_PERIODIC][b],
+			  hist[PASS_PRESSURE][b]);
 	}
 	kfree(hist);
 	return 0;

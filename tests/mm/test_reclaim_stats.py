@@ -48,9 +48,9 @@ def fault_latency(q):
 
 def kppsd_cost(q):
     out = user_lines(sh_run(q, "cat /proc/kppsd_cost"))
-    q.check(out and out[0].startswith("tsc_khz ") and out[1].startswith("min_scanned "),
-            f"/proc/kppsd_cost header: {out}")
-    return sum(int(l.split()[2]) for l in out if l.startswith("ge_ns "))
+    q.check(len(out) >= 3 and out[0].startswith("tsc_khz ") and out[1].startswith("min_scanned ")
+            and out[2] == "kind periodic pressure", f"/proc/kppsd_cost header: {out}")
+    return sum(int(n) for l in out if l.startswith("ge_ns ") for n in l.split()[2:])
 
 
 def test_reclaim_stats_grow(qemu, ppsos_build):
