@@ -121,6 +121,28 @@ struct page *pps_alloc_user_page(void)
 	}
 }
 
+/*
+ * One VMA, a page table's span (4 MiB) at a time: frames stage 5 frees are
+ * wanted at once, not when the pass ends. A pressure pass over a large mm
+ * lasts seconds (stage 4 writes synchronously, and the pass walks every
+ * PTE), and an allocation waiting below min would otherwise wait for all
+ * of it: the larger the process, the longer the stall (make bench-scale).
+ * So after each span, if free frames are back above min, the waiters are
+ * woken. A series never crosses a page table, so the spans give the very
+ * series one call over the VMA would.
+ */
+#define STEP_SPAN (PTES_PER_TABLE * PAGE_SIZE)
+
+static void step_vma(struct mm *mm, struct vma *v, enum pps_stage max_stage, struct pps_result *res)
+{
+	for (u32 a = v->start, end; a < v->end; a = end) {
+		end = MIN(v->end, ALIGN_DOWN(a, STEP_SPAN) + STEP_SPAN); /* v->end <= USER_TOP: no overflow */
+		pps_step_range(mm, v, a, end, max_stage, res);
+		if (nr_free_pages() >= wmark_min)
+			wake_up(&memory_wq);
+	}
+}
+
 static int step_mm(struct mm *mm, enum pps_stage max_stage, struct pps_result *res)
 {
 	struct list_head *l;
@@ -141,7 +163,7 @@ static int step_mm(struct mm *mm, enum pps_stage max_stage, struct pps_result *r
 	list_for_each(l, &mm->vmas) {
 		struct vma *v = list_entry(l, struct vma, node);
 		if (vma_pps_reclaimable(v))
-			pps_step_range(mm, v, v->start, v->end, max_stage, res);
+			step_vma(mm, v, max_stage, res);
 	}
 	pps_end_pass(res);
 	up_write(&mm->pps_lock);
