@@ -35,6 +35,12 @@ run (mm/reclaim_stats.h) and reports their growth:
                  median. A pressure pass does more per PTE (slots, writes,
                  frees): compare each kind with itself
   ns/PTE +waits  all of a pass's time per scanned PTE
+  moves/PTE      stage moves (pps_stage1..5) per scanned PTE: the stages'
+                 work, which the cost per PTE follows (a PTE aged costs a
+                 cmpxchg, one given a slot the allocator, one written the
+                 disk command's setup). With a fixed access rate, a larger
+                 process has more pages untouched between two passes, so
+                 more of them move on
   scanned/freed  PTEs scanned per frame stage 5 freed (pressure only)
   swap-ins etc.  also the slowest fault (max), which p99 hides
   allocstalls    user-page allocations that waited below the min watermark
@@ -69,7 +75,8 @@ MIN_SCANNED = 10000      # PTEs kppsd must scan in a run for a mean cost per PTE
 OK_RE = re.compile(r"^thrash: OK elapsed_ms=(\d+) accesses=(\d+) pages=(\d+)")
 VMSTAT_KEYS = ["kppsd_passes", "kppsd_pressure_passes", "kppsd_scanned", "kppsd_freed",
                "kppsd_pass_ns", "kppsd_pass_io_ns", "kppsd_pass_dftlb_ns", "allocstall", "allocstall_us", "pgmajfault",
-               "pswpin", "pswpout", "oom_kill"]
+               "pswpin", "pswpout", "oom_kill", "pps_stage1", "pps_stage2", "pps_stage3", "pps_stage4",
+               "pps_stage5"]
 
 
 def read_vmstat(q):
@@ -198,6 +205,9 @@ def run_size(q, mib, accesses):
     # there) is its fixed cost, not a cost per PTE: means need MIN_SCANNED.
     enough = scanned >= MIN_SCANNED
     row["pass_ns_per_pte"] = round(cpu_ns / scanned, 2) if enough else None
+    # The stages' work per PTE walked: what the cost per PTE follows.
+    moves = sum(d[f"pps_stage{i}"] for i in range(1, 6))
+    row["moves_per_pte"] = round(moves / scanned, 3) if enough else None
     for kind in ("periodic", "pressure"):
         row[f"{kind}_ns_per_pte_p50"] = median_bucket(cost_before[kind], cost_after[kind])
     row["pass_ns_per_pte_io"] = round(d["kppsd_pass_ns"] / scanned, 2) if enough else None
@@ -241,13 +251,13 @@ def print_table(rows):
           "Faults: count: mean µs, p50/p99/max µs (upper edges of log2 buckets).")
     print("\n| MiB | pages | elapsed ms | passes (pressure) | PTEs/pass | ns/PTE | ns/PTE p50 periodic/pressure "
           "| ns/PTE +waits "
-          "| scanned/freed | zero-fill faults | rescues | swap-ins | allocstalls: ms | pswpin | pswpout |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| moves/PTE | scanned/freed | zero-fill faults | rescues | swap-ins | allocstalls: ms | pswpin | pswpout |")
+    print("|" + " ---: |" * 16)
     for r in rows:
         print(f"| {r['mib']} | {r['pages']} | {r['elapsed_ms']} "
               f"| {r['kppsd_passes']} ({r['kppsd_pressure_passes']}) | {r['ptes_per_pass']} "
               f"| {fmt(r['pass_ns_per_pte'])} | {fmt(r['periodic_ns_per_pte_p50'])}/{fmt(r['pressure_ns_per_pte_p50'])} "
-              f"| {fmt(r['pass_ns_per_pte_io'])} "
+              f"| {fmt(r['pass_ns_per_pte_io'])} | {fmt(r['moves_per_pte'])} "
               f"| {fmt(r['scanned_per_freed'])} | {lat(r, 'zero')} | {lat(r, 'rescue')} | {lat(r, 'swapin')} "
               f"| {r['allocstall']}: {r['allocstall_us'] // 1000} | {r['pswpin']} | {r['pswpout']} |")
 
