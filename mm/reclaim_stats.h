@@ -64,7 +64,8 @@ void reclaim_pass_waited(enum pass_wait w, u64 cycles);
 #define PASS_COST_BUCKETS 100
 #define PASS_COST_MIN_SCANNED 1024
 /* Periodic passes (stages 1-4) and pressure passes (1-5, every frame they
- * can free) do different work per PTE: a histogram each. */
+ * can free; a full pass on request counts as one) do different work per
+ * PTE: a histogram each. */
 enum pass_kind { PASS_PERIODIC, PASS_PRESSURE, NR_PASS_KINDS };
 u64 pass_cost_bucket_low(u32 b);   /* the bucket's lowest cycles per PTE */
 void pass_cost_snapshot(u32 hist[NR_PASS_KINDS][PASS_COST_BUCKETS]);
