@@ -219,7 +219,7 @@ bench: all
 # Reclaim at scale (scripts/bench_scale.py says what it reports): one boot
 # at -m 512 -smp 8 with a fresh 1 GiB swap disk, thrash at 64 to 896 MiB;
 # kppsd's ns per scanned PTE and the fault latencies per size, with the
-# largest/smallest ratio of each, and build/bench-scale.csv. 10 to 20
+# largest/smallest ratio of each, and build/bench-scale.csv. 5 to 10
 # minutes under TCG. BENCH_SCALE_ARGS: e.g. "--sizes 64,640 --accesses 20000".
 BENCH_SCALE_ARGS ?=
 bench-scale: all

@@ -262,10 +262,11 @@ def print_table(rows):
               f"| {r['allocstall']}: {r['allocstall_us'] // 1000} | {r['pswpin']} | {r['pswpout']} |")
 
 
-RATIOS = [("pass_ns_per_pte", "kppsd ns per scanned PTE"),
+MIXED = " [all passes: periodic at small sizes, mostly pressure at large ones; compare the medians per kind]"
+RATIOS = [("pass_ns_per_pte", "kppsd ns per scanned PTE" + MIXED),
           ("periodic_ns_per_pte_p50", "kppsd ns per scanned PTE, median periodic pass"),
           ("pressure_ns_per_pte_p50", "kppsd ns per scanned PTE, median pressure pass"),
-          ("pass_ns_per_pte_io", "kppsd ns per scanned PTE, waits included"),
+          ("pass_ns_per_pte_io", "kppsd ns per scanned PTE, waits included" + MIXED),
           ("scanned_per_freed", "PTEs scanned per frame freed"),
           ("zero_mean_ns", "zero-fill fault mean latency"),
           ("zero_p50_ns", "zero-fill fault p50 latency"),
