@@ -76,7 +76,7 @@ OK_RE = re.compile(r"^thrash: OK elapsed_ms=(\d+) accesses=(\d+) pages=(\d+)")
 VMSTAT_KEYS = ["kppsd_passes", "kppsd_pressure_passes", "kppsd_scanned", "kppsd_freed",
                "kppsd_pass_ns", "kppsd_pass_io_ns", "kppsd_pass_dftlb_ns", "allocstall", "allocstall_us", "pgmajfault",
                "pswpin", "pswpout", "oom_kill", "pps_stage1", "pps_stage2", "pps_stage3", "pps_stage4",
-               "pps_stage5"]
+               "pps_stage5", "clock_scanned"]
 
 
 def read_vmstat(q):
