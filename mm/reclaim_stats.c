@@ -12,7 +12,8 @@
  *
  * kppsd's passes: only the thread in kppsd_pass writes pass_stats and
  * pass_waited, between reclaim_pass_begin and _end (kppsd_pass runs only in
- * kppsd's thread, asserted). pass_thread names it, so that swap_io_sync and
+ * kppsd's thread; one pass at a time, and begin and end on the same
+ * thread, are asserted). pass_thread names it, so that swap_io_sync and
  * dftlb_open can tell a pass's waits from a fault's or another stepper's
  * (madvise, /proc/PID/reclaim).
  */
