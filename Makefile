@@ -64,6 +64,7 @@ QEMU_RUN = $(QEMU_BASE) -serial mon:stdio -display none
 endif
 
 .PHONY: all run run-kernel debug test ktest pytest bench bench-disk bench-scale clean tools FORCE
+.PHONY: host-tools bench-opt
 all: $(BUILD)/kernel.elf $(INITRD) $(BUILD)/ppsos.iso $(BUILD)/swap.img
 
 # User programs (user/user.mk) and the initrd that carries them.
@@ -224,6 +225,42 @@ bench: all
 BENCH_SCALE_ARGS ?=
 bench-scale: all
 	@$(PYTHON) scripts/bench_scale.py $(BENCH_SCALE_ARGS)
+
+# OPT/LRU replay (tools/replay/): the workloads' very sources built for the
+# host, with WL_HOST (host_ulib.h stands in for ulib.h) and WL_TRACE (each
+# page access appended to the file the environment's WL_TRACE names),
+# and the replay itself, in build/host/. Host gcc, not the cross compiler; -Wno-format:
+# ulib's printf takes %llu for uint64_t, which is unsigned long on x86-64
+# (same size, so harmless there).
+HOST_CC := gcc
+HOST_CFLAGS := -std=gnu11 -O2 -Wall
+HOST_WL_PROGS := thrash seqscan hotcold phase multithrash
+HOST_WL_BINS := $(HOST_WL_PROGS:%=$(BUILD)/host/%)
+HOST_WL_DEPS := user/lib/workload.c user/lib/workload.h tools/replay/host_ulib.h \
+	tools/replay/wl_trace.c tools/replay/wl_trace.h
+$(HOST_WL_BINS): $(BUILD)/host/%: user/%.c $(HOST_WL_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOST_CC) $(HOST_CFLAGS) -Wno-format -DWL_HOST -DWL_TRACE -Iuser/lib -Itools/replay \
+		-o $@ $< user/lib/workload.c tools/replay/wl_trace.c
+$(BUILD)/host/replay: tools/replay/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOST_CC) $(HOST_CFLAGS) -Wextra -o $@ $<
+host-tools: $(HOST_WL_BINS) $(BUILD)/host/replay
+
+# OPT and LRU on every workload's page trace (scripts/bench_opt.py): a
+# table and build/bench-opt.csv. BENCH_OPT_FRAMES: usable frame counts
+# (default: the ppsos runs' 8768); BENCH_OPT_CSV: take them from the
+# usable_frames of other benchmarks' CSVs instead (comma-separated);
+# BENCH_OPT_WORKLOADS: names of scripts/bench_workloads.py (random,multi).
+BENCH_OPT_FRAMES ?=
+BENCH_OPT_WORKLOADS ?=
+BENCH_OPT_CSV ?=
+bench-opt: host-tools
+	@$(PYTHON) scripts/bench_opt.py --workloads "$(BENCH_OPT_WORKLOADS)" \
+		$(if $(strip $(BENCH_OPT_FRAMES)),--frames "$(BENCH_OPT_FRAMES)") \
+		$(if $(strip $(BENCH_OPT_CSV)),--from-csv "$(BENCH_OPT_CSV)")
 
 pytest: all
 	@$(PYTHON) -m pytest -q tests

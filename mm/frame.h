@@ -23,6 +23,7 @@
 #define PG_large 0x08           /* a large kmalloc allocation (head) */
 #define PG_dirty 0x10           /* PPS: differs from its swap copy (or has none) */
 #define PG_readahead 0x20       /* PPS: read ahead, not yet touched */
+#define PG_probation 0x1000     /* PPS: read back by a sweep, not reused yet (mm/pps_age.h) */
 #define PG_deferred 0x40        /* unmapped and flushed, on a deferred free list */
 /* The legacy page system (mm/rmap.h): pages that are not pure private. */
 #define PG_legacy 0x80          /* mapped through an anon object, counted (mapcount, count) */
@@ -50,6 +51,9 @@ struct page {
 	 * the delayed TLB flush that must finish before stage 2 (mm/dftlb.c). */
 	u32 swap_slot;
 	u32 dftlb_seq;
+	/* PPS aging (mm/pps_age.h): the last kppsd pass that found it
+	 * accessed (page_table_lock). */
+	u32 age_seq;
 	void *slab_free;        /* first free object of a slab page */
 	u16 slab_inuse;
 	/* The legacy page system (PG_legacy; mm/rmap.h, rmap_lock):

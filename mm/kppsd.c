@@ -38,6 +38,8 @@
  * stepper at a time).
  */
 #include <mm/pps.h>
+#include <mm/pps_age.h>
+#include <mm/swap_slots.h>
 #include <mm/kppsd.h>
 #include <mm/mm.h>
 #include <mm/frame.h>
@@ -196,6 +198,25 @@ static u32 kppsd_clock(bool revolution)
 	return cr.unmapped + cr.written + cr.freed + (cr.swap_full ? 0 : cr.referenced);
 }
 
+/* PPS pages on their way out after the last pass: unmapped (stages 3 to
+ * 5), so stage 2 need not unmap them again for the free target. */
+static u32 pps_in_flight;
+
+/*
+ * Under pressure, how many pages stage 2 should unmap in this pass (the
+ * rule of mm/pps_age.h): what the free target lacks, less what is already
+ * on its way out. At least a batch while allocations wait below min.
+ */
+static u32 pressure_budget(void)
+{
+	u32 nfree = nr_free_pages(), need = nfree < wmark_high ? wmark_high - nfree : 0;
+	u32 budget = need > pps_in_flight ? need - pps_in_flight : 0;
+
+	if (nfree < wmark_min)
+		budget = MAX(budget, wmark_min - nfree);
+	return budget;
+}
+
 /* One pass over every mm; returns the number of stage moves (the sum of
  * res->moved[]: moved[s] counts the PTEs that left stage s) and of the
  * clock's. */
@@ -209,6 +230,12 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 
 	down_read(&pass_sem);
 	reclaim_pass_begin(&timer);
+	if (!request) {
+		/* kppsd's own passes age: under pressure the oldest pages go
+		 * first, as many as needed (mm/pps_age.h). Requests unmap
+		 * every old page of their range. */
+		pps_age_begin_pass(res, max_stage == PPS_STAGE_FREE, pressure_budget());
+	}
 	spin_lock(&mm_list_lock);
 	list_for_each(l, &mm_list) {
 		if (n == (int)ARRAY_SIZE(mms))
@@ -223,6 +250,12 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 		mm_put(mms[i]);
 	}
 	moves = pps_count_moves(res);
+	pps_age_end_pass(res);
+	{
+		u32 out = res->seen[PPS_STAGE_ATTACH] + res->seen[PPS_STAGE_WRITE] + res->seen[PPS_STAGE_FREE] +
+			  res->moved[PPS_STAGE_UNMAP];
+		pps_in_flight = out > res->moved[PPS_STAGE_FREE] ? out - res->moved[PPS_STAGE_FREE] : 0;
+	}
 	if (max_stage == PPS_STAGE_FREE && res->only_stage == PPS_STAGE_NONE)
 		moves += kppsd_clock(request);
 	reclaim_pass_end(&timer, res, max_stage == PPS_STAGE_FREE);

@@ -24,6 +24,7 @@
 #define MM_MM_H
 
 #include <kernel/types.h>
+#include <mm/swap_ra.h>
 #include <kernel/panic.h>
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
@@ -67,6 +68,8 @@ struct vma {
 	struct anon *anon;
 	struct list_head anon_node;
 	u32 pgoff;
+	/* PPS swap-in read-ahead (mm/swap_ra.h; page_table_lock). */
+	struct swap_ra ra;
 };
 
 struct mm {

@@ -103,6 +103,7 @@ static void stage1_age(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_re
 		if (pte_dirty(old))
 			p->flags |= PG_dirty; /* the page keeps what the PTE forgets */
 		p->dftlb_seq = t->seq;
+		pps_age_referenced(p);
 		res->moved[PPS_STAGE_AGE]++;
 	}
 	spin_unlock(&mm->page_table_lock);
@@ -122,6 +123,9 @@ static void stage2_unmap(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_
 		 * every CPU has flushed since A was cleared, and A is still
 		 * clear, so no TLB can hold this translation. */
 		if (!dftlb_seq_done(p->dftlb_seq))
+			continue;
+		/* Under pressure, the oldest pages first (mm/pps_age.h). */
+		if (!pps_age_may_unmap(p, res))
 			continue;
 		if (!pte_cmpxchg(&pt[i], old, pte_mkunmapped(old)))
 			continue; /* touched meanwhile: young again */
@@ -263,13 +267,17 @@ static void stage5_free(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_r
 		struct page *p = pfn_to_page(pte_pfn(old));
 		if (!p->swap_slot || (p->flags & PG_dirty))
 			continue;
+		/* A page just read ahead gets a pass or two to be used. */
+		if (res->aged && (p->flags & PG_readahead) && pps_age_seq - p->age_seq < PPS_RA_GRACE)
+			continue;
 		ASSERT_OWNER(p, mm, va);
 		ASSERT(swap_slot_count(&swap_area_main, p->swap_slot) >= 1);
 		if (!pte_cmpxchg(&pt[i], old, pte_mkswapped(p->swap_slot, pte_write(old))))
 			continue;
+		pps_age_evicted(p->swap_slot); /* its refault distance starts */
 		p->swap_slot = 0; /* the slot now belongs to the SwappedPTE */
 		page_clear_owner(p, mm, va);
-		p->flags &= ~(PG_dirty | PG_readahead);
+		p->flags &= ~(PG_dirty | PG_readahead | PG_probation);
 		free_page(p);
 		ASSERT(mm->rss > 0); /* rss counts this frame */
 		mm->rss--;
@@ -323,6 +331,7 @@ void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, enum pps_s
 		enum pps_stage s;
 		u32 n = series_len(w.pte, w.va, w.end, &s);
 		res->scanned += n;
+		res->seen[s] += n;
 		if (s >= PPS_STAGE_AGE && s <= max_stage && (!res->only_stage || s == res->only_stage)) {
 			u32 s_end = w.va + n * PAGE_SIZE;
 			pps_current_series = (struct pps_series){ mm, v, w.va, s_end, s };

@@ -29,6 +29,7 @@
 #define MM_PPS_H
 
 #include <kernel/types.h>
+#include <mm/pps_age.h>
 
 #define PPS_SERIES_MAX 32
 
@@ -61,6 +62,14 @@ struct pps_result {
 	/* PTEs whose step of stage s was done: moved[PPS_STAGE_AGE] accessed
 	 * bits cleared, ..., moved[PPS_STAGE_FREE] frames freed. */
 	u32 moved[PPS_NR_STAGES];
+	/* PTEs seen in each stage by the walk, before they moved. */
+	u32 seen[PPS_NR_STAGES];
+	/* Stage 2's rule (mm/pps_age.h): aged false (a request) unmaps every
+	 * old page; otherwise pages idle for min_idle passes or more, at
+	 * most budget of them, and hist counts the old pages by idle age. */
+	bool aged;
+	u32 min_idle, budget;
+	u32 hist[PPS_AGE_BUCKETS];
 	u32 freed;              /* frames freed (stage 5) */
 	bool swap_full;
 	int io_errors;

@@ -26,6 +26,8 @@
  * page_table_lock taken here around PTE changes, never across the I/O.
  */
 #include <mm/pps.h>
+#include <mm/pps_age.h>
+#include <mm/swap_ra.h>
 #include <mm/kppsd.h>
 #include <mm/mm.h>
 #include <mm/frame.h>
@@ -38,10 +40,6 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/lock_assert.h>
-
-u32 swap_readahead_window = 8;
-CMDLINE_PARAM_UINT(swap_ra, swap_readahead_window, 1, PPS_SERIES_MAX,
-		   "pages a swap-in fault reads around the faulting one, in its VMA");
 
 static struct waitqueue swapin_wq;
 
@@ -64,8 +62,14 @@ int pps_rescue(struct mm *mm, struct vma *v, u32 va)
 		struct page *p = pfn_to_page(pte_pfn(old));
 		ASSERT_OWNER(p, mm, va & ~(PAGE_SIZE - 1));
 		if (p->flags & PG_readahead) {
+			/* Read ahead and used: the window was right. In a
+			 * sweep the page is on probation (mm/pps_age.h). */
 			p->flags &= ~PG_readahead;
-			count_vm_event(SWAP_RA_HIT);
+			swap_ra_hit(v);
+			pps_age_new(p, swap_ra_sweeping(v) && v->ra.cold);
+		} else {
+			/* Unmapped by stage 2 and wanted again: a reuse. */
+			pps_age_new(p, false);
 		}
 		count_vm_event(PPS_RESCUE);
 	}
@@ -81,13 +85,14 @@ struct swapin {
 	pte_t claimed[PPS_SERIES_MAX];  /* the busy entry as we left it */
 	struct page *page[PPS_SERIES_MAX];
 	bool ok[PPS_SERIES_MAX];
+	bool cold;      /* a sweep, and the refault distance beyond memory */
 };
 
 /* Claim the SwappedPTE at va and the idle SwappedPTEs right after it in
  * the VMA, up to the read-ahead window. page_table_lock held. */
 static void swapin_claim(struct mm *mm, struct vma *v, u32 va, struct swapin *si)
 {
-	u32 window = MIN(swap_readahead_window, PPS_SERIES_MAX);
+	u32 window = swap_ra_window(v, va);
 	struct pte_walk w;
 
 	ASSERT_HELD(&mm->page_table_lock);
@@ -140,7 +145,7 @@ static int swapin_read(struct swapin *si)
 /* Install a page read from `slot` at va: the faulting page present, the
  * read-ahead ones as UnmappedPTEs. page_table_lock held. */
 static void install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct page *p, u32 slot,
-		    bool present)
+		    bool present, bool probation)
 {
 	bool w = v->flags & VM_WRITE;
 
@@ -156,6 +161,9 @@ static void install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct pa
 	}
 	page_set_owner(p, mm, va);
 	mm->rss++;
+	/* Read-ahead pages start young too: stage 5 leaves them a pass or
+	 * two to be used before it drops them (PPS_RA_GRACE). */
+	pps_age_new(p, present && probation);
 	if (present) {
 		*ptep = pte_mkuser(page_to_pfn(p), w);
 	} else {
@@ -177,7 +185,8 @@ static void swapin_finish(struct mm *mm, struct vma *v, struct swapin *si)
 			swap_slot_free(&swap_area_main, si->slot[i]);
 			count_vm_event(SWAPIN_ZAPPED);
 		} else if (si->page[i] && si->ok[i]) {
-			install(mm, v, si->va[i], si->ptep[i], si->page[i], si->slot[i], i == 0);
+			install(mm, v, si->va[i], si->ptep[i], si->page[i], si->slot[i], i == 0,
+				si->cold);
 		} else {
 			*si->ptep[i] = pte_mkswapin_idle(si->claimed[i]); /* try again later */
 			if (si->page[i])
@@ -206,7 +215,12 @@ int pps_swapin(struct mm *mm, struct vma *v, u32 va)
 		spin_unlock(&mm->page_table_lock);
 		return 0;
 	}
+	/* Refault distance: within the resident pages, the working set did
+	 * not fit; beyond, in a sweep, the page goes on probation. */
+	bool in_working_set = pps_age_refault(pte_swp_slot(old));
 	swapin_claim(mm, v, va, &si);
+	si.cold = swap_ra_sweeping(v) && !in_working_set;
+	v->ra.cold = si.cold;
 	spin_unlock(&mm->page_table_lock);
 
 	if (pps_io_window_hook)

@@ -14,6 +14,7 @@
  * swap_enabled and the area's size do not change after it.
  */
 #include <mm/swapfile.h>
+#include <mm/pps_age.h>
 #include <mm/swap_io.h>
 #include <mm/frame.h>
 #include <kernel/cmdline.h>
@@ -181,6 +182,7 @@ void swap_init(void)
 		goto out;
 	}
 	usable_pages = swap_slots_free(&swap_area_main);
+	pps_age_setup_slots(nslots); /* refault stamps (mm/pps_age.h) */
 	swap_enabled = true;
 	printk("swap: hdb: %u KiB of swap (%u pages, %u bad), label '%.16s'\n", usable_pages * 4,
 	       h->last_page, h->nr_badpages, h->volume[0] ? h->volume : "");

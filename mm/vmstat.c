@@ -50,4 +50,9 @@ const char *const vm_event_names[NR_VM_EVENTS] = {
 	[CLOCK_WRITTEN] = "clock_written",
 	[PPS_REENTER] = "pps_reenter",
 	[SHM_SWAPIN] = "shm_swapin",
+	[PPS_PROBATION] = "pps_probation",
+	[WORKINGSET_REFAULT] = "workingset_refault",
+	[WORKINGSET_ACTIVATE] = "workingset_activate",
+	[SWAP_RA_GROW] = "swap_ra_grow",
+	[SWAP_RA_SHRINK] = "swap_ra_shrink",
 };

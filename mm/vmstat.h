@@ -57,6 +57,11 @@ enum vm_event {
 	CLOCK_WRITTEN,   /* legacy pages the clock wrote */
 	PPS_REENTER,     /* VMAs that went back to PPS (their pages private again) */
 	SHM_SWAPIN,      /* shared anonymous pages read back */
+	PPS_PROBATION,   /* pages read back by a sweep, put on probation (mm/pps_age.h) */
+	WORKINGSET_REFAULT,  /* PPS swap-ins whose slot has an eviction stamp */
+	WORKINGSET_ACTIVATE, /* ... whose refault distance is within the resident pages */
+	SWAP_RA_GROW,    /* swap-ins whose read-ahead window grew (mm/swap_ra.h) */
+	SWAP_RA_SHRINK,  /* ... shrank */
 	NR_VM_EVENTS
 };
 

@@ -223,6 +223,7 @@ static void stages_and_gate(struct ktest *t)
 
 	/* Swap-in with read-ahead, and a rescue of a read-ahead page. */
 	u32 before = swap_free_pages();
+	ra_as_sweep(v);
 	KT_EXPECT_EQ(t, handle_mm_fault(mm, v->start + 5 * PAGE_SIZE, 0), 0);
 	pte_t got = *pte_lookup(mm, v->start + 5 * PAGE_SIZE);
 	KT_EXPECT(t, pte_present(got));
@@ -290,6 +291,7 @@ static void swapin_one_read(struct ktest *t)
 	up_read(&mm->mmap_lock);
 	KT_EXPECT_EQ(t, count_type(mm, v, pte_swapped), 8);
 
+	ra_as_sweep(v);
 	u32 maj = vm_events[PGMAJFAULT], in = vm_events[PSWPIN], cmds = vm_events[SWAP_READ_CMDS];
 	struct faulter f[2] = { { mm, v->start, &go, -1 }, { mm, v->start, &go, -1 } };
 	struct thread *th[2] = { kthread_create(fault_once, &f[0], "faulter0", false),

@@ -77,6 +77,16 @@ static inline struct mm *make_mm(u32 n, struct vma **vp)
 	return mm;
 }
 
+/* Make v look swept (mm/swap_ra.h): its last major fault read a window of
+ * 8 and 6 of those pages were used since, so its next major fault reads
+ * 8 pages: the faulting one and 7 ahead (swap_ra= is 8 or more by default). */
+static inline void ra_as_sweep(struct vma *v)
+{
+	spin_lock(&v->mm->page_table_lock);
+	v->ra = (struct swap_ra){ .prev_va = 0, .win = 8, .hits = 6, .cold = false };
+	spin_unlock(&v->mm->page_table_lock);
+}
+
 /* Frames a new page table costs: with rmap=chain, its pair of chain
  * next-pointers too (mm/pte_chain.c). */
 static inline u32 frames_per_table(void) { return rmap_mode == RMAP_CHAIN ? 2 : 1; }

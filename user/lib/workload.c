@@ -4,6 +4,16 @@
  */
 #include "workload.h"
 
+/* WL_TRACE: the host build of tools/replay/ records every page access
+ * (wl_trace.h); under ppsos these are no-ops. */
+#ifdef WL_TRACE
+#include "wl_trace.h"
+#else
+#define wl_trace_open(r) ((void)0)
+#define wl_trace_page(r, i) ((void)0)
+#define wl_trace_close(r) ((void)0)
+#endif
+
 #define WORDS_PER_PAGE (PAGE_SIZE / 4)
 #define NSECT 8                         /* 512-byte sectors in a page */
 #define NCHECK (4 + NSECT)              /* checked words per page */
@@ -123,11 +133,13 @@ int wl_map(struct wl_region *r, const char *name, unsigned long mib,
         return -1;
     }
     r->gen = (uint32_t *)g;
+    wl_trace_open(r);
     return 0;
 }
 
 void wl_unmap(struct wl_region *r)
 {
+    wl_trace_close(r);
     if (r->base)
         sys_munmap((void *)r->base, (size_t)r->npages * PAGE_SIZE);
     if (r->gen)
@@ -202,6 +214,7 @@ static void verify(struct wl_region *r, uint32_t i, int writing)
 void wl_read(struct wl_region *r, uint32_t i)
 {
     verify(r, i, 0);
+    wl_trace_page(r, i);
     r->accesses++;
     r->reads++;
 }
@@ -216,6 +229,7 @@ void wl_write(struct wl_region *r, uint32_t i)
     pattern(r, i, gen, w);
     store(r, i, w);
     r->gen[i] = gen;
+    wl_trace_page(r, i);
     r->accesses++;
     r->writes++;
 }

@@ -32,7 +32,13 @@
 #ifndef USER_WORKLOAD_H
 #define USER_WORKLOAD_H
 
+/* WL_HOST: the host build of tools/replay/, whose host_ulib.h maps what
+ * these files use of ulib.h onto the host's libc. */
+#ifdef WL_HOST
+#include "host_ulib.h"
+#else
 #include "ulib.h"
+#endif
 
 #define WL_MAGIC 0x50505357u            /* "PPSW" */
 #define WL_MAX_REPORTS 10               /* CORRUPT lines printed per region */
