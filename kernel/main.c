@@ -53,6 +53,8 @@ void proc_system_init(void);
 void proc_pid_init(void);
 void reclaim_request_init(void);
 void kppsd_proc_init(void);
+void fault_latency_proc_init(void);
+void kppsd_cost_proc_init(void);
 void time_init_wallclock(void);
 
 /* Boot, part two, in a thread of its own: the disks, the file systems,
@@ -74,6 +76,8 @@ static void kinit(void *arg)
 	legacy_init();
 	kppsd_init();
 	kppsd_proc_init();
+	fault_latency_proc_init();
+	kppsd_cost_proc_init();
 
 	if (ata_bench_requested())
 		kthread_run(ata_bench_thread, NULL, "ata_bench");

@@ -4,6 +4,7 @@
 #include <kernel/sched.h>
 #include <mm/mm.h>
 #include <mm/vmstat.h>
+#include <mm/reclaim_stats.h>
 #include <kernel/percpu.h>
 #include <kernel/spinlock.h>
 #include <kernel/panic.h>
@@ -39,7 +40,7 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 	struct dftlb_task *t;
 	struct mm *old = NULL;
 	bool drain, waited = false, full_waited = false;
-	u64 full_since = 0;
+	u64 full_since = 0, t0 = rdtsc();
 
 	for (;;) {
 		spin_lock(&dftlb_lock);
@@ -52,6 +53,8 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 			t->cpu_mask = 0;
 			t->nranges = 0;
 			spin_unlock(&dftlb_lock);
+			if (waited || full_waited) /* a pass asleep, not at work */
+				reclaim_pass_waited(PASS_WAIT_DFTLB, rdtsc() - t0);
 			break;
 		}
 		drain = any_closed_pending();

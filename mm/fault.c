@@ -20,6 +20,7 @@
 #include <mm/kppsd.h>
 #include <mm/rmap.h>
 #include <mm/legacy_fault.h>
+#include <mm/reclaim_stats.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
@@ -114,6 +115,8 @@ static struct vma *expand_stack(struct mm *mm, u32 addr)
 int handle_mm_fault(struct mm *mm, u32 addr, u32 err)
 {
 	bool write = err & FAULT_WRITE, wlocked = false;
+	u64 t0 = fault_latency_start(); /* the whole fault, the lock waits included */
+	enum fault_class fc = FAULT_CLASS_NONE;
 	struct vma *v;
 	int r;
 
@@ -139,18 +142,25 @@ int handle_mm_fault(struct mm *mm, u32 addr, u32 err)
 		u32 va = ALIGN_DOWN(addr, PAGE_SIZE);
 		pte_t *ptep = pte_lookup(mm, va);
 		pte_t pte = ptep ? *ptep : 0;
-		if (vma_is_legacy(v))
+		if (vma_is_legacy(v)) {
+			fc = FAULT_CLASS_LEGACY;
 			r = legacy_fault(mm, v, va, write);
-		else if (pte_unmapped(pte))
+		} else if (pte_unmapped(pte)) {
+			fc = FAULT_CLASS_RESCUE;
 			r = pps_rescue(mm, v, va);
-		else if (pte_swapped(pte))
+		} else if (pte_swapped(pte)) {
+			fc = FAULT_CLASS_SWAPIN;
 			r = pps_swapin(mm, v, va);
-		else
+		} else {
+			fc = FAULT_CLASS_ZERO;
 			r = fault_in_page(mm, v, va, write);
+		}
 	}
 	if (wlocked)
 		up_write(&mm->mmap_lock);
 	else
 		up_read(&mm->mmap_lock);
+	if (r == 0)
+		fault_latency_record(fc, t0); /* failed faults end the process: not a latency */
 	return r;
 }

@@ -51,6 +51,7 @@
 #include <mm/legacy_fault.h>
 #include <mm/clock.h>
 #include <mm/rmap.h>
+#include <mm/reclaim_stats.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/time.h>
@@ -113,9 +114,34 @@ struct page *pps_alloc_user_page(void)
 		/* Then wait for kppsd to free some (or give up after a while,
 		 * and take what there is). */
 		u32 seen = passes;
-		if (wait_event_interruptible(&memory_wq, passes != seen || oom_hopeless ||
-								 nr_free_pages() >= wmark_min))
+		u64 t0 = rdtsc();
+		int r = wait_event_interruptible(&memory_wq, passes != seen || oom_hopeless ||
+								 nr_free_pages() >= wmark_min);
+		reclaim_alloc_stalled(rdtsc() - t0);
+		if (r)
 			return NULL; /* killed while waiting */
+	}
+}
+
+/*
+ * One VMA, a page table's span (4 MiB) at a time: frames stage 5 frees are
+ * wanted at once, not when the pass ends. A pressure pass over a large mm
+ * lasts seconds (stage 4 writes synchronously, and the pass walks every
+ * PTE), and an allocation waiting below min would otherwise wait for all
+ * of it: the larger the process, the longer the stall (make bench-scale).
+ * So after each span, if free frames are back above min, the waiters are
+ * woken. A series never crosses a page table, so the spans give the very
+ * series one call over the VMA would.
+ */
+#define STEP_SPAN (PTES_PER_TABLE * PAGE_SIZE)
+
+static void step_vma(struct mm *mm, struct vma *v, enum pps_stage max_stage, struct pps_result *res)
+{
+	for (u32 a = v->start, end; a < v->end; a = end) {
+		end = MIN(v->end, ALIGN_DOWN(a, STEP_SPAN) + STEP_SPAN); /* v->end <= USER_TOP: no overflow */
+		pps_step_range(mm, v, a, end, max_stage, res);
+		if (nr_free_pages() >= wmark_min)
+			wake_up(&memory_wq);
 	}
 }
 
@@ -139,7 +165,7 @@ static int step_mm(struct mm *mm, enum pps_stage max_stage, struct pps_result *r
 	list_for_each(l, &mm->vmas) {
 		struct vma *v = list_entry(l, struct vma, node);
 		if (vma_pps_reclaimable(v))
-			pps_step_range(mm, v, v->start, v->end, max_stage, res);
+			step_vma(mm, v, max_stage, res);
 	}
 	pps_end_pass(res);
 	up_write(&mm->pps_lock);
@@ -197,11 +223,13 @@ static u32 pressure_budget(void)
 static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result *res)
 {
 	struct mm *mms[NPROC * 2];
+	struct reclaim_pass_timer timer;
 	struct list_head *l;
 	int n = 0;
 	u32 moves;
 
 	down_read(&pass_sem);
+	reclaim_pass_begin(&timer);
 	if (!request) {
 		/* kppsd's own passes age: under pressure the oldest pages go
 		 * first, as many as needed (mm/pps_age.h). Requests unmap
@@ -230,6 +258,7 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 	}
 	if (max_stage == PPS_STAGE_FREE && res->only_stage == PPS_STAGE_NONE)
 		moves += kppsd_clock(request);
+	reclaim_pass_end(&timer, res, max_stage == PPS_STAGE_FREE);
 	kppsd_last = *res;
 	kppsd_last.task = NULL;
 	passes++;

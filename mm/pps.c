@@ -241,6 +241,7 @@ void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, enum pps_s
 		    struct pps_result *res)
 {
 	struct pte_walk w;
+	u32 scanned_before = res->scanned; /* res sums a whole pass, over many VMAs */
 
 	assert_stepper(mm);
 	for_each_pte(w, mm, MAX(start, v->start), MIN(end, v->end)) {
@@ -268,7 +269,7 @@ void pps_step_range(struct mm *mm, struct vma *v, u32 start, u32 end, enum pps_s
 	 * series of one VMA, not VMAs nor mms. */
 	pps_wb_finish(mm, res);
 	pps_current_series.mm = NULL;
-	count_vm_events(PPS_SCANNED, res->scanned);
+	count_vm_events(PPS_SCANNED, res->scanned - scanned_before);
 }
 
 void pps_count_mm(struct mm *mm, struct pps_counts *c)

@@ -13,6 +13,7 @@
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
 #include <mm/vmstat.h>
+#include <mm/reclaim_stats.h>
 #include <drivers/ata/ata.h>
 #include <kernel/waitqueue.h>
 #include <kernel/sched.h>
@@ -91,10 +92,12 @@ int swap_io_sync(struct page **pages, u32 npages, u32 slot, bool write, u32 *err
 	int r;
 
 	completion_init(&c, "swap_io");
+	u64 t0 = rdtsc();
 	r = swap_io_submit(&io);
 	if (r)
 		return r;
 	wait_for_completion(&c);
+	reclaim_pass_waited(PASS_WAIT_SWAP_IO, rdtsc() - t0); /* a kppsd pass's disk time, not its work */
 	if (io.status && err_slot)
 		*err_slot = io.err_slot;
 	return io.status;

@@ -16,6 +16,7 @@
 #include <mm/rmap.h>
 #include <mm/swapfile.h>
 #include <mm/pps.h>
+#include <mm/reclaim_stats.h>
 #include <kernel/proc.h>
 #include <arch/x86/tsc.h>
 #include <arch/x86/cpu.h>
@@ -109,6 +110,7 @@ static int show_vmstat(struct seqbuf *sb, int pid)
 	sb_printf(sb, "nr_pte_chain_pages %u\n", rs.chain_pages);
 	for (int i = 0; i < NR_VM_EVENTS; i++)
 		sb_printf(sb, "%s %u\n", vm_event_names[i], vm_events[i]);
+	reclaim_stats_show_vmstat(sb); /* kppsd's pass time, fault latency (u64 sums) */
 	return 0;
 }
 
