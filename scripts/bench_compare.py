@@ -391,13 +391,15 @@ def write_csv(path, rows, fields=None):
                         else r[k] for k in fields})
 
 
-def run_opt(ppsos_csv, out_dir):
-    """OPT/LRU at each ppsos run's usable frames, if bench_opt.py exists."""
+def run_opt(csvs):
+    """OPT/LRU at each run's usable frames (ppsos's, Linux's if there), if
+    bench_opt.py exists; it writes build/bench-opt.csv."""
     script = ROOT / "scripts" / "bench_opt.py"
-    if not script.exists() or not ppsos_csv.exists():
+    if not script.exists():
         return
-    log(f"OPT/LRU replay: {script.name} --from-csv {ppsos_csv}")
-    r = subprocess.run([sys.executable, str(script), "--from-csv", str(ppsos_csv)], cwd=ROOT)
+    arg = ",".join(str(c) for c in csvs if c)
+    log(f"OPT/LRU replay: {script.name} --from-csv {arg}")
+    r = subprocess.run([sys.executable, str(script), "--from-csv", arg], cwd=ROOT)
     if r.returncode != 0:
         log(f"bench_opt.py failed (status {r.returncode}); OPT/LRU from an existing CSV if any")
 
@@ -406,13 +408,13 @@ def combine(dirs, workloads, run_replay=True):
     """All systems' rows: {(workload, system): row}, and notes on what is missing."""
     rows, notes = [], []
     ppsos = find_csv(dirs, "bench-ppsos.csv")
+    lin = find_csv(dirs, "bench-linux.csv")
     if ppsos is None:
         notes.append("no bench-ppsos.csv: run without --no-run")
     else:
         rows += read_csv(ppsos)
         if run_replay:
-            run_opt(ppsos, BUILD)
-    lin = find_csv(dirs, "bench-linux.csv")
+            run_opt([ppsos, lin])
     if lin is None:
         notes.append("no bench-linux.csv: `make bench-linux` makes it; Linux columns are \"-\"")
     else:
