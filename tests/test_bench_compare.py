@@ -66,9 +66,12 @@ def test_combine_and_ratios(csvs):
     assert flat[("random", "ppsos-clock")]["faults_over_opt"] == pytest.approx(5.0)
     assert flat[("seqscan", "ppsos-pps")]["faults_over_opt"] is None   # no OPT row
     md = "\n".join(bc.main_table(table, WL))
-    assert "| random | pages read | 900 | 1500 | 1000 | 1200 | 700 | 300 |" in md
+    assert "| random | usable frames | 8500 | 8500 | 8400 | 8400 | 8500 | 8500 |" in md
+    assert "|  | pages read | 900 | 1500 | 1000 | 1200 | 700 | 300 |" in md
     assert "|  | faults / OPT | 1.50 | 5.00 | 1.67 | 1.33 | 2.33 | 1.00 |" in md
-    assert "| seqscan | pages read | 950 | - | 1000 | - | - | - |" in md
+    assert "|  | pages read / OPT | 3.00 | 5.00 | 3.33 | 4.00 | 2.33 | 1.00 |" in md
+    assert "| seqscan | usable frames | 8500 | - | 8400 | - | - | - |" in md
+    assert "|  | pages read | 950 | - | 1000 | - | - | - |" in md
 
 
 def test_goals(csvs):
