@@ -211,7 +211,7 @@ bench-disk: all
 # also runs scripts/bench_reclaim.py, PPS against the clock with either
 # reverse map, fork workloads included; empty by default.
 # Under TCG on two host cores the first part takes 3 to 4 minutes, the
-# comparison about 25 (reclaim=clock's runs are the slow ones), per
+# comparison about 18 (reclaim=clock's runs are the slow ones), per
 # BENCH_REPEAT. A quick look:
 #   make bench BENCH_SMP= BENCH_COMPARE=pps BENCH_COMPARE_WORKLOADS=seqscan
 BENCH_SMP ?= 1 4
