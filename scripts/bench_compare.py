@@ -31,10 +31,11 @@
    legacy pages, and the interval's swap-ins/-outs and major faults).
 
 2. The combination (always): build/bench-linux.csv (`make bench-linux`)
-   and build/bench-opt.csv (scripts/bench_opt.py --from-csv, run here on
-   build/bench-ppsos.csv when the script exists, so OPT and LRU replay
-   each workload at ppsos's usable frames) are read if present, from the
-   --csv directories in order. Two tables, printed and written to
+   and build/bench-opt.csv (scripts/bench_opt.py --from-csv, run here
+   after the ppsos runs on their CSV and Linux's, when the script exists,
+   so OPT and LRU replay each workload at ppsos's usable frames; the table
+   takes the replay's row nearest ppsos-pps's frames) are read if present,
+   from the --csv directories in order (--no-run: no replay either). Two tables, printed and written to
    build/bench-compare.md (the README quotes them), with the figures in
    build/bench-compare.csv:
    - per workload and system (ppsos-pps, ppsos-clock, linux-classic,
