@@ -29,6 +29,8 @@
    ppsos-clock) and build/bench-samples.csv (one row per sampler line:
    t_ms since the sampler's first line, free pages, pages per PPS stage,
    legacy pages, and the interval's swap-ins/-outs and major faults).
+   A run of some workloads or configurations replaces their rows in both
+   files and keeps the others'.
 
 2. The combination (always): build/bench-linux.csv (`make bench-linux`)
    and build/bench-opt.csv (scripts/bench_opt.py --from-csv, run here
@@ -401,6 +403,15 @@ def write_csv(path, rows, fields=None):
                         else r[k] for k in fields})
 
 
+def keep_others(path, done):
+    """The rows of an earlier CSV for the (system, workload) pairs not run
+    now, so a run of a few workloads or one configuration updates its rows
+    and leaves the rest of the table."""
+    if not path.exists():
+        return []
+    return [r for r in read_csv(path) if (r.get("system"), r.get("workload")) not in done]
+
+
 def run_opt(csvs):
     """OPT/LRU at each run's usable frames (ppsos's, Linux's if there), if
     bench_opt.py exists; it writes build/bench-opt.csv."""
@@ -514,8 +525,15 @@ def main():
                     log(f"{row['system']} {wl[0]}: "
                         + " ".join(f"{k}={fmt(row.get(k))}" for k in NUMERIC)
                         + f" samples={len(smp)} [{row['status']}] ({row.get('host_s', '-')} s)")
-        write_csv(BUILD / "bench-ppsos.csv", medians(runs), FIELDS)
-        write_csv(BUILD / "bench-samples.csv", samples, SAMPLE_FIELDS)
+        rows = medians(runs)
+        done = {(r["system"], r["workload"]) for r in rows}
+        kept = keep_others(BUILD / "bench-ppsos.csv", done)
+        write_csv(BUILD / "bench-ppsos.csv", rows + kept, FIELDS)
+        write_csv(BUILD / "bench-samples.csv",
+                  samples + keep_others(BUILD / "bench-samples.csv", done), SAMPLE_FIELDS)
+        if kept:
+            log("kept from the earlier build/bench-ppsos.csv (not run now): "
+                + ", ".join(f"{r['system']} {r['workload']}" for r in kept))
         log(f"ppsos runs: {time.monotonic() - t0:.0f} s; build/bench-ppsos.csv, "
             "build/bench-samples.csv")
     dirs = [Path(d) for d in a.csv]

@@ -138,3 +138,13 @@ def test_plots(csvs, tmp_path):
         assert made == []
     else:
         assert sorted(p.name for p in made) == ["faults.png", "stages-random.png"]
+
+
+def test_keep_others(tmp_path):
+    p = tmp_path / "bench-ppsos.csv"
+    write(p, [row("ppsos-pps", "random", maj=1), row("ppsos-clock", "random", maj=2),
+              row("ppsos-pps", "seqscan", maj=3)])
+    kept = bc.keep_others(p, {("ppsos-pps", "random")})
+    assert [(r["system"], r["workload"]) for r in kept] == [("ppsos-clock", "random"),
+                                                            ("ppsos-pps", "seqscan")]
+    assert bc.keep_others(tmp_path / "none.csv", set()) == []
