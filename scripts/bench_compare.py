@@ -143,6 +143,7 @@ def sample_rows(system, workload, rnd, samples):
 
 def run_one(config, wl, rnd, a):
     """One boot, one run of workload wl = (name, command, ...): (row, samples)."""
+    # Here, not at the top: combining CSVs (--no-run, the tests) needs no pexpect.
     from qemu import Qemu, QemuError, sh_run, sh_wait_prompt
     name, cmd = wl[0], wl[1]
     prog = cmd.split()[0]
@@ -181,7 +182,8 @@ def run_one(config, wl, rnd, a):
                 else "timeout" if "timed out" in what else "error")
         row["status"] = f"{kind} after {time.monotonic() - start:.0f} s"
         log(f"{system} {name}: {(panic.group(0) if panic else what)[:200]}")
-        return row, sample_rows(system, name, rnd, parse_samples(user_text(q)))
+        # The samples until then are in the serial log.
+        return row, sample_rows(system, name, rnd, parse_samples(q.log.split("\n")))
     finally:
         q.close()
     for k, c in COUNTERS.items():
@@ -189,10 +191,6 @@ def run_one(config, wl, rnd, a):
     row["elapsed_ms"], row["status"] = verdict(prog, lines)
     row["host_s"] = round(time.monotonic() - start, 1)
     return row, sample_rows(system, name, rnd, parse_samples(lines))
-
-
-def user_text(q):
-    return q.log.split("\n")
 
 
 def verdict(prog, lines):
