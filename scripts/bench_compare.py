@@ -30,7 +30,8 @@
    t_ms since the sampler's first line, free pages, pages per PPS stage,
    legacy pages, and the interval's swap-ins/-outs and major faults).
    A run of some workloads or configurations replaces their rows in both
-   files and keeps the others'.
+   files and keeps the others'; both are written after every run, so a
+   bench stopped half way keeps what it measured.
 
 2. The combination (always): build/bench-linux.csv (`make bench-linux`)
    and build/bench-opt.csv (scripts/bench_opt.py --from-csv, run here
@@ -512,6 +513,14 @@ def main():
         log(f"ppsos -m {bw.PPSOS_MEM} -smp {bw.SMP} swap {bw.SWAP_MB} MiB; configs "
             f"{', '.join(configs)}; workloads {', '.join(w[0] for w in workloads)}; "
             f"{a.repeat} run(s) each")
+        # The rows of an earlier bench-ppsos.csv for what does not run now.
+        earlier = {"bench-ppsos.csv": [], "bench-samples.csv": []}
+        done = {(f"ppsos-{c}", w[0]) for c in configs for w in workloads}
+        for f in earlier:
+            earlier[f] = keep_others(BUILD / f, done)
+        if earlier["bench-ppsos.csv"]:
+            log("keeping from the earlier build/bench-ppsos.csv (not run now): "
+                + ", ".join(f"{r['system']} {r['workload']}" for r in earlier["bench-ppsos.csv"]))
         for rnd in range(a.repeat):
             for wl in workloads:
                 # Configurations take turns, so a busy spell of the host
@@ -523,15 +532,12 @@ def main():
                     log(f"{row['system']} {wl[0]}: "
                         + " ".join(f"{k}={fmt(row.get(k))}" for k in NUMERIC)
                         + f" samples={len(smp)} [{row['status']}] ({row.get('host_s', '-')} s)")
-        rows = medians(runs)
-        done = {(r["system"], r["workload"]) for r in rows}
-        kept = keep_others(BUILD / "bench-ppsos.csv", done)
-        write_csv(BUILD / "bench-ppsos.csv", rows + kept, FIELDS)
-        write_csv(BUILD / "bench-samples.csv",
-                  samples + keep_others(BUILD / "bench-samples.csv", done), SAMPLE_FIELDS)
-        if kept:
-            log("kept from the earlier build/bench-ppsos.csv (not run now): "
-                + ", ".join(f"{r['system']} {r['workload']}" for r in kept))
+                    # Written after every run: a bench stopped half way
+                    # keeps what it measured.
+                    write_csv(BUILD / "bench-ppsos.csv", medians(runs) + earlier["bench-ppsos.csv"],
+                              FIELDS)
+                    write_csv(BUILD / "bench-samples.csv", samples + earlier["bench-samples.csv"],
+                              SAMPLE_FIELDS)
         log(f"ppsos runs: {time.monotonic() - t0:.0f} s; build/bench-ppsos.csv, "
             "build/bench-samples.csv")
     dirs = [Path(d) for d in a.csv]
