@@ -6,7 +6,8 @@
 # invariant assertions on, the default and what the tests use), VGA (1:
 # show QEMU's window with the VGA mirror), BENCH_SMP (`make bench
 # BENCH_SMP="4"`: the CPU counts to benchmark; default "1 4"), BENCH_REPEAT
-# (boots per configuration, cells are medians), INSTALL_DEPS
+# (boots per configuration, cells are medians), BENCH_COMPARE,
+# BENCH_COMPARE_WORKLOADS, BENCH_RECLAIM (see bench below), INSTALL_DEPS
 # (what installs missing tools).
 
 SMP ?= 4
@@ -63,7 +64,7 @@ else
 QEMU_RUN = $(QEMU_BASE) -serial mon:stdio -display none
 endif
 
-.PHONY: all run run-kernel debug test ktest pytest bench bench-disk bench-scale clean tools FORCE
+.PHONY: all run run-kernel debug test ktest pytest bench bench-compare bench-disk bench-scale clean tools FORCE
 .PHONY: host-tools bench-opt
 all: $(BUILD)/kernel.elf $(INITRD) $(BUILD)/ppsos.iso $(BUILD)/swap.img
 
@@ -198,24 +199,38 @@ bench-disk: all
 # figures of each run, a table and build/bench.csv (scripts/bench_pps.py
 # says what to look for), at -smp 1 and 4 with the -smp 4 / -smp 1 time
 # ratio (BENCH_SMP= other CPU counts; empty: skip this part), each cell the
-# median of BENCH_REPEAT boots.
-# Then PPS against the clock (scripts/bench_reclaim.py): the same workloads
-# and cowtest, shmtest at -smp 4, one boot per BENCH_RECLAIM configuration
-# (RECLAIM[/RMAP], comma-separated; empty: skip this part), a table per
-# workload with the clock/pps ratios and build/bench-reclaim.csv.
-# BENCH_WORKLOADS=thrash,cowtest: only those programs, in both parts.
+# median of BENCH_REPEAT boots; BENCH_WORKLOADS=thrash,seqscan: only those
+# programs (in this part and bench_reclaim's).
+# Then the main table (scripts/bench_compare.py, also `make bench-compare`):
+# the workloads of scripts/bench_workloads.py at -m 38 -smp 4 under each
+# BENCH_COMPARE configuration (reclaim=pps, reclaim=clock; empty: skip),
+# a boot per run with a vmstat sampler beside the workload, combined with
+# build/bench-linux.csv (make bench-linux) and the OPT/LRU replay (make
+# bench-opt) into build/bench-compare.md and .csv, and the plots in
+# build/plots/. BENCH_COMPARE_WORKLOADS=random,seqscan: only those.
+# BENCH_RECLAIM (RECLAIM[/RMAP] list, e.g. pps,clock,clock/chain,pps/chain)
+# also runs scripts/bench_reclaim.py, PPS against the clock with either
+# reverse map, fork workloads included; empty by default.
 # Under TCG on two host cores the first part takes 3 to 4 minutes, the
-# second 7 to 10 (the clock's runs are the slow ones), per BENCH_REPEAT;
-# a quick look: make bench BENCH_SMP= BENCH_RECLAIM=pps,clock BENCH_WORKLOADS=thrash
+# comparison about 18 (reclaim=clock's runs are the slow ones), per
+# BENCH_REPEAT. A quick look:
+#   make bench BENCH_SMP= BENCH_COMPARE=pps BENCH_COMPARE_WORKLOADS=seqscan
 BENCH_SMP ?= 1 4
 BENCH_REPEAT ?= 1
-BENCH_RECLAIM ?= pps,clock,clock/chain,pps/chain
+BENCH_RECLAIM ?=
 BENCH_WORKLOADS ?=
+BENCH_COMPARE ?= pps,clock
+BENCH_COMPARE_WORKLOADS ?=
 bench: all
 	@$(if $(strip $(BENCH_SMP)),$(PYTHON) scripts/bench_pps.py --mem $(MEM) --smp $(BENCH_SMP) \
 		--repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)")
 	@$(if $(strip $(BENCH_RECLAIM)),$(PYTHON) scripts/bench_reclaim.py --mem $(MEM) \
 		--configs "$(BENCH_RECLAIM)" --repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)")
+	@$(if $(strip $(BENCH_COMPARE)),$(MAKE) --no-print-directory bench-compare)
+
+bench-compare: all
+	@$(PYTHON) scripts/bench_compare.py --configs "$(BENCH_COMPARE)" --repeat $(BENCH_REPEAT) \
+		--workloads "$(BENCH_COMPARE_WORKLOADS)"
 
 # Reclaim at scale (scripts/bench_scale.py says what it reports): one boot
 # at -m 512 -smp 8 with a fresh 1 GiB swap disk, thrash at 64 to 896 MiB;

@@ -290,6 +290,7 @@ void pps_count_mm(struct mm *mm, struct pps_counts *c)
 				c->unmapped++;
 			else if (pte_swapped(pte))
 				c->swapped++;
+			c->stage[stage_of(pte)]++;
 			/* A figure, not a decision: no page_table_lock, so the
 			 * page may be moving on (struct page stays readable). */
 			if ((pte_present(pte) || pte_unmapped(pte)) &&

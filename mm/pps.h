@@ -124,6 +124,10 @@ void pps_end_pass(struct pps_result *res);
 struct pps_counts {
 	u32 present, unmapped, swapped;
 	u32 swapcached;         /* present or unmapped, and still holding a slot */
+	/* By the stage each PTE waits to leave (stage_of(): 1 young, 2 old,
+	 * 3 unmapped without a slot, 4 ... dirty, 5 ... clean, 6 swapped),
+	 * so /proc/meminfo shows how far reclaim has taken the pages. */
+	u32 stage[PPS_NR_STAGES];
 };
 void pps_count_mm(struct mm *mm, struct pps_counts *c);
 

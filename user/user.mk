@@ -32,7 +32,7 @@ USER_LIB_SRCS := $(filter-out user/lib/crt0.S,$(wildcard user/lib/*.c user/lib/*
 USER_LIB_OBJS := $(patsubst user/lib/%,$(BUILD)/user/lib/%,\
 	$(patsubst %.c,%.o,$(patsubst %.S,%.o,$(USER_LIB_SRCS))))
 
-USER_PROGS := init sh echo cat ps free kill sleep usertests \
+USER_PROGS := init sh echo cat ps free vmstat kill sleep usertests \
 	thrash seqscan hotcold phase multithrash napper \
 	mtthrash cowtest shmtest cowbomb cowthreads
 USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)

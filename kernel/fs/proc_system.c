@@ -84,6 +84,13 @@ static int show_meminfo(struct seqbuf *sb, int pid)
 	kb_line(sb, "PpsPte:", c.present * 4);
 	kb_line(sb, "PpsUnmapped:", c.unmapped * 4);
 	kb_line(sb, "PpsSwapped:", c.swapped * 4);
+	/* PpsPte and PpsUnmapped by stage (mm/pps.h): what is young, what
+	 * old, what waits for a slot, a write, or its frame's release. */
+	kb_line(sb, "PpsYoung:", c.stage[PPS_STAGE_AGE] * 4);
+	kb_line(sb, "PpsOld:", c.stage[PPS_STAGE_UNMAP] * 4);
+	kb_line(sb, "PpsUnmappedNoSlot:", c.stage[PPS_STAGE_ATTACH] * 4);
+	kb_line(sb, "PpsUnmappedDirty:", c.stage[PPS_STAGE_WRITE] * 4);
+	kb_line(sb, "PpsUnmappedClean:", c.stage[PPS_STAGE_FREE] * 4);
 	/* The legacy page system (mm/rmap.h): its pages, the swap cache,
 	 * and what each reverse map costs (the 2002 pte_chain argument). */
 	struct rmap_stats rs;
