@@ -247,7 +247,7 @@ def qemu_argv(kernel, initrd, swap, mem, smp, mode):
             "-append", f"{CMDLINE} ppsbench={mode}"]
 
 
-def boot(argv, names, timeout, log_path, progress=print):
+def boot(argv, timeout, log_path, progress=print):
     """Runs one QEMU boot and returns (serial log, timed-out workload or
     None, problem or None). Cut off: a workload running longer than
     timeout s, a boot that reaches no workload in BOOT_TIMEOUT s."""
@@ -317,21 +317,21 @@ class Runner:
         self.a = a
         self.info = {}
 
-    def run_mode(self, mode, rep, workloads):
+    def run_mode(self, mode, rep, workloads, carry=(), label="", verbose=True):
         """One mode, one repeat: {workload name: row}. Workloads after a
         timed-out one run in another boot."""
         rows, todo, nboot = {}, list(workloads), 0
         while todo:
             nboot += 1
-            tag = f"{mode}-r{rep + 1}-b{nboot}"
+            tag = f"{label}{mode}-r{rep + 1}-b{nboot}"
             initrd, mods = self.guest.build_initramfs(todo, self.moddir, self.busybox,
-                                                      LOGDIR / f"initramfs-{tag}.cpio.gz")
+                                                      LOGDIR / f"initramfs-{tag}.cpio.gz", carry)
             swap = new_swap_image(LOGDIR / f"swap-{tag}.img", bw.SWAP_MB)
             argv = qemu_argv(self.kernel, initrd, swap, self.a.mem, self.a.smp, mode)
             print(f"bench-linux: boot {tag}: -m {self.a.mem} -smp {self.a.smp}, "
                   f"{', '.join(w[0] for w in todo)}", flush=True)
             t0 = time.monotonic()
-            log, timed_out, problem = boot(argv, [w[0] for w in todo], self.a.timeout,
+            log, timed_out, problem = boot(argv, self.a.timeout,
                                            LOGDIR / f"serial-{tag}.log",
                                            progress=lambda m: print(m, flush=True))
             swap.unlink(missing_ok=True)
@@ -361,7 +361,7 @@ class Runner:
             if left and len(left) == len(todo):
                 break   # no progress: do not loop
             todo = left
-        for name, row in rows.items():
+        for name, row in rows.items() if verbose else ():
             print(f"bench-linux:   {mode} {name}: " + ", ".join(f"{k}={row[k]}" for k in NUMBERS)
                   + f", {row['status']}", flush=True)
         return rows
@@ -448,8 +448,9 @@ def ppsos_free_frames(mem, smp):
 
 def calibrate(r, mems):
     """Boots Linux at each -m in mems and prints MemAvailable in 4 kB pages
-    as the bench measures it (after swapon and dropped caches), next to
-    ppsos's free frames at PPSOS_MEM."""
+    as the bench measures it (after swapon and dropped caches, with the
+    bench's programs in the initramfs), next to ppsos's free frames at
+    PPSOS_MEM."""
     print(f"bench-linux: calibration: ppsos at -m {bw.PPSOS_MEM} -smp {r.a.smp}", flush=True)
     target = ppsos_free_frames(bw.PPSOS_MEM, r.a.smp)
     print(f"bench-linux:   ppsos free frames: {target}", flush=True)
@@ -457,7 +458,8 @@ def calibrate(r, mems):
     got = []
     for m in mems:
         r.a.mem = m
-        rows = r.run_mode("classic", 0, probe)
+        rows = r.run_mode("classic", 0, probe, carry=bw.WORKLOADS, label=f"calibrate-m{m}-",
+                          verbose=False)
         frames = rows["calibrate"]["usable_frames"]
         boot_avail = r.info.pop("classic", {}).get("meminfo", {}).get("MemAvailable")
         got.append((m, frames))

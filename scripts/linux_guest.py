@@ -285,10 +285,13 @@ class Cpio:
         return b"".join(self.parts + trailer.parts)
 
 
-def build_initramfs(workloads, moddir, busybox, out=OUT / "initramfs.cpio.gz"):
+def build_initramfs(workloads, moddir, busybox, out=OUT / "initramfs.cpio.gz", carry=()):
     """Writes the initramfs for these workloads [(name, command, ...)];
-    returns its path and the modules it loads."""
-    missing = sorted({w[1].split()[0] for w in workloads} - {p.name for p in USER_BIN.glob("*")})
+    carry: more workloads whose programs it holds but does not run (a
+    calibration boot holds the bench's programs: they take RAM in the
+    rootfs). Returns its path and the modules it loads."""
+    progs = {w[1].split()[0] for w in list(workloads) + list(carry)}
+    missing = sorted(progs - {p.name for p in USER_BIN.glob("*")})
     if missing:
         raise GuestError(f"{USER_BIN} lacks {', '.join(missing)}: run `make all` first")
     mods = load_order(moddir)
@@ -301,7 +304,7 @@ def build_initramfs(workloads, moddir, busybox, out=OUT / "initramfs.cpio.gz"):
     for name, path in mods:
         c.file(f"lib/modules/{name}.ko", _module_bytes(path), 0o644)
     c.file("modules.list", "".join(f"{n}\n" for n, _ in mods).encode(), 0o644)
-    for prog in sorted({w[1].split()[0] for w in workloads}):
+    for prog in sorted(progs):
         c.file(f"bench/{prog}", (USER_BIN / prog).read_bytes())
     c.file("bench/workloads", "".join(f"{w[0]}\t{w[1]}\n" for w in workloads).encode(), 0o644)
     out.parent.mkdir(parents=True, exist_ok=True)
