@@ -42,15 +42,20 @@ reads (CSV_COLUMNS), with system linux-classic or linux-mglru. A workload
 that hangs is cut off after --timeout seconds (QEMU killed, status
 timeout) and the workloads after it run in a new boot.
 
-Every run's serial log is kept in build/linux/. Under TCG a boot takes
-15-30 s and the five workloads several minutes; the host's load shows in
-elapsed_ms, much less in the counts.
+Every run's serial log is kept in build/linux/. Under TCG Linux boots in
+10-30 s; the five workloads take some 20 minutes per mode on two host
+cores that other QEMUs share. The host's load shows in elapsed_ms, much
+less in the counts.
+
+--calibrate boots ppsos at PPSOS_MEM (its free frames at the shell, from
+/proc/meminfo's MemFree) and Linux at a few -m values (its usable frames
+measured as above, with the bench's programs in the initramfs, since the
+rootfs holds them in RAM), and says which -m matches: LINUX_MEM's value.
 """
 import argparse
 import csv
 import queue
 import re
-import statistics
 import subprocess
 import sys
 import threading
