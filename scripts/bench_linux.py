@@ -320,6 +320,7 @@ class Runner:
         except linux_guest.GuestError as e:
             sys.exit(f"bench-linux: {e}")
         self.a = a
+        self.logdir = Path(a.logdir)
         self.info = {}
 
     def run_mode(self, mode, rep, workloads, carry=(), label="", verbose=True):
@@ -330,14 +331,14 @@ class Runner:
             nboot += 1
             tag = f"{label}{mode}-r{rep + 1}-b{nboot}"
             initrd, mods = self.guest.build_initramfs(todo, self.moddir, self.busybox,
-                                                      LOGDIR / f"initramfs-{tag}.cpio.gz", carry)
-            swap = new_swap_image(LOGDIR / f"swap-{tag}.img", bw.SWAP_MB)
+                                                      self.logdir / f"initramfs-{tag}.cpio.gz", carry)
+            swap = new_swap_image(self.logdir / f"swap-{tag}.img", bw.SWAP_MB)
             argv = qemu_argv(self.kernel, initrd, swap, self.a.mem, self.a.smp, mode)
             print(f"bench-linux: boot {tag}: -m {self.a.mem} -smp {self.a.smp}, "
                   f"{', '.join(w[0] for w in todo)}", flush=True)
             t0 = time.monotonic()
             log, timed_out, problem = boot(argv, self.a.timeout,
-                                           LOGDIR / f"serial-{tag}.log",
+                                           self.logdir / f"serial-{tag}.log",
                                            progress=lambda m: print(m, flush=True))
             swap.unlink(missing_ok=True)
             initrd.unlink(missing_ok=True)
@@ -492,6 +493,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="boots per mode; cells are medians")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds one workload may take (default 1800)")
     ap.add_argument("--csv", default=str(BUILD / "bench-linux.csv"), help="CSV output file")
+    ap.add_argument("--logdir", default=str(LOGDIR),
+                    help=f"serial logs, initramfs and swap images (default {LOGDIR.relative_to(ROOT)})")
     ap.add_argument("--calibrate", type=int, nargs="*", metavar="MIB",
                     help="print Linux's usable frames at these -m values (default: LINUX_MEM-8, "
                          "LINUX_MEM, LINUX_MEM+8) and ppsos's at PPSOS_MEM, then stop")
@@ -500,7 +503,7 @@ def main():
     bad = [m for m in modes if m not in MODES]
     if bad:
         sys.exit(f"bench-linux: unknown mode(s) {', '.join(bad)}; known: {', '.join(MODES)}")
-    LOGDIR.mkdir(parents=True, exist_ok=True)
+    Path(a.logdir).mkdir(parents=True, exist_ok=True)
     r = Runner(a)
     if a.calibrate is not None:
         calibrate(r, a.calibrate or [bw.LINUX_MEM - 8, bw.LINUX_MEM, bw.LINUX_MEM + 8])
@@ -530,7 +533,7 @@ def main():
         print(f"Each cell: the median of the ok runs of {a.repeat}.")
     print()
     print_table(out)
-    print(f"\nbench-linux: CSV in {a.csv}; serial logs in {LOGDIR}")
+    print(f"\nbench-linux: CSV in {a.csv}; serial logs in {a.logdir}")
     if any(row["status"] != "ok" for row in out):
         sys.exit("bench-linux: some runs were not ok (status column)")
 

@@ -232,6 +232,7 @@ while IFS='	' read -r name cmd; do
     sync; echo 3 > /proc/sys/vm/drop_caches
     echo "@@BEGIN $name"
     echo "@@MEMAVAILABLE $(sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
+    echo "@@MEMINFO-BEFORE"; cat /proc/meminfo     # for the log only
     snap BEFORE
     echo "@@RUN $cmd"
     /bench/$cmd </dev/null 2>&1

@@ -44,6 +44,7 @@ def console(output, exit_status=0, done=True, after=True):
              "@@MODE mglru lru_gen=0x0003", "@@DISK sda 524288 sectors",
              "@@MEMINFO-BOOT", "MemTotal:          48740 kB", "MemAvailable:      34748 kB",
              "@@END-MEMINFO-BOOT", "@@BEGIN random", "@@MEMAVAILABLE 34616",
+             "@@MEMINFO-BEFORE", "MemFree:  1000 kB",
              "@@VMSTAT-BEFORE", VMSTAT_BEFORE, "@@INTERRUPTS-BEFORE", INTERRUPTS,
              "@@DISKSTATS-BEFORE", DISK_BEFORE, "@@END-BEFORE", "@@RUN thrash 96 150000 1", *output]
     if done:
