@@ -359,13 +359,17 @@ class Runner:
                     row["status"] = f"timeout after {self.a.timeout} s"
                     rows[name] = row
                 elif name in sections or not sections:
-                    # the guest died in this one, or before any: give up on the rest
+                    # the guest died in this one (the next boot runs the
+                    # rest), or before any (the next boot would too)
                     rows[name] = dict.fromkeys(NUMBERS, "")
                     rows[name]["status"] = f"no result: {problem}"
                 else:
                     left.append(w)
-            if left and len(left) == len(todo):
-                break   # no progress: do not loop
+            if len(left) == len(todo):
+                for name, *_ in left:   # no progress: do not loop
+                    rows[name] = dict.fromkeys(NUMBERS, "")
+                    rows[name]["status"] = f"no result: {problem}"
+                break
             todo = left
         for name, row in rows.items() if verbose else ():
             print(f"bench-linux:   {mode} {name}: " + ", ".join(f"{k}={row[k]}" for k in NUMBERS)
