@@ -63,7 +63,7 @@ else
 QEMU_RUN = $(QEMU_BASE) -serial mon:stdio -display none
 endif
 
-.PHONY: all run run-kernel debug test ktest pytest bench bench-disk bench-linux clean tools FORCE
+.PHONY: all run run-kernel debug test ktest pytest bench bench-disk clean tools FORCE
 all: $(BUILD)/kernel.elf $(INITRD) $(BUILD)/ppsos.iso $(BUILD)/swap.img
 
 # User programs (user/user.mk) and the initrd that carries them.
@@ -193,6 +193,16 @@ bench-disk: all
 	grep 'bench-disk:' $(BUILD)/bench-disk.log; \
 	if [ $$s -ne 1 ]; then echo "bench-disk: FAILED (QEMU status $$s), log: $(BUILD)/bench-disk.log"; exit 1; fi
 
+# Linux on the same workloads (scripts/bench_linux.py): Debian's i386 kernel
+# (fetched once into ${PPSOS_CACHE:-~/.cache/ppsos}/linux) boots on ppsos's
+# QEMU command line at bench_workloads.LINUX_MEM MiB, once with the classic
+# LRU and once with MGLRU; a table and build/bench-linux.csv.
+# BENCH_WORKLOADS=random,seqscan: only those (bench_workloads' names);
+# BENCH_REPEAT: boots per mode, cells are medians. Not part of `make test`.
+.PHONY: bench-linux
+bench-linux: all
+	@$(PYTHON) scripts/bench_linux.py --repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)"
+
 # PPS benchmark: the thrash programs at -m 64 -smp 4, with the vmstat
 # figures of each run, a table and build/bench.csv (scripts/bench_pps.py
 # says what to look for), at -smp 1 and 4 with the -smp 4 / -smp 1 time
@@ -215,15 +225,6 @@ bench: all
 		--repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)")
 	@$(if $(strip $(BENCH_RECLAIM)),$(PYTHON) scripts/bench_reclaim.py --mem $(MEM) \
 		--configs "$(BENCH_RECLAIM)" --repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)")
-
-# Linux on the same workloads (scripts/bench_linux.py): Debian's i386 kernel
-# (fetched once into ${PPSOS_CACHE:-~/.cache/ppsos}/linux) boots on ppsos's
-# QEMU command line at bench_workloads.LINUX_MEM MiB, once with the classic
-# LRU and once with MGLRU; a table and build/bench-linux.csv.
-# BENCH_WORKLOADS=random,seqscan: only those (bench_workloads' names);
-# BENCH_REPEAT: boots per mode, cells are medians. Not part of `make test`.
-bench-linux: all
-	@$(PYTHON) scripts/bench_linux.py --repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)"
 
 pytest: all
 	@$(PYTHON) -m pytest -q tests
