@@ -195,6 +195,16 @@ bench-disk: all
 	grep 'bench-disk:' $(BUILD)/bench-disk.log; \
 	if [ $$s -ne 1 ]; then echo "bench-disk: FAILED (QEMU status $$s), log: $(BUILD)/bench-disk.log"; exit 1; fi
 
+# Linux on the same workloads (scripts/bench_linux.py): Debian's i386 kernel
+# (fetched once into ${PPSOS_CACHE:-~/.cache/ppsos}/linux) boots on ppsos's
+# QEMU command line at bench_workloads.LINUX_MEM MiB, once with the classic
+# LRU and once with MGLRU; a table and build/bench-linux.csv.
+# BENCH_WORKLOADS=random,seqscan: only those (bench_workloads' names);
+# BENCH_REPEAT: boots per mode, cells are medians. Not part of `make test`.
+.PHONY: bench-linux
+bench-linux: all
+	@$(PYTHON) scripts/bench_linux.py --repeat $(BENCH_REPEAT) --workloads "$(BENCH_WORKLOADS)"
+
 # PPS benchmark: the thrash programs at -m 64 -smp 4, with the vmstat
 # figures of each run, a table and build/bench.csv (scripts/bench_pps.py
 # says what to look for), at -smp 1 and 4 with the -smp 4 / -smp 1 time
