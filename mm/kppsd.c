@@ -214,6 +214,10 @@ static u32 pressure_budget(void)
 
 	if (nfree < wmark_min)
 		budget = MAX(budget, wmark_min - nfree);
+	/* Stage 4 writes a short batch only when memory is low: unmap at
+	 * least a batch's worth at a time. */
+	if (budget)
+		budget = MAX(budget, PPS_WB_MIN_BATCH);
 	return budget;
 }
 
@@ -235,6 +239,12 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 		 * first, as many as needed (mm/pps_age.h). Requests unmap
 		 * every old page of their range. */
 		pps_age_begin_pass(res, max_stage == PPS_STAGE_FREE, pressure_budget());
+		/* Under pressure, while free frames stay above the low
+		 * watermark, short write batches wait a pass to grow: one
+		 * command per PPS_WB_MIN_BATCH pages or more. Below it, every
+		 * batch is written at once. */
+		if (max_stage == PPS_STAGE_FREE && nr_free_pages() >= wmark_low)
+			res->wb_min = PPS_WB_MIN_BATCH;
 	}
 	spin_lock(&mm_list_lock);
 	list_for_each(l, &mm_list) {

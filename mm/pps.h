@@ -80,6 +80,10 @@ struct pps_result {
 	/* Stages 3 and 4's slot reservations and write batch: empty again
 	 * when pps_step_range() returns (mm/pps_writeback.h). */
 	struct pps_wb wb;
+	/* A batch of fewer pages than this is not written when the stepper
+	 * leaves the VMA: its pages wait, dirty and unmapped, for the next
+	 * pass to make it longer (0: write whatever there is). */
+	u32 wb_min;
 };
 
 /* One step over [start, end) of v: every series moves at most one stage,

@@ -112,6 +112,15 @@ void pps_wb_finish(struct mm *mm, struct pps_result *res)
 	struct pps_wb *wb = &res->wb;
 
 	assert_stepper(mm);
+	if (wb->n && wb->n < res->wb_min) {
+		/* Too short to be worth a command of its own: the pages stay
+		 * dirty UnmappedPTEs (rescuable, counted as on their way out)
+		 * and the next pass claims them again with the pages stage 2
+		 * adds meanwhile. Nothing of theirs changed but maybe their
+		 * slot (a relocation), which is theirs either way. */
+		wb->n = 0;
+		count_vm_event(SWAP_WRITE_DEFERRED);
+	}
 	pps_wb_flush(mm, res);
 	swap_resv_release(&swap_area_main, &wb->attach);
 	swap_resv_release(&swap_area_main, &wb->relocate);

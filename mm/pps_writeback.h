@@ -56,6 +56,9 @@
 /* Pages per write: 256 KiB, one ATA command (a DMA PRD table carries
  * 2 MiB of pages, an LBA48 command 32 MiB: swap_io.h, drivers/ata/ata.h). */
 #define PPS_WB_MAX 64
+/* The shortest batch a pressure pass writes while memory is not low
+ * (pps_result.wb_min; kppsd.c). */
+#define PPS_WB_MIN_BATCH 16
 /* Slots a reservation takes at once (fewer if no free run is that long). */
 #define PPS_RESV_SLOTS 128
 

@@ -55,5 +55,6 @@ const char *const vm_event_names[NR_VM_EVENTS] = {
 	[WORKINGSET_ACTIVATE] = "workingset_activate",
 	[SWAP_RA_GROW] = "swap_ra_grow",
 	[SWAP_RA_SHRINK] = "swap_ra_shrink",
+	[SWAP_WRITE_DEFERRED] = "swap_write_deferred",
 	[SWAP_WRITE_RELOC] = "swap_write_relocated",
 };

@@ -62,6 +62,7 @@ enum vm_event {
 	WORKINGSET_ACTIVATE, /* ... whose refault distance is within the resident pages */
 	SWAP_RA_GROW,    /* swap-ins whose read-ahead window grew (mm/swap_ra.h) */
 	SWAP_RA_SHRINK,  /* ... shrank */
+	SWAP_WRITE_DEFERRED, /* stage 4 batches left for the next pass to lengthen */
 	SWAP_WRITE_RELOC, /* dirty pages stage 4 gave a fresh slot, so their write joins a run (mm/pps_writeback.h) */
 	NR_VM_EVENTS
 };
