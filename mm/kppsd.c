@@ -306,7 +306,9 @@ static void kppsd_main(void *arg)
 		bool pressure = kick || nr_free_pages() < wmark_low;
 		kick = false;
 		struct pps_result res = { 0 };
+		u64 pass_start = jiffies;
 		u32 moves = kppsd_pass(pressure ? PPS_STAGE_FREE : PPS_STAGE_PERIODIC_MAX, false, &res);
+		u64 pass_ticks = jiffies - pass_start;
 		if (!pressure) {
 			next = jiffies + ms_to_ticks(pps_interval);
 			continue;
@@ -343,7 +345,11 @@ static void kppsd_main(void *arg)
 			oom_hopeless = false;
 		}
 		kick = true;
-		sleep_ticks(1);
+		/* The pass rate follows the pressure and the pass's cost: while
+		 * allocations wait below min the next pass comes at the next
+		 * tick; otherwise kppsd rests as long as the pass took, so that
+		 * walking a large process costs at most about half a CPU. */
+		sleep_ticks(nr_free_pages() < wmark_min ? 1 : MAX(1, (u32)pass_ticks));
 	}
 }
 
