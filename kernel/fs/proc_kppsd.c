@@ -23,7 +23,6 @@
 #include <mm/dftlb.h>
 #include <mm/clock.h>
 #include <mm/pps_age.h>
-#include <mm/kmalloc.h>
 
 static int show_kppsd(struct seqbuf *sb, int pid)
 {
@@ -44,17 +43,14 @@ static int show_kppsd(struct seqbuf *sb, int pid)
 	sb_printf(sb, "dftlb_pending: %d\n", dftlb_pending());
 	/* Aging (mm/pps_age.h): the pass clock, the last pressure pass's
 	 * rule for stage 2 and the last pass's old pages by idle age. */
-	struct pps_age_stats *ag = kmalloc(sizeof(*ag));
-	if (ag) {
-		pps_age_get_stats(ag);
-		sb_printf(sb, "aging: seq %u evictions %u pressure_rule min_bucket %u budget %u\n", ag->seq,
-			  ag->evictions, ag->min_bucket, ag->budget);
-		sb_printf(sb, "aging_idle_hist:");
-		for (u32 b = 0; b < PPS_AGE_BUCKETS; b++)
-			sb_printf(sb, " %u", ag->hist[b]);
-		sb_printf(sb, "\n");
-		kfree(ag);
-	}
+	struct pps_age_stats ag; /* 280 bytes: the stack has room */
+	pps_age_get_stats(&ag);
+	sb_printf(sb, "aging: seq %u evictions %u pressure_rule min_bucket %u budget %u\n", ag.seq,
+		  ag.evictions, ag.min_bucket, ag.budget);
+	sb_printf(sb, "aging_idle_hist:");
+	for (u32 b = 0; b < PPS_AGE_BUCKETS; b++)
+		sb_printf(sb, " %u", ag.hist[b]);
+	sb_printf(sb, "\n");
 	sb_printf(sb, "clock_hand: %u\n", clock_hand);
 	sb_printf(sb, "clock_last_pass: scanned %u referenced %u unmapped %u written %u freed %u%s%s\n",
 		  clock_last.scanned, clock_last.referenced, clock_last.unmapped, clock_last.written,
