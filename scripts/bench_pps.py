@@ -50,9 +50,11 @@ Every workload checks every page; one that is not OK stops the bench with
 an error. --workloads thrash,mtthrash runs only those programs. Run it on
 an idle host: QEMU is TCG here, so the host's load shows in every figure.
 
-`make bench` then runs scripts/bench_reclaim.py: the same workloads (and
-the fork workloads) under reclaim=pps and reclaim=clock, PPS against the
-page-centric clock.
+`make bench` then runs scripts/bench_compare.py: the comparison of
+ppsos (reclaim=pps and reclaim=clock) with Linux, LRU and OPT on the
+workloads of scripts/bench_workloads.py; with BENCH_RECLAIM set, also
+scripts/bench_reclaim.py (PPS against the clock with either reverse map,
+fork workloads included).
 """
 import argparse
 import csv
