@@ -33,7 +33,9 @@ def test_threads_program(qemu_run, test_initrd, smp):
     m = re.search(r"^threads: MemFree-SwapUsed (\d+) -> (\d+) kB, nr_anon_pages (\d+) -> (\d+)",
                   q.log, re.M)
     q.check(m is not None, "no MemFree line")
-    q.check(m.group(1) == m.group(2) and m.group(3) == m.group(4), f"leak: {m.group(0)}")
+    # Less free memory after the second round is a leak; more is a page
+    # the baseline still counted (threads.c says so on its own line).
+    q.check(int(m.group(2)) >= int(m.group(1)) and m.group(3) == m.group(4), f"leak: {m.group(0)}")
     q.check("threads: OK" in lines, "no 'threads: OK'")
     q.check("init: pid 1 exited with status 0, powering off" in q.log, "pid 1 did not exit 0")
 
