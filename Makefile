@@ -290,6 +290,22 @@ bench-opt: host-tools
 pytest: all
 	@$(PYTHON) -m pytest -q tests
 
+# ---- course labs (docs/labs/, grade/) -----------------------------------------
+# make grade [LAB=n] [TEST=name] [GRADE_JSON=file] [GRADE_TIMEOUT_SCALE=2]
+.PHONY: grade grade-list lab-tree lab-check
+grade: all
+	@$(PYTHON) grade/grade.py $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
+
+grade-list:
+	@$(PYTHON) grade/grade.py --list $(if $(LAB),--lab $(LAB))
+
+# make lab-tree LAB=n OUT=dir: lab n's student tree (see scripts/lab_tree.py)
+lab-tree:
+	@$(PYTHON) scripts/lab_tree.py $(LAB) $(OUT)
+
+lab-check:
+	@$(PYTHON) scripts/lab_tree.py --check
+
 test: ktest pytest
 
 clean:

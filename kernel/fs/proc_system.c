@@ -108,6 +108,9 @@ static int show_vmstat(struct seqbuf *sb, int pid)
 	sb_printf(sb, "nr_free_pages %u\n", nr_free_pages());
 	sb_printf(sb, "nr_anon_pages %u\n", anon_pages());
 	sb_printf(sb, "nr_deferred_free %u\n", deferred_free_pending()); /* flushed, not yet given back */
+	/* what a leak check compares (make grade does, at every run's end) */
+	sb_printf(sb, "nr_swap_used %u\n", swap_total_pages() - swap_free_pages());
+	sb_printf(sb, "nr_kmalloc_bytes %u\n", (u32)kmalloc_bytes_in_use());
 	struct rmap_stats rs;
 	rmap_get_stats(&rs);
 	sb_printf(sb, "nr_legacy_pages %u\n", rs.legacy_pages);
