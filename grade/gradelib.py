@@ -29,12 +29,15 @@ What the library does around each test:
 """
 import functools
 import os
+import random
 import re
 import sys
 import time
 from pathlib import Path
 
 SCALE = float(os.environ.get("GRADE_TIMEOUT_SCALE", "1") or 1)
+LOSE_INPUT = float(os.environ.get("GRADE_LOSE_INPUT", "0") or 0)
+_rng = random.Random(1)
 # qemu.py reads its own scale when imported: the grader's knob scales it too.
 os.environ["PPSOS_TIMEOUT_SCALE"] = str(float(os.environ.get("PPSOS_TIMEOUT_SCALE", "1") or 1) * SCALE)
 
@@ -84,13 +87,20 @@ class Shell:
         self.base = None
 
     # typing that survives lost characters
-    def _type(self, cmd, tries=4):
+    def _send(self, text):
+        """Type text; GRADE_LOSE_INPUT=p drops each character with
+        probability p, to show that the grader survives lost serial input."""
+        if LOSE_INPUT > 0:
+            text = "".join(c for c in text if _rng.random() >= LOSE_INPUT)
+        self.q.send(text)
+
+    def _type(self, cmd, tries=8):
         q = self.q
         tail = re.escape(cmd[-12:])
         for attempt in range(tries):
-            q.send(cmd)
+            self._send(cmd)
             try:
-                i = q.child.expect([tail, qemu_mod.pexpect.TIMEOUT], timeout=scaled(10))
+                i = q.child.expect([tail, qemu_mod.pexpect.TIMEOUT], timeout=scaled(4))
             except qemu_mod.pexpect.EOF:
                 q.fail(f"QEMU exited while typing {cmd!r}")
             if i == 0:
