@@ -26,6 +26,7 @@
 #include <kernel/ktest.h>
 #include <kernel/kmon.h>
 #include <kernel/crash.h>
+#include <kernel/framemap.h>
 #include <mm/memmap.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
@@ -55,6 +56,7 @@ void reclaim_request_init(void);
 void kppsd_proc_init(void);
 void fault_latency_proc_init(void);
 void kppsd_cost_proc_init(void);
+void framemap_proc_init(void);
 void time_init_wallclock(void);
 
 /* Boot, part two, in a thread of its own: the disks, the file systems,
@@ -78,6 +80,8 @@ static void kinit(void *arg)
 	kppsd_proc_init();
 	fault_latency_proc_init();
 	kppsd_cost_proc_init();
+	framemap_init();
+	framemap_proc_init();
 
 	if (ata_bench_requested())
 		kthread_run(ata_bench_thread, NULL, "ata_bench");
