@@ -16,11 +16,12 @@
  * for `scale` consecutive frames (the title says how many) and shows the
  * class most of them have (the lower class number on a tie).
  *
- * The caller holds framemap_lock (kernel/framemap.c; asserted there), the
- * one lock that guards the screen while the console is detached.
+ * The caller holds framemap_lock (kernel/framemap.c; asserted), the one
+ * lock that guards the screen while the console is detached.
  */
 #include <kernel/framemap.h>
 #include <kernel/string.h>
+#include <kernel/panic.h>
 #include <drivers/vga.h>
 
 #define MAP_ROW0 1
@@ -68,6 +69,7 @@ void vga_framemap_draw(const struct framemap_pass *p, enum framemap_state s)
 	u32 scale = (p->nframes + HALVES - 1) / HALVES;
 	char line[VGA_COLS + 1];
 
+	ASSERT(framemap_lock_held());
 	snprintf(line, sizeof(line), "ppsos frame map: %u frames, %u per half-cell, pass %u, %s",
 		 p->nframes, scale, p->seq, framemap_state_names[s]);
 	put_text(scr, 0, 0, VGA_COLS, line);

@@ -85,6 +85,11 @@ int framemap_set(enum framemap_state s)
 	return 0;
 }
 
+bool framemap_lock_held(void)
+{
+	return rwsem_write_held(&framemap_lock);
+}
+
 enum framemap_state framemap_get(void)
 {
 	return state;

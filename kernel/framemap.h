@@ -38,9 +38,12 @@ enum framemap_state framemap_get(void);
 int framemap_with_pass(void (*fn)(const struct framemap_pass *p, enum framemap_state s, void *arg),
 			void *arg);
 
+/* Does this thread hold the frame map's lock (for assertions)? */
+bool framemap_lock_held(void);
+
 /* The VGA renderer (drivers/vga_framemap.c): draw p on the screen. The
  * caller owns the screen (the console detached) and holds the frame
- * map's lock. */
+ * map's lock (asserted). */
 void vga_framemap_draw(const struct framemap_pass *p, enum framemap_state s);
 
 #endif
