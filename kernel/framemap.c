@@ -127,7 +127,8 @@ void framemap_init(void)
 	rwsem_init(&framemap_lock, "framemap_lock");
 	waitqueue_init(&framemap_wq, "framemap_wq");
 	pass.nframes = max_pfn;
-	pass.cls = kmalloc(max_pfn);
+	_Static_assert(sizeof(enum frame_class) == 1, "a pass keeps a byte per frame");
+	pass.cls = kmalloc(max_pfn * sizeof(enum frame_class));
 	if (!pass.cls) {
 		printk("framemap: no memory for %u frames' classes: no frame map\n", max_pfn);
 		return;

@@ -21,7 +21,7 @@ enum framemap_state { FRAMEMAP_OFF, FRAMEMAP_ON, FRAMEMAP_FROZEN };
 struct framemap_pass {
 	u32 nframes;                    /* max_pfn: frames [0, nframes) */
 	u32 seq;                        /* passes made since boot */
-	u8 *cls;                        /* enum frame_class of each frame */
+	enum frame_class *cls;          /* the class of each frame (one byte each) */
 	u32 count[NR_FRAME_CLASSES];    /* frames of each class in cls */
 };
 

@@ -13,8 +13,9 @@
 #include <kernel/types.h>
 #include <arch/x86/pte.h>
 
-/* In the order of the legend. GDB prints the names. */
-enum frame_class {
+/* In the order of the legend. GDB prints the names (`p pass.cls[pfn]` in
+ * kernel/framemap.c); packed: one byte per frame in a pass. */
+enum __attribute__((packed)) frame_class {
 	FRAME_FREE,             /* in a free buddy block */
 	FRAME_RESERVED,         /* never allocatable: firmware, holes, kernel image, struct pages */
 	FRAME_KERNEL,           /* the kernel's own: slab, stacks, buffers, rmap tables */

@@ -199,7 +199,7 @@ def test_thrash_moves_pps_stages(sh):
     sh_run(sh, "framemap off")
 
 
-@pytest.mark.parametrize("word", ["bad", "onn", "freeze now", "1"])
+@pytest.mark.parametrize("word", ["bad", "freeze now"])
 def test_bad_request_fails(sh, word):
     out = sh_run(sh, f"echo {word} > /proc/framemap")
     sh.check(sh_run(sh, "echo $?") != ["0"], f"`echo {word} > /proc/framemap` succeeded: {out!r}")
