@@ -14,7 +14,8 @@
  * Steps 9 and 10 run in kinit, a kernel thread: disk I/O sleeps, and kmain
  * is the boot CPU's idle thread, which must never sleep.
  *  9. the disks (ATA), the VFS (/dev/console, /proc, the initrd's files),
- *     and the swap area on the second disk
+ *     the swap area on the second disk, kppsd, and the frame map
+ *     (kframemapd; framemap=on takes the VGA screen from here on)
  * 10. the first thread: ktests, or pid 1 (init), or the kernel monitor
  */
 #include <boot/multiboot.h>
