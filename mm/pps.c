@@ -67,6 +67,11 @@ static enum pps_stage stage_of(pte_t pte)
 	return PPS_STAGE_NONE;
 }
 
+enum pps_stage pps_pte_stage(pte_t pte)
+{
+	return stage_of(pte);
+}
+
 /* The locks every step holds (pps.h). */
 static void assert_stepper(struct mm *mm)
 {
