@@ -145,12 +145,19 @@ class Shell:
 
     # leaks
     def footprint(self):
-        v = self.vmstat()
-        missing = [k for k in ("nr_free_pages", "nr_swap_used", "nr_kmalloc_bytes") if k not in v]
-        if missing:
-            self.q.fail(f"/proc/vmstat has no {missing}: the leak check cannot run")
+        """What the leak check compares. A user page costs one unit here
+        wherever it is: a frame, a swap slot, or both at once (a PPS page
+        with its slot attached or written, a legacy page in the swap cache:
+        counted back in), so init's pages moving to swap and back while a
+        test ran change nothing, and anything else that is missing leaked."""
+        v, m = self.vmstat(), self.numbers("/proc/meminfo")
+        need = [k for k in ("nr_free_pages", "nr_swap_used", "nr_kmalloc_bytes") if k not in v] + \
+               [k for k in ("PpsUnmappedDirty", "PpsUnmappedClean", "LegacySwapCache") if k not in m]
+        if need:
+            self.q.fail(f"/proc/vmstat or /proc/meminfo has no {need}: the leak check cannot run")
+        both = (m["PpsUnmappedDirty"] + m["PpsUnmappedClean"] + m["LegacySwapCache"]) // 4
         return {"free frames - swap in use": v["nr_free_pages"] + v.get("nr_deferred_free", 0)
-                - v["nr_swap_used"], "kmalloc bytes": v["nr_kmalloc_bytes"]}
+                - v["nr_swap_used"] + both, "kmalloc bytes": v["nr_kmalloc_bytes"]}
 
     def restart_shell(self):
         """`exit`: init reaps the shell and starts a fresh one."""

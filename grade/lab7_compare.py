@@ -175,10 +175,7 @@ def host_trace(g):
 def kernel_run(g, config):
     """One boot with reclaim=config: the row of the comparison table."""
     import bench_compare as bc
-    # No leak check after reclaim=clock: frames that the clock's swap cache
-    # still holds when the shell restarts count as missing there (lab 6's
-    # side of the kernel, not this lab's).
-    sh = g.shell(smp=1, mem=MEM, cmdline=f"reclaim={config}", leakcheck=config == "pps")
+    sh = g.shell(smp=1, mem=MEM, cmdline=f"reclaim={config}")
     g.check(re.search(rf"legacy pages: rmap=\w+ reclaim={config}", sh.q.log),
             f"the kernel did not say 'reclaim={config}' at boot")
     usable = sh.numbers("/proc/meminfo")["MemFree"] // 4
