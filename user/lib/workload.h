@@ -28,6 +28,10 @@
  * Each program fills the whole region first (so all of it is resident or
  * swapped, not merely reserved), runs its access pattern, then verifies
  * every page once more. "accesses" counts all of these page accesses.
+ *
+ * On a terminal a program that calls wl_progress_start also prints
+ * "NAME: progress ..." lines while it runs (progress.h); its result lines
+ * stay as below.
  */
 #ifndef USER_WORKLOAD_H
 #define USER_WORKLOAD_H
