@@ -11,7 +11,8 @@
  * A child prints nothing unless it finds corruption ("multithrash[I]:
  * CORRUPT page ..." and its own "multithrash[I]: CORRUPT errors=..." line)
  * or cannot map its region; but on a terminal child 0 stands for all
- * with progress lines ("multithrash[0]: progress 41% ...", progress.h). The parent prints one summary line:
+ * with progress lines ("multithrash[0]: progress 41% ...", progress.h).
+ * The parent prints one summary line:
  *   multithrash: OK elapsed_ms=E accesses=A pages=P mib=M nproc=N ...
  *   multithrash: CORRUPT errors=K ... corrupt_children=I,J  (K children)
  *   multithrash: FAIL ... failed=[child I pid P: killed by signal S] ...
