@@ -1,8 +1,12 @@
 /* progress.c: progress lines on a terminal (progress.h). */
 #include "progress.h"
 
+/* At most STRIDE_MAX ticks between two looks at the clock: a loop that
+ * goes from fast ticks (resident pages, a microsecond) to slow ones
+ * (swap-ins, a millisecond under TCG) is seen again within a second or
+ * so; the fast ones pay one clock_gettime per STRIDE_MAX ticks. */
 #define STRIDE_MIN 1u
-#define STRIDE_MAX 65536u
+#define STRIDE_MAX 1024u
 
 uint32_t progress_countdown;            /* ticks until the next clock check */
 static uint32_t stride;

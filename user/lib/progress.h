@@ -13,9 +13,9 @@
  * where there is no such counter.
  *
  * The clock is cheap to ask: progress_tick only counts down, and reads
- * the clock once every `stride` ticks; the stride doubles while checks
- * come faster than every quarter second and halves when they are a
- * second apart, so a loop of fast ticks pays one system call per few
+ * the clock once every `stride` ticks; the stride doubles (up to 1024)
+ * while checks come faster than every quarter second and halves when they
+ * are a second apart, so a loop of fast ticks pays one system call per
  * thousand, and a slow one (a tick per forked child) is still looked at.
  *
  * One reporter per process (the state is global): a program with several
