@@ -145,12 +145,12 @@ u32 dftlb_close(struct dftlb_task *t)
 	irq_pop();
 	return t->seq;
 	// LAB 4 STUB
-	//	/* Nobody is asked to flush: the task is done the moment it is
-	//	 * closed. Safe only because the stub gate unmaps nothing. */
-	//	lab_todo(4, "dftlb_close in mm/dftlb.c (no CPU is asked to flush)");
-	//	t->cpu_mask = 0;
-	//	t->closed = true;
-	//	return t->seq;
+	// /* Nobody is asked to flush: the task is done the moment it is
+	//  * closed. Safe only because the stub gate unmaps nothing. */
+	// lab_todo(4, "dftlb_close in mm/dftlb.c (no CPU is asked to flush)");
+	// t->cpu_mask = 0;
+	// t->closed = true;
+	// return t->seq;
 	// LAB 4 END
 }
 
@@ -170,9 +170,9 @@ bool dftlb_seq_done(u32 seq)
 	spin_unlock(&dftlb_lock);
 	return done;
 	// LAB 4 STUB
-	//	lab_todo(4, "dftlb_seq_done in mm/dftlb.c (never done: stage 2 waits for ever)");
-	//	(void)seq;
-	//	return false;
+	// lab_todo(4, "dftlb_seq_done in mm/dftlb.c (never done: stage 2 waits for ever)");
+	// (void)seq;
+	// return false;
 	// LAB 4 END
 }
 
@@ -204,7 +204,7 @@ void dftlb_drain_local(void)
 		atomic_and(&t->cpu_mask, ~me);
 	}
 	// LAB 4 STUB
-	//	/* From the timer interrupt: no printk here. Nothing is drained. */
+	// /* From the timer interrupt: no printk here. Nothing is drained. */
 	// LAB 4 END
 }
 

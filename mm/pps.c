@@ -109,8 +109,8 @@ static void stage1_age(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_re
 	}
 	spin_unlock(&mm->page_table_lock);
 	// LAB 3 STUB
-	//	lab_todo(3, "stage 1 (stage1_age in mm/pps.c)");
-	//	(void)mm, (void)start, (void)pt, (void)n, (void)res, (void)task_for;
+	// lab_todo(3, "stage 1 (stage1_age in mm/pps.c)");
+	// (void)mm, (void)start, (void)pt, (void)n, (void)res, (void)task_for;
 	// LAB 3 END
 }
 
@@ -131,8 +131,8 @@ static void stage2_unmap(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_
 		if (!dftlb_seq_done(p->dftlb_seq))
 			continue;
 		// LAB 4 STUB
-		//	lab_todo(4, "the stage-2 gate (stage2_unmap in mm/pps.c): no page is unmapped");
-		//	continue;
+		// lab_todo(4, "the stage-2 gate (stage2_unmap in mm/pps.c): no page is unmapped");
+		// continue;
 		// LAB 4 END
 		/* Under pressure, the oldest pages first (mm/pps_age.h). */
 		if (!pps_age_may_unmap(p, res))
@@ -183,8 +183,8 @@ static void stage3_attach(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps
 		spin_unlock(&mm->page_table_lock);
 	}
 	// LAB 3 STUB
-	//	lab_todo(3, "stage 3 (stage3_attach in mm/pps.c)");
-	//	(void)mm, (void)start, (void)pt, (void)n, (void)res;
+	// lab_todo(3, "stage 3 (stage3_attach in mm/pps.c)");
+	// (void)mm, (void)start, (void)pt, (void)n, (void)res;
 	// LAB 3 END
 }
 
@@ -220,8 +220,8 @@ static void stage5_free(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_r
 	}
 	spin_unlock(&mm->page_table_lock);
 	// LAB 3 STUB
-	//	lab_todo(3, "stage 5 (stage5_free in mm/pps.c)");
-	//	(void)mm, (void)start, (void)pt, (void)n, (void)res;
+	// lab_todo(3, "stage 5 (stage5_free in mm/pps.c)");
+	// (void)mm, (void)start, (void)pt, (void)n, (void)res;
 	// LAB 3 END
 }
 
@@ -250,11 +250,11 @@ static u32 series_len(pte_t *pt, u32 va, u32 end, enum pps_stage *stage)
 		n++;
 	return n;
 	// LAB 3 STUB
-	//	/* A series of one page: correct, but one step per PTE. */
-	//	lab_todo(3, "series_len in mm/pps.c (every series is one page long)");
-	//	(void)va, (void)end;
-	//	*stage = stage_of(pt[0]);
-	//	return 1;
+	// /* A series of one page: correct, but one step per PTE. */
+	// lab_todo(3, "series_len in mm/pps.c (every series is one page long)");
+	// (void)va, (void)end;
+	// *stage = stage_of(pt[0]);
+	// return 1;
 	// LAB 3 END
 }
 
