@@ -106,12 +106,12 @@ static int cow_fault(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, pte_t pt
 		return 0;
 	}
 	// LAB 6 STUB
-	//	/* TODO: reuse the page when the writer is its only user (docs/labs/06-cow-rmap.md) */
-	//	static bool said;
-	//	if (!said) {
-	//		said = true;
-	//		printk("LAB 6: cow_fault() never reuses a page: every write after fork copies (mm/cow.c)\n");
-	//	}
+//	/* TODO: reuse the page when the writer is its only user (docs/labs/06-cow-rmap.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 6: cow_fault() never reuses a page: every write after fork copies (mm/cow.c)\n");
+//	}
 	// LAB 6 END
 	p->count++; /* pinned while we copy it with the locks dropped */
 	spin_unlock(&rmap_lock);

@@ -97,13 +97,13 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 	count_vm_event(PGALLOC);
 	return 0;
 	// LAB 2 STUB
-	//	/* TODO: allocate, fill (fault_fill_page), map (docs/labs/02-page-faults.md) */
-	//	static bool said;
-	//	if (!said) {
-	//		said = true;
-	//		printk("LAB 2: fault_in_page() cannot fill an empty PTE yet (mm/fault.c)\n");
-	//	}
-	//	return -ENOSYS;
+//	/* TODO: allocate, fill (fault_fill_page), map (docs/labs/02-page-faults.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 2: fault_in_page() cannot fill an empty PTE yet (mm/fault.c)\n");
+//	}
+//	return -ENOSYS;
 	// LAB 2 END
 }
 
@@ -126,14 +126,14 @@ static struct vma *expand_stack(struct mm *mm, u32 addr)
 	s->start = page;
 	return s;
 	// LAB 2 STUB
-	//	/* TODO: grow the stack VMA down to addr (docs/labs/02-page-faults.md) */
-	//	static bool said;
-	//	if (!said) {
-	//		said = true;
-	//		printk("LAB 2: expand_stack() does not grow the stack yet (mm/fault.c)\n");
-	//	}
-	//	(void)addr;
-	//	return NULL;
+//	/* TODO: grow the stack VMA down to addr (docs/labs/02-page-faults.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 2: expand_stack() does not grow the stack yet (mm/fault.c)\n");
+//	}
+//	(void)addr;
+//	return NULL;
 	// LAB 2 END
 }
 
@@ -152,14 +152,14 @@ static bool vma_allows(struct vma *v, bool write)
 		return false;           /* text, rodata, PROT_READ */
 	return v->flags & (VM_READ | VM_WRITE | VM_EXEC); /* PROT_NONE: not even a read */
 	// LAB 2 STUB
-	//	/* TODO: refuse what the VMA does not allow (docs/labs/02-page-faults.md) */
-	//	static bool said;
-	//	if (!said) {
-	//		said = true;
-	//		printk("LAB 2: vma_allows() lets every access through (mm/fault.c)\n");
-	//	}
-	//	(void)write;
-	//	return v != NULL;
+//	/* TODO: refuse what the VMA does not allow (docs/labs/02-page-faults.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 2: vma_allows() lets every access through (mm/fault.c)\n");
+//	}
+//	(void)write;
+//	return v != NULL;
 	// LAB 2 END
 }
 

@@ -225,9 +225,9 @@ static int chain_collect(struct page *p, struct rmap_ref *refs, int max)
 	count_vm_events(RMAP_WALK_STEPS, steps);
 	return n;
 	// LAB 6 STUB
-	//	/* TODO: each PTE on p's chain as (mm, va) (docs/labs/06-cow-rmap.md) */
-	//	(void)p, (void)refs, (void)max;
-	//	return 0;
+//	/* TODO: each PTE on p's chain as (mm, va) (docs/labs/06-cow-rmap.md) */
+//	(void)p, (void)refs, (void)max;
+//	return 0;
 	// LAB 6 END
 }
 

@@ -245,14 +245,14 @@ static int anon_collect(struct page *p, struct rmap_ref *refs, int max)
 	}
 	return n;
 	// LAB 6 STUB
-	//	/* TODO: find p in every VMA of p->anon (docs/labs/06-cow-rmap.md) */
-	//	static bool said;
-	//	if (!said) {
-	//		said = true;
-	//		printk("LAB 6: anon_collect() finds no mapping: legacy pages cannot be unmapped (mm/rmap.c)\n");
-	//	}
-	//	(void)p, (void)refs, (void)max;
-	//	return 0;
+//	/* TODO: find p in every VMA of p->anon (docs/labs/06-cow-rmap.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 6: anon_collect() finds no mapping: legacy pages cannot be unmapped (mm/rmap.c)\n");
+//	}
+//	(void)p, (void)refs, (void)max;
+//	return 0;
 	// LAB 6 END
 }
 

@@ -109,10 +109,10 @@ static void user_exception(struct trapframe *tf, u32 cr2)
 		snprintf(why, sizeof(why), "segfault at %x ip %08x", cr2, tf->eip);
 		proc_kill_fatal(SIGSEGV, why);
 		// LAB 2 STUB
-		//	/* TODO: call handle_mm_fault; on failure print and kill (docs/labs/02-page-faults.md) */
-		//	snprintf(why, sizeof(why), "LAB 2: user page fault at %x ip %08x not handled (arch/x86/trap.c)",
-		//		 cr2, tf->eip);
-		//	proc_kill_fatal(SIGKILL, why);
+	//	/* TODO: call handle_mm_fault; on failure print and kill (docs/labs/02-page-faults.md) */
+	//	snprintf(why, sizeof(why), "LAB 2: user page fault at %x ip %08x not handled (arch/x86/trap.c)",
+	//		 cr2, tf->eip);
+	//	proc_kill_fatal(SIGKILL, why);
 		// LAB 2 END
 	}
 	switch (tf->vector) {
