@@ -37,7 +37,7 @@ def usertests(g, sh, cases, timeout=90):
 @test(points=30, timeout=180)
 def demand_zero(g):
     """Demand zero: a zeroed frame on the first touch, then user space runs."""
-    hinted(g, g.ktest, ["fault_demand_zero", "fault_file_fill"], smp=1)
+    hinted(g, g.ktest, ["fault_demand_zero"], smp=1)
     sh = hinted(g, g.shell, smp=1)
     usertests(g, sh, ["mmap_many_pages", "brk_grow", "fork_copy"])
     v = sh.vmstat()
@@ -53,8 +53,8 @@ def stack_growth(g):
 
 @test(points=20, timeout=120)
 def bad_address(g):
-    """No VMA, a write to a read-only VMA, PROT_NONE, the kernel: -EFAULT, no page left behind."""
-    hinted(g, g.ktest, ["fault_bad_access", "fault_protnone_and_present"], smp=1)
+    """No VMA, a write to a read-only VMA or to text, PROT_NONE, the kernel: -EFAULT, no page left behind."""
+    hinted(g, g.ktest, ["fault_bad_access", "fault_protnone_and_present", "fault_file_fill"], smp=1)
 
 
 @test(points=30, timeout=180)

@@ -226,6 +226,11 @@ static int chain_collect(struct page *p, struct rmap_ref *refs, int max)
 	return n;
 	// LAB 6 STUB
 //	/* TODO: each PTE on p's chain as (mm, va) (docs/labs/06-cow-rmap.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 6: chain_collect() walks no chain: rmap=chain finds no mapping (mm/pte_chain.c)\n");
+//	}
 //	(void)p, (void)refs, (void)max;
 //	return 0;
 	// LAB 6 END
