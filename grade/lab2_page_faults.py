@@ -59,8 +59,7 @@ def bad_address(g):
 
 @test(points=30, timeout=180)
 def segfault_kill(g):
-    """A bad user access kills that process alone with SIGSEGV and the kernel's message;
-    unbounded recursion dies at the stack's limit."""
+    """A bad access kills that process alone (SIGSEGV, the kernel's line); recursion dies at the stack limit."""
     sh = hinted(g, g.shell, smp=1)
     out = sh.run("usertests crash_null crash_text crash_kernel crash_stack", timeout=120)
     user = [l for l in out if l.startswith("usertests")]
