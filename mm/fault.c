@@ -4,7 +4,9 @@
  * of the initrd file image for text and data (VM_FILE), or, for PPS's
  * UnmappedPTE and SwappedPTE, a rescue or a swap-in (mm/pps_fault.c).
  * A legacy VMA (vma_is_legacy) has its own faults: copy-on-write, the
- * swap cache, shared objects (mm/cow.c, mm/shmem.c).
+ * swap cache, shared objects (mm/cow.c, mm/shmem.c). An access no VMA
+ * allows (vma_allows; the stack may grow first, expand_stack) is a bad
+ * address: -EFAULT, and the caller kills the process (arch/x86/trap.c).
  *
  * Locks: mmap_lock for reading while the VMA is used (for writing when the
  * stack must grow), page_table_lock around the PTE check-and-set. Two CPUs
