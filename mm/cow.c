@@ -84,22 +84,18 @@ static bool still_maps_ro(pte_t pte, struct page *p)
 static int cow_fault(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, pte_t pte)
 {
 	struct page *p = pfn_to_page(pte_pfn(pte)), *np;
-	bool excl;
 
 	count_vm_event(COW_FAULT);
 	spin_lock(&rmap_lock);
-	excl = legacy_page_exclusive(p);
-	if (excl)
-		p->flags |= PG_dirty; /* a copy on the swap cache's slot is stale from now on */
-	else
-		p->count++; /* pinned while we copy it with the locks dropped */
-	spin_unlock(&rmap_lock);
-	if (excl) {
+	// LAB 6 BEGIN: reuse: a page its writer alone maps is taken over in place, not copied
+	if (legacy_page_exclusive(p)) {
 		/* Nobody else maps it, nor can find it through its slot: take
 		 * it over in place. The slot, if it has one, stays with it
 		 * (dirty: a later eviction writes it again), as PPS keeps a
 		 * dirty page's slot. A CPU with the old read-only entry
 		 * cached faults once more, harmlessly. */
+		p->flags |= PG_dirty; /* a copy on the swap cache's slot is stale from now on */
+		spin_unlock(&rmap_lock);
 		pte_t old;
 		do {
 			old = *ptep;
@@ -109,6 +105,16 @@ static int cow_fault(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, pte_t pt
 		count_vm_event(COW_REUSE);
 		return 0;
 	}
+	// LAB 6 STUB
+//	/* TODO: reuse the page when the writer is its only user (docs/labs/06-cow-rmap.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 6: cow_fault() never reuses a page: every write after fork copies (mm/cow.c)\n");
+//	}
+	// LAB 6 END
+	p->count++; /* pinned while we copy it with the locks dropped */
+	spin_unlock(&rmap_lock);
 	spin_unlock(&mm->page_table_lock);
 
 	np = pps_alloc_user_page();

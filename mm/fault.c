@@ -4,7 +4,9 @@
  * of the initrd file image for text and data (VM_FILE), or, for PPS's
  * UnmappedPTE and SwappedPTE, a rescue or a swap-in (mm/pps_fault.c).
  * A legacy VMA (vma_is_legacy) has its own faults: copy-on-write, the
- * swap cache, shared objects (mm/cow.c, mm/shmem.c).
+ * swap cache, shared objects (mm/cow.c, mm/shmem.c). An access no VMA
+ * allows (vma_allows; the stack may grow first, expand_stack) is a bad
+ * address: -EFAULT, and the caller kills the process (arch/x86/trap.c).
  *
  * Locks: mmap_lock for reading while the VMA is used (for writing when the
  * stack must grow), page_table_lock around the PTE check-and-set. Two CPUs
@@ -24,6 +26,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/panic.h>
+#include <kernel/printk.h>
 #include <kernel/lock_assert.h>
 
 void fault_fill_page(struct vma *v, u32 va, void *dst)
@@ -38,7 +41,6 @@ void fault_fill_page(struct vma *v, u32 va, void *dst)
 
 static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 {
-	struct page *np;
 	pte_t *ptep;
 
 	spin_lock(&mm->page_table_lock);
@@ -69,13 +71,18 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 	}
 	spin_unlock(&mm->page_table_lock);
 
-	np = (v->flags & VM_PURE_PRIVATE) ? pps_alloc_user_page() : alloc_page();
+	// LAB 2 BEGIN: demand zero: a frame for an empty PTE, filled, then mapped under the lock
+	/* Allocate with no lock held: the allocator may sleep (PPS's
+	 * allocation waits for kppsd under pressure). */
+	struct page *np = (v->flags & VM_PURE_PRIVATE) ? pps_alloc_user_page() : alloc_page();
 	if (!np)
 		return -ENOMEM;
 	fault_fill_page(v, va, page_address(np));
 
 	spin_lock(&mm->page_table_lock);
 	if (!pte_none(*ptep)) {
+		/* Another thread of this mm faulted the same page in while
+		 * we were filling ours: its PTE stands, our frame goes. */
 		spin_unlock(&mm->page_table_lock);
 		free_page(np);
 		return 0;
@@ -91,15 +98,25 @@ static int fault_in_page(struct mm *mm, struct vma *v, u32 va, bool write)
 	spin_unlock(&mm->page_table_lock);
 	count_vm_event(PGALLOC);
 	return 0;
+	// LAB 2 STUB
+//	/* TODO: allocate, fill (fault_fill_page), map (docs/labs/02-page-faults.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 2: fault_in_page() cannot fill an empty PTE yet (mm/fault.c)\n");
+//	}
+//	return -ENOSYS;
+	// LAB 2 END
 }
 
 /* Grow the stack VMA down to cover addr; mmap_lock held for writing. */
 static struct vma *expand_stack(struct mm *mm, u32 addr)
 {
+	ASSERT_WRITE_HELD(&mm->mmap_lock);
+	// LAB 2 BEGIN: stack growth: the VMA above addr, if it grows down, down to addr's page
 	struct vma *s = vma_find_intersect(mm, addr, USER_TOP), *prev;
 	u32 page = ALIGN_DOWN(addr, PAGE_SIZE);
 
-	ASSERT_WRITE_HELD(&mm->mmap_lock);
 	if (!s || !(s->flags & VM_GROWSDOWN) || addr < STACK_TOP - STACK_LIMIT)
 		return NULL;
 	/* Keep a guard page between the stack and whatever lies below. */
@@ -110,6 +127,42 @@ static struct vma *expand_stack(struct mm *mm, u32 addr)
 	s->pgoff -= (s->start - page) >> PAGE_SHIFT; /* its pages keep their offsets */
 	s->start = page;
 	return s;
+	// LAB 2 STUB
+//	/* TODO: grow the stack VMA down to addr (docs/labs/02-page-faults.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 2: expand_stack() does not grow the stack yet (mm/fault.c)\n");
+//	}
+//	(void)addr;
+//	return NULL;
+	// LAB 2 END
+}
+
+/*
+ * The bad-address check: may this access (a write or not) touch v?
+ * Every fault it refuses ends in SIGSEGV (arch/x86/trap.c); every fault it
+ * allows must end with the page mapped, or the faulting instruction runs
+ * into the same fault again, for ever.
+ */
+static bool vma_allows(struct vma *v, bool write)
+{
+	// LAB 2 BEGIN: which faults are bad addresses
+	if (!v)
+		return false;           /* nothing mapped, and no stack to grow */
+	if (write && !(v->flags & VM_WRITE))
+		return false;           /* text, rodata, PROT_READ */
+	return v->flags & (VM_READ | VM_WRITE | VM_EXEC); /* PROT_NONE: not even a read */
+	// LAB 2 STUB
+//	/* TODO: refuse what the VMA does not allow (docs/labs/02-page-faults.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 2: vma_allows() lets every access through (mm/fault.c)\n");
+//	}
+//	(void)write;
+//	return v != NULL;
+	// LAB 2 END
 }
 
 int handle_mm_fault(struct mm *mm, u32 addr, u32 err)
@@ -133,7 +186,7 @@ int handle_mm_fault(struct mm *mm, u32 addr, u32 err)
 		if (!v)
 			v = expand_stack(mm, addr);
 	}
-	if (!v || (write && !(v->flags & VM_WRITE)) || !(v->flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+	if (!vma_allows(v, write)) {
 		r = -EFAULT;
 	} else {
 		/* Legacy VMAs (pages shared after fork, shared memory, and

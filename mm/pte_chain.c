@@ -52,6 +52,7 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/panic.h>
+#include <kernel/printk.h>
 #include <arch/x86/cpu.h>
 
 
@@ -66,8 +67,9 @@ static inline struct page *pte_table(const pte_t *ptep)
 	return virt_to_page(ptep);
 }
 
-/* The pair slot holding the next PTE after ptep on its page's chain. */
-static pte_t **next_slot(pte_t *ptep)
+/* The pair slot holding the next PTE after ptep on its page's chain.
+ * (inline: a lab tree without the chain's code does not call it) */
+static inline pte_t **next_slot(pte_t *ptep)
 {
 	struct page *pt = pte_table(ptep);
 
@@ -131,6 +133,7 @@ void pte_chain_table_free(struct page *pt)
 	atomic_dec(&nr_chain_pages);
 }
 
+// LAB 6 BEGIN: a PTE onto its page's chain (pushed at the head) and off it again
 void pte_link(struct page *p, pte_t *ptep)
 {
 	pte_t **slot = next_slot(ptep);
@@ -166,6 +169,24 @@ void pte_unlink(struct page *p, pte_t *ptep)
 	pt->sc_next->mapcount--;
 	count_vm_event(PTE_CHAIN_UNLINK);
 }
+// LAB 6 STUB
+//void pte_link(struct page *p, pte_t *ptep)
+//{
+//	/* TODO: push ptep at the head of p's chain (docs/labs/06-cow-rmap.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 6: pte_link() links nothing: rmap=chain finds no mapping (mm/pte_chain.c)\n");
+//	}
+//	(void)p, (void)ptep;
+//}
+//
+//void pte_unlink(struct page *p, pte_t *ptep)
+//{
+//	/* TODO: take ptep off p's chain */
+//	(void)p, (void)ptep;
+//}
+// LAB 6 END
 
 /* The rmap_ops face: the (mm, va) the caller names must be the ones the
  * table records, or a later walk would report the wrong place. */
@@ -187,10 +208,11 @@ static void chain_unlink(struct page *p, struct mm *mm, u32 va, pte_t *ptep)
  * its way out (mm_tryget_rmap fails) is skipped. Stops at max. */
 static int chain_collect(struct page *p, struct rmap_ref *refs, int max)
 {
+	ASSERT_HELD(&rmap_lock);
+	// LAB 6 BEGIN: the chain's walk: from p->chain through the pair slots
 	u32 steps = 0;
 	int n = 0;
 
-	ASSERT_HELD(&rmap_lock);
 	for (pte_t *e = p->chain; e && n < max; e = *next_slot(e)) {
 		struct page *pt = pte_table(e);
 		steps++;
@@ -202,6 +224,16 @@ static int chain_collect(struct page *p, struct rmap_ref *refs, int max)
 	}
 	count_vm_events(RMAP_WALK_STEPS, steps);
 	return n;
+	// LAB 6 STUB
+//	/* TODO: each PTE on p's chain as (mm, va) (docs/labs/06-cow-rmap.md) */
+//	static bool said;
+//	if (!said) {
+//		said = true;
+//		printk("LAB 6: chain_collect() walks no chain: rmap=chain finds no mapping (mm/pte_chain.c)\n");
+//	}
+//	(void)p, (void)refs, (void)max;
+//	return 0;
+	// LAB 6 END
 }
 
 const struct rmap_ops rmap_chain_ops = {
