@@ -236,7 +236,8 @@ class Grader:
             q.fail(f"ktests {missing} did not run (is the name right?)")
         bad = [n for n in names if not res[n]]
         if bad:
-            lines = [l for l in q.log.splitlines() if "not ok" in l or "FAIL" in l or "#" in l]
+            lines = [l for l in q.log.splitlines()
+                     if "not ok" in l or "FAIL" in l or "#" in l or re.search(r"LAB \d+:", l)]
             q.fail(f"ktests failed: {bad}\n" + "\n".join(lines[-20:]))
         return res
 

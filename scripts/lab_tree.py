@@ -2,7 +2,8 @@
 """Write a student tree for one lab: `make lab-tree LAB=n OUT=dir`.
 
 The working kernel carries every lab's solution between markers, in C, NASM
-and Python files alike (the comment leader is `//`, `;` or `#`):
+and Python files alike (the comment leader is the file's own: `//` in C and
+linker scripts, `;` in NASM, `#` in Python and Makefiles):
 
         // LAB 3 BEGIN: stage 2, unmap the old PTEs of a series
         ...the solution: the code a student writes...
@@ -34,8 +35,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LABS = range(1, 9)
-MARK = re.compile(r"^(\s*)(//|;|#)\s*LAB (\d+) (BEGIN|STUB|END)\b:?\s*(.*)$")
-SOURCE_EXT = {".c", ".h", ".asm", ".S", ".py", ".mk", ".ld"}
+# a file's comment leader: a marker is a comment of the file's own language
+# (so an example in a Python docstring or a C string is no marker)
+LEADER = {".c": "//", ".h": "//", ".S": "//", ".ld": "//", ".asm": ";", ".py": "#", ".mk": "#"}
+SOURCE_EXT = set(LEADER)
+MARKS = {lead: re.compile(r"^(\s*)(" + re.escape(lead) + r")\s*LAB (\d+) (BEGIN|STUB|END)\b:?\s*(.*)$")
+         for lead in set(LEADER.values())}
+
+
+def marker_re(path):
+    p = Path(path)
+    return MARKS[LEADER.get(p.suffix, "#")]
 
 
 class MarkerError(Exception):
@@ -52,8 +62,9 @@ def tree_files(root):
 def parse(lines, path):
     """Yield (lab, begin, stub, end) line indexes of each marked region."""
     open_ = None
+    mark = marker_re(path)
     for i, line in enumerate(lines):
-        m = MARK.match(line)
+        m = mark.match(line)
         if not m:
             continue
         lab, kind = int(m.group(3)), m.group(4)
@@ -92,7 +103,7 @@ def transform(lines, path, lab):
     out, pos = [], 0
     for n, b, s, e in parse(lines, path):
         out += lines[pos:b]
-        m = MARK.match(lines[b])
+        m = marker_re(path).match(lines[b])
         indent, leader, what = m.group(1), m.group(2), m.group(5)
         stub_end = e
         solution = lines[b + 1:s if s is not None else e]

@@ -58,11 +58,18 @@ SAMPLE = """int f(int x)
 \t//\treturn -1; /* not yet */
 \t// LAB 2 END
 }
-; LAB 3 BEGIN
+\t// LAB 3 BEGIN
+\tmov(1);
+\t// LAB 3 STUB
+\t//\tud2();
+\t// LAB 3 END
+"""
+ASM = """; LAB 3 BEGIN
 \tmov eax, 1
 ; LAB 3 STUB
 ;\tud2
 ; LAB 3 END
+// LAB 2 BEGIN is no marker here
 """
 
 
@@ -71,12 +78,16 @@ def test_transform_removes_only_its_lab():
     two = "".join(lab_tree.transform(lines, "x.c", 2))
     assert "x * 2" not in two and "\t\t(void)x;\n\t\treturn -1; /* not yet */\n" in two
     assert "\t// LAB 2: your code here: double x\n" in two
-    assert "\tmov eax, 1\n" in two and "LAB 3" not in two and "ud2" not in two
+    assert "\tmov(1);\n" in two and "LAB 3" not in two and "ud2" not in two
     three = "".join(lab_tree.transform(lines, "x.c", 3))
     assert "\tint y = x * 2;\n\treturn y;\n" in three and "LAB 2" not in three
-    assert "\tud2\n" in three and "mov eax" not in three
+    assert "\t\tud2();\n" in three and "mov(1)" not in three
     other = "".join(lab_tree.transform(lines, "x.c", 5))
-    assert "LAB" not in other and "x * 2" in other and "mov eax" in other
+    assert "LAB" not in other and "x * 2" in other and "mov(1)" in other
+    asm = "".join(lab_tree.transform(ASM.splitlines(True), "x.asm", 3))
+    assert "\tud2\n" in asm and "mov eax" not in asm and "// LAB 2 BEGIN is no marker" in asm
+    # a marker in another language's comment is no marker (a docstring's example)
+    assert lab_tree.transform(lines, "x.py", 2) == lines
 
 
 @pytest.mark.parametrize("text, why", [
