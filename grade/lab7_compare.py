@@ -192,7 +192,8 @@ def kernel_run(g, config):
     return row
 
 
-@test(points=45, deps=["lab2.demand_zero", "lab3.stages_under_pressure", "lab5.swap_in"], timeout=300)
+@test(points=45, deps=["lab2.demand_zero", "lab3.stages_under_pressure", "lab5.swap_in", "lab6.cow_fork"],
+      timeout=300)
 def compare_table(g):
     """thrash under reclaim=pps and reclaim=clock beside LRU and OPT: make bench's table, sane."""
     import bench_compare as bc
