@@ -165,7 +165,6 @@ bool dftlb_seq_done(u32 seq)
  * holds those translations, so it clears its bit. */
 void dftlb_drain_local(void)
 {
-	// LAB 8 BEGIN: drop what the closed tasks naming this CPU ask for, clear this CPU's bits
 	u32 me = 1u << this_cpu_id(), cr3 = read_cr3();
 
 	for (int i = 0; i < DFTLB_TASKS; i++) {
@@ -187,18 +186,6 @@ void dftlb_drain_local(void)
 		}
 		atomic_and(&t->cpu_mask, ~me);
 	}
-	// LAB 8 STUB
-	//	/* TODO: for each closed task whose cpu_mask names this CPU: if this CPU
-	//	 * has the task's mm loaded, invlpg its ranges (a CR3 reload past 64
-	//	 * pages); then clear this CPU's bit. See docs/labs/08-threads-tlb.md.
-	//	 * Until then every owed flush drops the whole TLB: correct, but every
-	//	 * CPU with any mm loaded loses all its translations. (No printk here:
-	//	 * this runs in the timer interrupt.) */
-	//	if (dftlb_pending()) {
-	//		write_cr3(read_cr3());
-	//		dftlb_cr3_switched();
-	//	}
-	// LAB 8 END
 }
 
 void dftlb_cr3_switched(void)
