@@ -14,7 +14,8 @@
  * Steps 9 and 10 run in kinit, a kernel thread: disk I/O sleeps, and kmain
  * is the boot CPU's idle thread, which must never sleep.
  *  9. the disks (ATA), the VFS (/dev/console, /proc, the initrd's files),
- *     and the swap area on the second disk
+ *     the swap area on the second disk, kppsd, and the frame map
+ *     (kframemapd; framemap=on takes the VGA screen from here on)
  * 10. the first thread: ktests, or pid 1 (init), or the kernel monitor
  */
 #include <boot/multiboot.h>
@@ -26,6 +27,7 @@
 #include <kernel/ktest.h>
 #include <kernel/kmon.h>
 #include <kernel/crash.h>
+#include <kernel/framemap.h>
 #include <mm/memmap.h>
 #include <mm/frame.h>
 #include <mm/kmalloc.h>
@@ -55,6 +57,7 @@ void reclaim_request_init(void);
 void kppsd_proc_init(void);
 void fault_latency_proc_init(void);
 void kppsd_cost_proc_init(void);
+void framemap_proc_init(void);
 void time_init_wallclock(void);
 
 /* Boot, part two, in a thread of its own: the disks, the file systems,
@@ -78,6 +81,8 @@ static void kinit(void *arg)
 	kppsd_proc_init();
 	fault_latency_proc_init();
 	kppsd_cost_proc_init();
+	framemap_init();
+	framemap_proc_init();
 
 	if (ata_bench_requested())
 		kthread_run(ata_bench_thread, NULL, "ata_bench");

@@ -1,9 +1,11 @@
 /*
  * printk: format, prefix, and send to every console (serial and VGA).
  *
- * Lock: console_lock serialises whole printk calls. It is a spinlock, so
+ * Lock: console_spin serialises whole printk calls. It is a spinlock, so
  * printk works with interrupts off and from interrupt handlers. In panic
  * mode the lock is ignored: the CPU holding it may be the one that died.
+ * console_lock()/console_unlock() hand it to code that changes where the
+ * console goes (the frame map takes the VGA screen: drivers/vga.h).
  */
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
@@ -13,7 +15,7 @@
 #include <drivers/serial.h>
 #include <drivers/vga.h>
 
-static DEFINE_SPINLOCK(console_lock);
+static DEFINE_SPINLOCK(console_spin);
 static bool at_line_start = true;
 static volatile bool panicking;
 
@@ -37,7 +39,7 @@ void vprintk(bool prefix, const char *fmt, va_list ap)
 			msg[n - 1] = '\n';
 	}
 	if (locked)
-		spin_lock(&console_lock);
+		spin_lock(&console_spin);
 	while (p < msg + n) {
 		nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
@@ -50,7 +52,7 @@ void vprintk(bool prefix, const char *fmt, va_list ap)
 		p += len;
 	}
 	if (locked)
-		spin_unlock(&console_lock);
+		spin_unlock(&console_spin);
 }
 
 void console_write(const char *s, size_t n)
@@ -58,12 +60,12 @@ void console_write(const char *s, size_t n)
 	bool locked = !panicking;
 
 	if (locked)
-		spin_lock(&console_lock);
+		spin_lock(&console_spin);
 	console_put(s, n);
 	if (n)
 		at_line_start = s[n - 1] == '\n';
 	if (locked)
-		spin_unlock(&console_lock);
+		spin_unlock(&console_spin);
 }
 
 void printk(const char *fmt, ...)
@@ -84,9 +86,25 @@ void kprintf(const char *fmt, ...)
 	va_end(ap);
 }
 
+void console_lock(void)
+{
+	spin_lock(&console_spin);
+}
+
+void console_unlock(void)
+{
+	spin_unlock(&console_spin);
+}
+
+bool console_lock_held(void)
+{
+	return panicking || spin_held(&console_spin);
+}
+
 void printk_panic_mode(void)
 {
 	panicking = true;
+	vga_console_attach(); /* the report must reach the screen (a frame map may have it) */
 	if (!at_line_start)
 		console_put("\n", 1);
 	at_line_start = true;

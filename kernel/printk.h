@@ -16,6 +16,13 @@ void vprintk(bool prefix, const char *fmt, va_list ap);
 /* Raw bytes to the console (user output), under the console lock. */
 void console_write(const char *s, size_t n);
 
+/* The lock every console write holds: for code that changes where the
+ * console goes (drivers/vga.h: the frame map takes the screen). Held
+ * (true) always in panic mode, where printk takes no lock. */
+void console_lock(void);
+void console_unlock(void);
+bool console_lock_held(void);
+
 /* Called by panic(): from now on printk takes no lock. */
 void printk_panic_mode(void);
 

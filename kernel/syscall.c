@@ -22,6 +22,7 @@ static const syscall_fn table[] = {
 	[__NR_lseek] = sys_lseek,
 	[__NR_getpid] = sys_getpid,
 	[__NR_kill] = sys_kill,
+	[__NR_ioctl] = sys_ioctl,
 	[__NR_dup] = sys_dup,
 	[__NR_brk] = sys_brk,
 	[__NR_dup2] = sys_dup2,

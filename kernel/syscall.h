@@ -21,7 +21,7 @@ typedef long (*syscall_fn)(SYSCALL_ARGS);
 
 SYSCALL_DECL(exit); SYSCALL_DECL(exit_group); SYSCALL_DECL(fork); SYSCALL_DECL(read);
 SYSCALL_DECL(write); SYSCALL_DECL(open); SYSCALL_DECL(close); SYSCALL_DECL(waitpid); SYSCALL_DECL(wait4);
-SYSCALL_DECL(execve); SYSCALL_DECL(lseek); SYSCALL_DECL(getpid); SYSCALL_DECL(kill);
+SYSCALL_DECL(execve); SYSCALL_DECL(lseek); SYSCALL_DECL(ioctl); SYSCALL_DECL(getpid); SYSCALL_DECL(kill);
 SYSCALL_DECL(dup); SYSCALL_DECL(brk); SYSCALL_DECL(dup2); SYSCALL_DECL(getppid);
 SYSCALL_DECL(munmap); SYSCALL_DECL(uname); SYSCALL_DECL(mprotect); SYSCALL_DECL(mlock);
 SYSCALL_DECL(munlock); SYSCALL_DECL(mlockall); SYSCALL_DECL(munlockall);

@@ -25,6 +25,7 @@
 #define PG_readahead 0x20       /* PPS: read ahead, not yet touched */
 #define PG_probation 0x1000     /* PPS: brought in by a sweep, not reused yet (mm/pps_age.h) */
 #define PG_first_touch 0x2000   /* PPS: ... and the sweep's own touch not seen by stage 1 yet */
+#define PG_pgtable 0x4000       /* a page table or page directory of a user mm (mm/pgtable.c, mm/mm.c) */
 #define PG_deferred 0x40        /* unmapped and flushed, on a deferred free list */
 /* The legacy page system (mm/rmap.h): pages that are not pure private. */
 #define PG_legacy 0x80          /* mapped through an anon object, counted (mapcount, count) */

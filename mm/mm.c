@@ -43,6 +43,7 @@ struct mm *mm_create(void)
 		kfree(mm);
 		return NULL;
 	}
+	pd->flags |= PG_pgtable;        /* for the frame map; free_pages clears it */
 	mm->pgdir = page_address(pd);
 	memset(mm->pgdir, 0, KERNEL_PDE_FIRST * sizeof(pde_t));
 	/* The kernel half is the same in every address space. */

@@ -65,6 +65,7 @@ pte_t *pte_alloc(struct mm *mm, u32 va)
 			return NULL;
 		}
 		memset(page_address(pt), 0, PAGE_SIZE);
+		pt->flags |= PG_pgtable;        /* for the frame map; free_pages clears it */
 		*d = pde_mkuser_table(page_to_pfn(pt) << PAGE_SHIFT);
 	}
 	return pte_lookup(mm, va);

@@ -14,6 +14,7 @@
 #include <mm/vmstat.h>
 #include <kernel/lock_assert.h>
 #include <kernel/printk.h>
+#include <kernel/lab_todo.h>
 #include <kernel/panic.h>
 #include <kernel/types.h>
 
@@ -67,6 +68,11 @@ static enum pps_stage stage_of(pte_t pte)
 	return PPS_STAGE_NONE;
 }
 
+enum pps_stage pps_pte_stage(pte_t pte)
+{
+	return stage_of(pte);
+}
+
 /* The locks every step holds (pps.h). */
 static void assert_stepper(struct mm *mm)
 {
@@ -78,6 +84,7 @@ static void assert_stepper(struct mm *mm)
  * queue the range's delayed flush; each page keeps the task's number. */
 static void stage1_age(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_result *res)
 {
+	// LAB 3 BEGIN: stage 1: queue the series' range in a dftlb task, then clear A (and D) of each young PTE
 	struct dftlb_task *t = task_for(mm, res);
 	u32 end = start + n * PAGE_SIZE;
 
@@ -106,6 +113,10 @@ static void stage1_age(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_re
 		res->moved[PPS_STAGE_AGE]++;
 	}
 	spin_unlock(&mm->page_table_lock);
+	// LAB 3 STUB
+	// lab_todo(3, "stage 1 (stage1_age in mm/pps.c)");
+	// (void)mm, (void)start, (void)pt, (void)n, (void)res, (void)task_for;
+	// LAB 3 END
 }
 
 /* Stage 2: old PTEs whose delayed flush is done become UnmappedPTEs. */
@@ -118,11 +129,16 @@ static void stage2_unmap(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_
 			continue;
 		struct page *p = pfn_to_page(pte_pfn(old));
 		ASSERT_OWNER(p, mm, start + i * PAGE_SIZE);
+		// LAB 4 BEGIN: the stage-2 gate: skip a page whose delayed flush some CPU still owes
 		/* The invariant of delayed flushing, checked, not hoped for:
 		 * every CPU has flushed since A was cleared, and A is still
 		 * clear, so no TLB can hold this translation. */
 		if (!dftlb_seq_done(p->dftlb_seq))
 			continue;
+		// LAB 4 STUB
+		// lab_todo(4, "the stage-2 gate (stage2_unmap in mm/pps.c): no page is unmapped");
+		// continue;
+		// LAB 4 END
 		/* Under pressure, the oldest pages first (mm/pps_age.h). */
 		if (!pps_age_may_unmap(p, res))
 			continue;
@@ -141,6 +157,7 @@ static void stage2_unmap(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_
  * them as one run. */
 static void stage3_attach(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_result *res)
 {
+	// LAB 3 BEGIN: stage 3: give each UnmappedPTE's page the reservation's next slot, in address order
 	struct swap_resv *resv = &res->wb.attach;
 
 	if (!swap_enabled) {
@@ -170,11 +187,16 @@ static void stage3_attach(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps
 		}
 		spin_unlock(&mm->page_table_lock);
 	}
+	// LAB 3 STUB
+	// lab_todo(3, "stage 3 (stage3_attach in mm/pps.c)");
+	// (void)mm, (void)start, (void)pt, (void)n, (void)res;
+	// LAB 3 END
 }
 
 /* Stage 5: clean UnmappedPTEs become SwappedPTEs; the frames are freed. */
 static void stage5_free(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_result *res)
 {
+	// LAB 3 BEGIN: stage 5: clean UnmappedPTEs with a slot become SwappedPTEs; free their frames
 	spin_lock(&mm->page_table_lock);
 	for (u32 i = 0; i < n; i++) {
 		pte_t old = pt[i];
@@ -202,6 +224,10 @@ static void stage5_free(struct mm *mm, u32 start, pte_t *pt, u32 n, struct pps_r
 		res->freed++;
 	}
 	spin_unlock(&mm->page_table_lock);
+	// LAB 3 STUB
+	// lab_todo(3, "stage 5 (stage5_free in mm/pps.c)");
+	// (void)mm, (void)start, (void)pt, (void)n, (void)res;
+	// LAB 3 END
 }
 
 struct pps_series pps_current_series;
@@ -220,6 +246,7 @@ __attribute__((noinline, noipa)) void pps_series_enter(enum pps_stage stage, str
  * of pt's page table. */
 static u32 series_len(pte_t *pt, u32 va, u32 end, enum pps_stage *stage)
 {
+	// LAB 3 BEGIN: series_len: how far the run of PTEs in pt[0]'s stage goes
 	u32 n = 1, room = MIN(PTES_PER_TABLE - PTE_INDEX(va), (end - va) >> PAGE_SHIFT);
 
 	*stage = stage_of(pt[0]);
@@ -227,6 +254,13 @@ static u32 series_len(pte_t *pt, u32 va, u32 end, enum pps_stage *stage)
 	while (n < room && stage_of(pt[n]) == *stage)
 		n++;
 	return n;
+	// LAB 3 STUB
+	// /* A series of one page: correct, but one step per PTE. */
+	// lab_todo(3, "series_len in mm/pps.c (every series is one page long)");
+	// (void)va, (void)end;
+	// *stage = stage_of(pt[0]);
+	// return 1;
+	// LAB 3 END
 }
 
 u32 pps_find_series(struct mm *mm, u32 va, u32 end, enum pps_stage *stage)

@@ -124,6 +124,12 @@ extern void (*pps_io_window_hook)(enum pps_io_window w, struct mm *mm, u32 start
 /* Publish the open delayed-flush task (call after stepping an mm). */
 void pps_end_pass(struct pps_result *res);
 
+/* The stage a PTE of a VM_PURE_PRIVATE VMA waits to leave (NONE: empty,
+ * PROT_NONE). Reads the page of an UnmappedPTE (swap_slot, PG_dirty): a
+ * decision needs page_table_lock; without it the answer is a figure
+ * (/proc, the frame map). */
+enum pps_stage pps_pte_stage(pte_t pte);
+
 /* Counts of one mm's PPS PTEs, for /proc (mmap_lock held by the caller). */
 struct pps_counts {
 	u32 present, unmapped, swapped;

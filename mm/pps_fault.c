@@ -61,6 +61,7 @@ int pps_rescue(struct mm *mm, struct vma *v, u32 va)
 	if (pte_unmapped(old) && pte_cmpxchg(ptep, old, pte_rescue(old, v->flags & VM_WRITE))) {
 		struct page *p = pfn_to_page(pte_pfn(old));
 		ASSERT_OWNER(p, mm, va & ~(PAGE_SIZE - 1));
+		// LAB 5 BEGIN: a rescued read-ahead page is a hit of its VMA's window
 		if (p->flags & PG_readahead) {
 			/* Read ahead and used: the window was right. In a
 			 * sweep the page is on probation (mm/pps_age.h). */
@@ -71,6 +72,9 @@ int pps_rescue(struct mm *mm, struct vma *v, u32 va)
 			/* Unmapped by stage 2 and wanted again: a reuse. */
 			pps_age_new(p, false);
 		}
+		// LAB 5 STUB
+		//	pps_age_new(p, false);	/* TODO: a PG_readahead page is a hit (swap_ra_hit) */
+		// LAB 5 END
 		count_vm_event(PPS_RESCUE);
 	}
 	spin_unlock(&mm->page_table_lock);
@@ -114,6 +118,7 @@ static void swapin_claim(struct mm *mm, struct vma *v, u32 va, struct swapin *si
  * one read per run of consecutive slots. No lock held. */
 static int swapin_read(struct swapin *si)
 {
+	// LAB 5 BEGIN: frames for the claimed pages, one read per run of consecutive slots
 	bool short_of_memory = false;
 
 	/* Read ahead only as far as frames come without waiting. */
@@ -140,16 +145,30 @@ static int swapin_read(struct swapin *si)
 		i = k;
 	}
 	return si->ok[0] ? 0 : -EIO;
+	// LAB 5 STUB
+	//	static bool said;
+	//	for (u32 i = 0; i < si->n; i++) {
+	//		si->ok[i] = false;
+	//		si->page[i] = NULL;
+	//	}
+	//	if (!said)
+	//		printk("LAB 5: swapin_read() not implemented: a swapped-out page cannot come back "
+	//		       "(docs/labs/05-swapin-readahead.md)\n");
+	//	said = true;
+	//	return -ENOSYS;
+	// LAB 5 END
 }
 
 /* Install a page read from `slot` at va: the faulting page present, the
- * read-ahead ones as UnmappedPTEs. page_table_lock held. */
-static void install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct page *p, u32 slot,
+ * read-ahead ones as UnmappedPTEs. Returns whether it did. page_table_lock
+ * held. */
+static bool install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct page *p, u32 slot,
 		    bool present, bool probation)
 {
+	ASSERT_HELD(&mm->page_table_lock);
+	// LAB 5 BEGIN: install a page read back: its slot, its owner, its PTE
 	bool w = v->flags & VM_WRITE;
 
-	ASSERT_HELD(&mm->page_table_lock);
 	/* The slot stays with the page (clean: a re-eviction needs no write)
 	 * unless a fork shares it: then this PTE's use of it ends here. */
 	if (swap_slot_count(&swap_area_main, slot) == 1) {
@@ -170,11 +189,25 @@ static void install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct pa
 		p->flags |= PG_readahead;
 		*ptep = pte_mkunmapped_pfn(page_to_pfn(p), w);
 	}
+	return true;
+	// LAB 5 STUB
+	//	static bool said;
+	//	(void)v; (void)va; (void)ptep; (void)p; (void)slot; (void)present; (void)probation;
+	//	if (!said)
+	//		printk("LAB 5: install() not implemented: the page read back is dropped "
+	//		       "(docs/labs/05-swapin-readahead.md)\n");
+	//	said = true;
+	//	return false;
+	// LAB 5 END
 }
 
-/* Take page_table_lock again and settle every claimed entry. */
-static void swapin_finish(struct mm *mm, struct vma *v, struct swapin *si)
+/* Take page_table_lock again and settle every claimed entry. Returns 0
+ * when the faulting page is in (or its entry was dropped meanwhile: the
+ * access is retried), an error when it is not. */
+static int swapin_finish(struct mm *mm, struct vma *v, struct swapin *si)
 {
+	int err = 0;
+
 	spin_lock(&mm->page_table_lock);
 	for (u32 i = 0; i < si->n; i++) {
 		if (*si->ptep[i] != si->claimed[i]) {
@@ -184,17 +217,21 @@ static void swapin_finish(struct mm *mm, struct vma *v, struct swapin *si)
 				free_page(si->page[i]);
 			swap_slot_free(&swap_area_main, si->slot[i]);
 			count_vm_event(SWAPIN_ZAPPED);
-		} else if (si->page[i] && si->ok[i]) {
-			install(mm, v, si->va[i], si->ptep[i], si->page[i], si->slot[i], i == 0,
-				si->cold);
+		} else if (si->page[i] && si->ok[i] &&
+			   install(mm, v, si->va[i], si->ptep[i], si->page[i], si->slot[i], i == 0,
+				   si->cold)) {
+			/* in */
 		} else {
 			*si->ptep[i] = pte_mkswapin_idle(si->claimed[i]); /* try again later */
 			if (si->page[i])
 				free_page(si->page[i]);
+			if (i == 0)
+				err = -EIO;
 		}
 	}
 	spin_unlock(&mm->page_table_lock);
 	wake_up(swapin_queue());
+	return err;
 }
 
 int pps_swapin(struct mm *mm, struct vma *v, u32 va)
@@ -226,7 +263,9 @@ int pps_swapin(struct mm *mm, struct vma *v, u32 va)
 	if (pps_io_window_hook)
 		pps_io_window_hook(PPS_WINDOW_SWAPIN, mm, va, va + si.n * PAGE_SIZE);
 	err = swapin_read(&si);
-	swapin_finish(mm, v, &si);
+	int settled = swapin_finish(mm, v, &si);
+	if (!err)
+		err = settled;
 	if (!err) {
 		count_vm_event(PGMAJFAULT);
 		count_vm_events(SWAP_RA, si.n - 1);

@@ -111,7 +111,10 @@ def run_traced(binary, args, trace_base, timeout=TRACE_TIMEOUT):
                            timeout=timeout)
     except subprocess.TimeoutExpired:
         die(f"{prog} {' '.join(args)} on the host took over {timeout} s")
-    line = next((l for l in r.stdout.splitlines() if l.startswith(prog + ":")), "")
+    # The summary line; never a progress line (user/lib/progress.h), which
+    # the host build does not print anyway: stdout is a pipe here.
+    line = next((l for l in r.stdout.splitlines()
+                 if l.startswith(prog + ":") and not l.startswith(prog + ": progress ")), "")
     m = re.match(rf"{re.escape(prog)}: OK .*\baccesses=(\d+) pages=(\d+)\b", line)
     if r.returncode != 0 or not m:
         die(f"{prog} {' '.join(args)} on the host failed (status {r.returncode}):\n"

@@ -23,6 +23,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -121,19 +122,26 @@ class Qemu:
         makes the kernel run /bin/init as pid 1); None boots without one
         (the kernel then runs its monitor, kmon).
     gdb_port / halted: start the gdbstub on that TCP port / stop the CPUs (-S).
+    monitor: True gives QEMU's human monitor on a unix socket of its own
+        (instead of `-monitor none`), for q.monitor("screendump x.ppm").
     """
 
     def __init__(self, smp=1, mem=64, cmdline="", iso=False, swap=True,
                  extra=(), gdb_port=None, halted=False, name="qemu",
-                 initrd=INITRD, swap_mb=SWAP_MB):
+                 initrd=INITRD, swap_mb=SWAP_MB, monitor=False):
         self.smp = smp
         self.mem = mem
         self.cmdline = cmdline
         self.iso = iso
         self.name = name
         self.initrd = Path(initrd) if initrd is not None else None
+        self.monitor_path = None
+        if monitor:
+            self._monitor_dir = tempfile.TemporaryDirectory(prefix="ppsos-mon-")
+            self.monitor_path = Path(self._monitor_dir.name) / "monitor.sock"
+        mon = f"unix:{self.monitor_path},server,nowait" if monitor else "none"
         argv = [QEMU, "-smp", str(smp), "-m", str(mem),
-                "-display", "none", "-serial", "stdio", "-monitor", "none",
+                "-display", "none", "-serial", "stdio", "-monitor", mon,
                 "-no-reboot",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         self.swap_image = None
@@ -294,6 +302,34 @@ class Qemu:
 
     def sendline(self, text, delay=0.03):
         self.send(text + "\r", delay)
+
+    def monitor(self, command, timeout=30):
+        """Run one command in QEMU's monitor (needs monitor=True) and
+        return what it printed, e.g. q.monitor("screendump /tmp/s.ppm")
+        (the command has finished when this returns)."""
+        if self.monitor_path is None:
+            raise ValueError("this Qemu was started without monitor=True")
+        prompt = b"(qemu) "
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout * TIMEOUT_SCALE)
+            s.connect(str(self.monitor_path))
+            buf = b""
+            while not buf.endswith(prompt):     # the banner, then a prompt
+                chunk = s.recv(4096)
+                if not chunk:
+                    self.fail(f"QEMU's monitor closed before its prompt: {buf!r}")
+                buf += chunk
+            s.sendall(command.encode() + b"\n")
+            buf = b""
+            while not buf.endswith(prompt):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+        # The monitor echoes the command as it redraws its line: the
+        # reply is what follows the echo's newline, before the prompt.
+        text = ANSI_RE.sub("", buf.decode(errors="replace")).replace("\r", "")
+        return text.partition("\n")[2][:-len("(qemu) ")]
 
     def wait_exit(self, timeout=None):
         """Wait for QEMU to exit on its own; returns its exit status

@@ -116,11 +116,20 @@ def test_medians_of_ok_runs():
 
 def test_parse_samples_and_verdict():
     line = " 2   22948   49132   5040  12137   13750    755      7    386     12    457     442   11001      7      0     4608"
-    got = bc.parse_samples(["thrash 96 150000 1", line, "seqscan: OK" + line, "junk 1 2"])
+    # a progress line (user/lib/progress.h: stdout is the serial console,
+    # a terminal) is neither a sample nor a verdict
+    prog = "thrash: progress 41% (61440/150000 accesses), 12 s, 3120 major faults"
+    got = bc.parse_samples(["thrash 96 150000 1", line, prog, "seqscan: OK" + line, "junk 1 2",
+                            "thrash: progress 0 accesses, 5 s"])
     assert len(got) == 2 and got[0]["free_kb"] == 22948 and got[1]["ms"] == 4608
     rows = bc.sample_rows("ppsos-pps", "random", 0, got)
     assert rows[0]["t_ms"] == 0 and rows[0]["free_pages"] == 5737 and rows[0]["slot"] == 457
     assert bc.verdict("thrash", ["thrash: OK elapsed_ms=123 accesses=4", "status=0"]) == (123, "ok")
+    assert bc.verdict("thrash", [prog, "thrash: OK elapsed_ms=123 accesses=4", "status=0"]) == \
+        (123, "ok")
+    assert bc.verdict("thrash", [prog, "status=0"])[1] == "no OK line"
+    assert bc.verdict("multithrash", ["multithrash[0]: progress 9% (1/11 accesses), 5 s",
+                                      "multithrash: OK elapsed_ms=7 nproc=4", "status=0"]) == (7, "ok")
     assert bc.verdict("thrash", ["thrash: CORRUPT page 3", "status=1"])[1] == "CORRUPT"
     assert bc.verdict("thrash", ["status=137"])[1] == "killed (OOM)"
     assert bc.verdict("thrash", ["status=0"])[1] == "no OK line"

@@ -74,7 +74,10 @@ def test_diskstats():
 
 
 def test_console_markers_and_row():
-    info, secs = bl.parse_console(console(["thrash: OK elapsed_ms=1234 accesses=150000 pages=24576"]))
+    # Linux's console is a terminal too: progress lines (user/lib/progress.h) come first
+    info, secs = bl.parse_console(console([
+        "thrash: progress 41% (61440/150000 accesses), 5 s, 3120 major faults",
+        "thrash: OK elapsed_ms=1234 accesses=150000 pages=24576"]))
     assert info["kernel"] == "6.1.0-57-686" and info["lru_gen"] == "0x0003" and info["mode"] == "mglru"
     assert info["disk"] == "sda" and info["alldone"]
     assert info["meminfo"] == {"MemTotal": 48740, "MemAvailable": 34748}
@@ -87,7 +90,8 @@ def test_console_markers_and_row():
 
 
 def test_status_corrupt_failed_incomplete():
-    corrupt = ["thrash: CORRUPT page 5", "thrash: CORRUPT errors=1 elapsed_ms=9"]
+    corrupt = ["thrash: CORRUPT page 5", "thrash: progress 50% (5/10 accesses), 5 s",
+               "thrash: CORRUPT errors=1 elapsed_ms=9"]
     row = bl.workload_row(bl.parse_console(console(corrupt, exit_status=1))[1]["random"])
     assert row["status"].startswith("CORRUPT: thrash: CORRUPT errors=1")
     row = bl.workload_row(bl.parse_console(console(["Killed"], exit_status=137))[1]["random"])

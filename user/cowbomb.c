@@ -36,9 +36,12 @@
  *   cowbomb: vmstat ... (growth)
  * and "cowbomb: OK" or "cowbomb: FAIL why". A mismatch prints
  * "cowbomb[path] pid P: MISMATCH page I: ...". Exits 0 OK, 1 failure, 2
- * bad arguments or no memory.
+ * bad arguments or no memory. On a terminal the first process wakes from
+ * its waits to print "cowbomb: progress ..." lines (progress.h): the
+ * processes of its children's finished subtrees, of those planned.
  */
 #include "pagestamp.h"
+#include "progress.h"
 #include "vmdelta.h"
 #include "workload.h"
 
@@ -150,6 +153,21 @@ static void check(void)
         expect(wl_below(&rng, npages));
 }
 
+/* Waits for child pid. The first process, when it reports progress, polls
+ * instead, napping 200 ms between looks; done: processes counted so far. */
+static pid_t wait_kid(pid_t pid, int *st, uint64_t done)
+{
+    while (depth == 0 && progress_countdown) {
+        pid_t r = waitpid(pid, st, WNOHANG);
+        if (r != 0)
+            return r;
+        struct timespec nap = { 0, 200000000 };
+        nanosleep(&nap, NULL);
+        progress_tick(done);
+    }
+    return waitpid(pid, st, 0);
+}
+
 /* Steps 1-4 for this process; returns its exit status. */
 static int node(void)
 {
@@ -180,7 +198,7 @@ static int node(void)
     int count = 1, bad = mismatches || bad_fork_err;
     for (uint32_t k = 0; k < nkids; k++) {
         int st;
-        if (waitpid(kids[k], &st, 0) != kids[k] || !WIFEXITED(st) ||
+        if (wait_kid(kids[k], &st, (uint64_t)count - 1) != kids[k] || !WIFEXITED(st) ||
             !(WEXITSTATUS(st) & COUNT_MASK)) {
             if (WIFSIGNALED(st))
                 printf("cowbomb[%u/%u] pid %d: child pid %d killed by signal %d\n", depth,
@@ -239,6 +257,10 @@ int main(int argc, char **argv)
 
     struct vmdelta vm;
     vmdelta_start(&vm, counters, ARRAY_SIZE(counters));
+    uint64_t planned = 0, level = 1;    /* the processes below the first */
+    for (uint32_t k = 1; k <= depth_max; k++)
+        planned += level *= breadth;
+    progress_start("cowbomb", planned, "processes");
     long t0 = wl_now_ms();
     int st = node();
     /* Once more, alone: the first process's copy after everyone left. */

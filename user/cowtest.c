@@ -28,12 +28,14 @@
  * found ..." (the first few per process). The parent prints
  *   cowtest: N processes, M pages checked, K mismatches
  *   cowtest: vmstat cow_fault=... cow_copy=... pswpout=... (growth)
- * and "cowtest: OK" or "cowtest: FAIL why". A child's exit status is its
+ * and "cowtest: OK" or "cowtest: FAIL why". On a terminal the parent also
+ * prints "cowtest: progress ..." lines over its own rounds (progress.h). A child's exit status is its
  * mismatch count (at most 100); a child that dies or exits otherwise is a
  * failure. Exits 0 if all is well, 1 on a mismatch or a lost child, 2 on
  * bad arguments or no memory.
  */
 #include "pagestamp.h"
+#include "progress.h"
 #include "vmdelta.h"
 #include "workload.h"
 
@@ -99,6 +101,8 @@ static void run_rounds(uint32_t rounds)
             expect_seen(i, r);
             if (i % nproc == me)
                 ps_write(page(i), my_tag, i, r + 1);
+            if (me == 0)                /* the parent speaks for all */
+                progress_tick((uint64_t)r * npages + k + 1);
         }
 }
 
@@ -169,6 +173,7 @@ int main(int argc, char **argv)
     }
     me = 0;
     my_tag = ps_tag(PS_PROC, (uint32_t)getpid());
+    progress_start("cowtest", (uint64_t)rounds * npages, "pages walked");
     run_rounds((uint32_t)rounds);
 
     /* The children's checks: each did its whole plan unless it died. */

@@ -28,11 +28,13 @@
  *   cowthreads: threads=.. forks=.. mib=.. writes=.. elapsed_ms=..
  *   cowthreads: vmstat ... (growth)
  * and "cowthreads: OK" or "cowthreads: FAIL why". Mismatches print
- * "cowthreads[WHO]: MISMATCH ...". A child's exit status is its mismatch
- * count (at most 100). Exits 0 OK, 1 on a mismatch or a lost child, 2 on
+ * "cowthreads[WHO]: MISMATCH ...". On a terminal the main thread prints
+ * "cowthreads: progress ..." lines as the forks end (progress.h). A
+ * child's exit status is its mismatch count (at most 100). Exits 0 OK, 1 on a mismatch or a lost child, 2 on
  * bad arguments, no memory or no threads.
  */
 #include "pagestamp.h"
+#include "progress.h"
 #include "thread.h"
 #include "vmdelta.h"
 #include "workload.h"
@@ -215,7 +217,9 @@ int main(int argc, char **argv)
     unsigned long lost = 0, child_mismatches = 0, child_checked = 0;
     uint32_t forked = 0;
     char failmsg[128] = "";
+    progress_start("cowthreads", forks, "forks");
     for (uint32_t f = 0; f < forks; f++) {
+        progress_tick(f);
         sleep_ms(5);                    /* let the writers get going again */
         long pid = sys_fork();
         if (pid == 0)

@@ -63,6 +63,7 @@ int main(int argc, char **argv)
     uint32_t rng = wl_seed((uint32_t)seed);
     unsigned long hot_n = 0;
 
+    wl_progress_start(&r, 2ull * r.npages + n);
     long t0 = wl_now_ms();
     wl_fill(&r);
     for (unsigned long k = 0; k < n; k++) {

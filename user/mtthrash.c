@@ -156,6 +156,8 @@ int main(int argc, char **argv)
         started++;
     }
 
+    /* Thread 0 stands for all in the progress lines (progress.h). */
+    wl_progress_start(&workers[0].r, workers[0].planned);
     long before[NCOUNTERS], after[NCOUNTERS];
     vmstat(before);
     long t0 = wl_now_ms();

@@ -10,7 +10,9 @@
  *
  * A child prints nothing unless it finds corruption ("multithrash[I]:
  * CORRUPT page ..." and its own "multithrash[I]: CORRUPT errors=..." line)
- * or cannot map its region. The parent prints one summary line:
+ * or cannot map its region; but on a terminal child 0 stands for all
+ * with progress lines ("multithrash[0]: progress 41% ...", progress.h).
+ * The parent prints one summary line:
  *   multithrash: OK elapsed_ms=E accesses=A pages=P mib=M nproc=N ...
  *   multithrash: CORRUPT errors=K ... corrupt_children=I,J  (K children)
  *   multithrash: FAIL ... failed=[child I pid P: killed by signal S] ...
@@ -46,6 +48,8 @@ static void child(int idx, unsigned long mib, unsigned long n, uint32_t seed)
     struct wl_region r;
     if (wl_map(&r, name, mib, 0x3a17c0deu ^ (seed * 0x9e3779b1u)))
         exit(WL_EXIT_USAGE);
+    if (idx == 0)                       /* one progress line for all */
+        wl_progress_start(&r, 2ull * r.npages + n);
     long t0 = wl_now_ms();
     wl_thrash(&r, n, seed);
     long t1 = wl_now_ms();

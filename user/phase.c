@@ -61,6 +61,7 @@ int main(int argc, char **argv)
     uint32_t step = window / 2;
     uint32_t rng = wl_seed((uint32_t)seed);
 
+    wl_progress_start(&r, 2ull * r.npages + (uint64_t)phases * n);
     long t0 = wl_now_ms();
     wl_fill(&r);
     uint32_t start = 0;

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
     struct wl_region r;
     if (wl_map(&r, "seqscan", mib, 0x5ec5ca11u))
         return WL_EXIT_USAGE;
+    wl_progress_start(&r, (passes + 1ull) * r.npages);
     long t0 = wl_now_ms();
     for (unsigned long p = 0; p < passes; p++)
         for (uint32_t i = 0; i < r.npages; i++)

@@ -36,7 +36,9 @@
  *   shmtest: vmstat shm_swapin=... swapcache_hit=... pswpout=... (growth)
  * and "shmtest: OK" or "shmtest: FAIL why". If the shared mmap fails it
  * prints "shmtest: mmap2 failed: ERRNO" and exits 2. Exits 0 OK, 1 on a
- * mismatch or a lost child, 2 on bad arguments or no shared memory.
+ * mismatch or a lost child, 2 on bad arguments or no shared memory. On a
+ * terminal the parent prints "shmtest: progress ..." lines between
+ * rounds (progress.h).
  *
  * The control page (written by one process per word, polled by others):
  * go (the phase the parent opened: 2r - 1 write, 2r read of round r),
@@ -44,6 +46,7 @@
  * pid[k] (its pid, written by itself: its tag is ps_tag(PS_PROC, pid)).
  */
 #include "pagestamp.h"
+#include "progress.h"
 #include "vmdelta.h"
 #include "workload.h"
 
@@ -338,6 +341,7 @@ int main(int argc, char **argv)
     }
 
     uint32_t r = 1, pinged = 0;
+    progress_start("shmtest", rounds, "rounds");
     for (; !failmsg[0] && r <= rounds; r++) {
         ctl->go = 2 * r - 1;
         if (parent_wait_done(2 * r - 1))
@@ -359,6 +363,7 @@ int main(int argc, char **argv)
             expect_round(i, r);
         if (parent_wait_done(2 * r))
             break;
+        progress_tick(r);
     }
     if (!failmsg[0]) {
         for (uint32_t t = 1; t <= 2 * pings; t += 2) {

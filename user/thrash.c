@@ -48,6 +48,7 @@ int main(int argc, char **argv)
     struct wl_region r;
     if (wl_map(&r, "thrash", mib, (uint32_t)seed))
         return WL_EXIT_USAGE;
+    wl_progress_start(&r, 2ull * r.npages + n);
     long t0 = wl_now_ms();
     wl_thrash(&r, n, (uint32_t)seed);
     long t1 = wl_now_ms();

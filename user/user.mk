@@ -34,7 +34,7 @@ USER_LIB_OBJS := $(patsubst user/lib/%,$(BUILD)/user/lib/%,\
 
 USER_PROGS := init sh echo cat ps free vmstat kill sleep usertests \
 	thrash seqscan hotcold phase multithrash napper \
-	mtthrash cowtest shmtest cowbomb cowthreads
+	mtthrash cowtest shmtest cowbomb cowthreads framemap
 USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)
 
 # Fixture files; the initrd carries them as /data/NAME.

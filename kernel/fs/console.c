@@ -8,6 +8,10 @@
  * position; characters come from the serial driver's ring, which has its
  * own lock. Two processes reading at once each edit their own line, and
  * one of them gets it: there is no job control to decide.
+ *
+ * The one ioctl is TCGETS, which isatty() asks: it reports the modes the
+ * line really has (see console_ioctl); nothing can change them (no
+ * TCSETS), so a program that wants raw input gets -ENOTTY for that.
  */
 #include <kernel/fs/vfs.h>
 #include <kernel/printk.h>
@@ -15,6 +19,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/string.h>
 #include <mm/uaccess.h>
+#include <uapi/ppsos/termios.h>
 #include <drivers/serial.h>
 
 #define LINE_MAX 256
@@ -137,9 +142,39 @@ static long console_write_user(struct file *f, u32 ubuf, u32 n)
 	return done;
 }
 
+/*
+ * TCGETS: the modes the console works in, honestly, in Linux's bits:
+ * canonical input with echo, Backspace erasing (ECHOE) and Ctrl-U killing
+ * the line (ECHOK), CR read as NL (ICRNL), NL written as CR NL
+ * (OPOST|ONLCR), 115200 8N1 on COM1. No ISIG: Ctrl-C only drops the line,
+ * it sends no signal; VINTR names the key anyway, VQUIT is off. Any other
+ * command is -ENOTTY, as Linux's tty says for one it does not know.
+ */
+static long console_ioctl(struct file *f, u32 cmd, u32 arg)
+{
+	struct termios t;
+
+	(void)f;
+	if (cmd != TCGETS)
+		return -ENOTTY;
+	memset(&t, 0, sizeof(t));
+	t.c_iflag = ICRNL;
+	t.c_oflag = OPOST | ONLCR;
+	t.c_cflag = B115200 | CS8 | CREAD | CLOCAL;
+	t.c_lflag = ICANON | ECHO | ECHOE | ECHOK;
+	t.c_cc[VINTR] = 0x03;
+	t.c_cc[VERASE] = 0x7F;
+	t.c_cc[VKILL] = 0x15;
+	t.c_cc[VEOF] = 0x04;
+	t.c_cc[VMIN] = 1;
+	/* copy_to_user refuses kernel addresses and turns a fault into -EFAULT */
+	return copy_to_user(arg, &t, sizeof(t));
+}
+
 static const struct file_ops console_fops = {
 	.read = console_read,
 	.write = console_write_user,
+	.ioctl = console_ioctl,
 	.seekable = false,
 };
 

@@ -482,6 +482,22 @@ long sys_dup2(u32 fd, u32 nfd, u32 a3, u32 a4, u32 a5)
 	return nfd;
 }
 
+/* Only terminals take ioctls (the console: TCGETS, which isatty asks);
+ * as on Linux, every other file says -ENOTTY, whatever the command. */
+static long file_ioctl(struct file *f, u32 cmd, u32 arg)
+{
+	if (!f)
+		return -EBADF;
+	if (!f->inode->fops || !f->inode->fops->ioctl)
+		return -ENOTTY;
+	return f->inode->fops->ioctl(f, cmd, arg);
+}
+
+long sys_ioctl(u32 fd, u32 cmd, u32 arg, u32 a4, u32 a5)
+{
+	return FD_CALL(fd, file_ioctl(__f, cmd, arg));
+}
+
 static long file_getdents64(struct file *f, u32 ubuf, u32 count)
 {
 	char name[NAME_MAX + 1];

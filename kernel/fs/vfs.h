@@ -41,6 +41,8 @@ struct file_ops {
 	long (*read)(struct file *f, u32 ubuf, u32 n);
 	long (*write)(struct file *f, u32 ubuf, u32 n); /* NULL: read-only */
 	void (*release)(struct file *f);                /* optional */
+	/* NULL: not a terminal, ioctl is -ENOTTY (initrd files, /proc) */
+	long (*ioctl)(struct file *f, u32 cmd, u32 arg);
 	bool seekable;
 };
 

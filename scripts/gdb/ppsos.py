@@ -68,7 +68,8 @@ VM_SHARED = 0x2000
 # mm/frame.h (page->flags)
 PG_FLAGS = [(0x01, "reserved"), (0x02, "free"), (0x04, "slab"), (0x08, "large"),
             (0x10, "dirty"), (0x20, "readahead"), (0x40, "deferred"), (0x80, "legacy"),
-            (0x100, "swapcache"), (0x200, "locked"), (0x400, "writeback"), (0x800, "referenced")]
+            (0x100, "swapcache"), (0x200, "locked"), (0x400, "writeback"), (0x800, "referenced"),
+            (0x4000, "pgtable")]
 PG_dirty = 0x10
 PG_legacy = 0x80
 PG_swapcache = 0x100

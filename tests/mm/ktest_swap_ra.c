@@ -88,6 +88,52 @@ KTEST(swap_ra_sweep_doubles_window)
 	kppsd_resume();
 }
 
+/* A rescue (mm/pps_fault.c): an UnmappedPTE's frame mapped back with no
+ * I/O. A read-ahead page rescued is a hit of its VMA's window; a page
+ * stage 2 unmapped is not. The read-ahead page keeps its slot (clean). */
+KTEST(pps_rescue_readahead_page)
+{
+	struct vma *v;
+
+	kppsd_pause();
+	struct mm *mm = swapped(t, 16, &v);
+	KT_ASSERT(t, mm);
+	ra_as_sweep(v);
+	KT_EXPECT_EQ(t, fault_reads(t, mm, v, 0), 8);   /* page 0 and 7 ahead */
+	u32 va = v->start + 3 * PAGE_SIZE;
+	pte_t ra = *pte_lookup(mm, va);
+	KT_ASSERT(t, pte_unmapped(ra));
+	u32 in = vm_events[PSWPIN], maj = vm_events[PGMAJFAULT], used = swap_used();
+	u32 rescues = vm_events[PPS_RESCUE], hits = vm_events[SWAP_RA_HIT];
+	KT_EXPECT_EQ(t, handle_mm_fault(mm, va, 0), 0);
+	pte_t got = *pte_lookup(mm, va);
+	KT_EXPECT(t, pte_present(got) && pte_pfn(got) == pte_pfn(ra));   /* the same frame */
+	KT_EXPECT_EQ(t, *(u32 *)P2V(pte_pfn(got) << PAGE_SHIFT), 0xC0DE0003);
+	KT_EXPECT_EQ(t, vm_events[PSWPIN] - in, 0);
+	KT_EXPECT_EQ(t, vm_events[PGMAJFAULT] - maj, 0);
+	KT_EXPECT_EQ(t, vm_events[PPS_RESCUE] - rescues, 1);
+	KT_EXPECT_EQ(t, vm_events[SWAP_RA_HIT] - hits, 1);
+	KT_EXPECT_EQ(t, v->ra.hits, 1);
+	KT_EXPECT_EQ(t, swap_used(), used);             /* its slot stays attached */
+	KT_EXPECT(t, pfn_to_page(pte_pfn(got))->swap_slot != 0);
+
+	/* Page 0, present: stage 2 unmaps it, a touch rescues it, no hit. */
+	down_read(&mm->mmap_lock);
+	KT_EXPECT_EQ(t, pps_reclaim_range(mm, v->start, v->start + PAGE_SIZE, PPS_STAGE_UNMAP), 0);
+	up_read(&mm->mmap_lock);
+	pte_t un = *pte_lookup(mm, v->start);
+	KT_ASSERT(t, pte_unmapped(un));
+	hits = vm_events[SWAP_RA_HIT];
+	KT_EXPECT_EQ(t, handle_mm_fault(mm, v->start, FAULT_WRITE), 0);
+	got = *pte_lookup(mm, v->start);
+	KT_EXPECT(t, pte_present(got) && pte_pfn(got) == pte_pfn(un));
+	KT_EXPECT_EQ(t, *(u32 *)P2V(pte_pfn(got) << PAGE_SHIFT), 0xC0DE0000);
+	KT_EXPECT_EQ(t, vm_events[SWAP_RA_HIT] - hits, 0);
+	KT_EXPECT_EQ(t, vm_events[PSWPIN] - in, 0);
+	put_last(t, mm);
+	kppsd_resume();
+}
+
 /* Stage 2 with an aged rule: only pages idle long enough, at most the
  * budget, and the histogram counts every old page it looked at. */
 KTEST(pps_age_oldest_first_within_budget)

@@ -177,6 +177,7 @@ struct result {
 
 static struct result run_lru(const uint32_t *seq, size_t n, uint32_t d, uint32_t frames)
 {
+    // LAB 7 BEGIN: LRU: evict the least recently used page
     uint32_t *prev = xmalloc(d * sizeof(uint32_t));
     uint32_t *next = xmalloc(d * sizeof(uint32_t));
     unsigned char *state = calloc(d, 1);   /* 0 never seen, 1 out, 2 resident */
@@ -227,6 +228,12 @@ static struct result run_lru(const uint32_t *seq, size_t n, uint32_t d, uint32_t
     free(next);
     free(state);
     return r;
+    // LAB 7 STUB
+    //    (void)seq; (void)n; (void)d; (void)frames;
+    //    fprintf(stderr, "%s: LAB 7: run_lru() not implemented "
+    //            "(docs/labs/07-comparing-reclaimers.md)\n", prog);
+    //    exit(2);
+    // LAB 7 END
 }
 
 /* A max-heap of (next use << 32 | page). */
@@ -235,7 +242,8 @@ struct heap {
     size_t n;
 };
 
-static void heap_push(struct heap *h, uint64_t v)
+/* inline: unused in lab 7's student tree until run_opt is written */
+static inline void heap_push(struct heap *h, uint64_t v)
 {
     size_t i = h->n++;
     while (i > 0) {
@@ -248,7 +256,7 @@ static void heap_push(struct heap *h, uint64_t v)
     h->a[i] = v;
 }
 
-static uint64_t heap_pop(struct heap *h)
+static inline uint64_t heap_pop(struct heap *h)
 {
     uint64_t top = h->a[0], v = h->a[--h->n];
     size_t i = 0;
@@ -277,6 +285,7 @@ static uint64_t heap_pop(struct heap *h)
 static struct result run_opt(const uint32_t *seq, const uint32_t *nextuse, size_t n,
                              uint32_t d, uint32_t frames)
 {
+    // LAB 7 BEGIN: OPT (Belady): evict the page used again farthest in the future
     uint32_t *cur = xmalloc(d * sizeof(uint32_t));
     unsigned char *state = calloc(d, 1);   /* 0 never seen, 1 out, 2 resident */
     struct heap h = { xmalloc(n * sizeof(uint64_t)), 0 };
@@ -313,6 +322,12 @@ static struct result run_opt(const uint32_t *seq, const uint32_t *nextuse, size_
     free(state);
     free(h.a);
     return r;
+    // LAB 7 STUB
+    //    (void)seq; (void)nextuse; (void)n; (void)d; (void)frames;
+    //    fprintf(stderr, "%s: LAB 7: run_opt() not implemented "
+    //            "(docs/labs/07-comparing-reclaimers.md)\n", prog);
+    //    exit(2);
+    // LAB 7 END
 }
 
 /* ---- arguments ---- */

@@ -24,6 +24,7 @@
 #include <uapi/ppsos/mman.h>
 #include <uapi/ppsos/sched.h>
 #include <uapi/ppsos/signal.h>
+#include <uapi/ppsos/termios.h>
 #include <uapi/ppsos/time.h>
 #include <uapi/ppsos/unistd.h>
 #include <uapi/ppsos/utsname.h>
@@ -68,6 +69,7 @@ long sys_close(int fd);
 long sys_waitpid(pid_t pid, int *status, int options);
 long sys_execve(const char *path, char *const argv[], char *const envp[]);
 long sys_lseek(int fd, off_t off, int whence);
+long sys_ioctl(int fd, unsigned long cmd, void *arg);
 long sys_getpid(void);
 long sys_getppid(void);
 long sys_kill(pid_t pid, int sig);
@@ -123,6 +125,10 @@ pid_t waitpid(pid_t pid, int *status, int options);
 pid_t wait(int *status);
 int execve(const char *path, char *const argv[], char *const envp[]);
 off_t lseek(int fd, off_t off, int whence);
+int ioctl(int fd, unsigned long cmd, void *arg);
+/* 1 if fd is a terminal (TCGETS succeeds), else 0 with errno set (ENOTTY,
+ * EBADF), as POSIX's. */
+int isatty(int fd);
 pid_t getpid(void);
 pid_t getppid(void);
 int kill(pid_t pid, int sig);

@@ -50,6 +50,7 @@ long sys_execve(const char *p, char *const a[], char *const e[])
     return S3(__NR_execve, p, a, e);
 }
 long sys_lseek(int fd, off_t off, int wh)       { return S3(__NR_lseek, fd, off, wh); }
+long sys_ioctl(int fd, unsigned long cmd, void *arg) { return S3(__NR_ioctl, fd, cmd, arg); }
 long sys_getpid(void)                           { return S0(__NR_getpid); }
 long sys_getppid(void)                          { return S0(__NR_getppid); }
 long sys_kill(pid_t p, int sig)                 { return S2(__NR_kill, p, sig); }
@@ -139,6 +140,14 @@ int munlockall(void)                            { return ret(sys_munlockall()); 
 int sched_yield(void)                           { return ret(sys_sched_yield()); }
 int madvise(void *a, size_t len, int adv)       { return ret(sys_madvise(a, len, adv)); }
 int getdents64(int fd, void *b, size_t n)       { return ret(sys_getdents64(fd, b, n)); }
+int ioctl(int fd, unsigned long cmd, void *arg) { return ret(sys_ioctl(fd, cmd, arg)); }
+
+int isatty(int fd)
+{
+    struct termios t;
+    return ioctl(fd, TCGETS, &t) == 0;
+}
+
 int clock_gettime(clockid_t c, struct timespec *ts)
 {
     return ret(sys_clock_gettime(c, ts));

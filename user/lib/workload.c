@@ -14,6 +14,25 @@
 #define wl_trace_close(r) ((void)0)
 #endif
 
+/* Progress lines (progress.h): not in the host build, which has no
+ * terminal to show them and must trace exactly the same accesses. */
+#ifdef WL_HOST
+#define wl_progress_tick(r) ((void)0)
+void wl_progress_start(struct wl_region *r, uint64_t planned)
+{
+    (void)r;
+    (void)planned;
+}
+#else
+#include "progress.h"
+#define wl_progress_tick(r) do { if ((r)->progress) progress_tick((r)->accesses); } while (0)
+void wl_progress_start(struct wl_region *r, uint64_t planned)
+{
+    progress_start(r->name, planned, "accesses");
+    r->progress = 1;
+}
+#endif
+
 #define WORDS_PER_PAGE (PAGE_SIZE / 4)
 #define NSECT 8                         /* 512-byte sectors in a page */
 #define NCHECK (4 + NSECT)              /* checked words per page */
@@ -217,6 +236,7 @@ void wl_read(struct wl_region *r, uint32_t i)
     wl_trace_page(r, i);
     r->accesses++;
     r->reads++;
+    wl_progress_tick(r);
 }
 
 void wl_write(struct wl_region *r, uint32_t i)
@@ -232,6 +252,7 @@ void wl_write(struct wl_region *r, uint32_t i)
     wl_trace_page(r, i);
     r->accesses++;
     r->writes++;
+    wl_progress_tick(r);
 }
 
 void wl_access(struct wl_region *r, uint32_t i, uint32_t *rng)

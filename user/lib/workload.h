@@ -28,6 +28,10 @@
  * Each program fills the whole region first (so all of it is resident or
  * swapped, not merely reserved), runs its access pattern, then verifies
  * every page once more. "accesses" counts all of these page accesses.
+ *
+ * On a terminal a program that calls wl_progress_start also prints
+ * "NAME: progress ..." lines while it runs (progress.h); its result lines
+ * stay as below.
  */
 #ifndef USER_WORKLOAD_H
 #define USER_WORKLOAD_H
@@ -58,6 +62,7 @@ struct wl_region {
     uint32_t gen_bytes;                 /* size of the gen mapping */
     uint64_t accesses, reads, writes;
     uint64_t errors;                    /* corrupt page accesses */
+    int progress;                       /* wl_progress_start: reports */
 };
 
 /* Time since an arbitrary point, in milliseconds (CLOCK_MONOTONIC). */
@@ -90,11 +95,21 @@ void wl_write(struct wl_region *r, uint32_t i);
 /* Half reads, half writes, as a random bit says. */
 void wl_access(struct wl_region *r, uint32_t i, uint32_t *rng);
 
+/*
+ * Progress lines on a terminal (progress.h): from now on every access
+ * through r counts towards planned accesses in all ("thrash: progress 41%
+ * (61440/150000 accesses), 12 s, ..."). One region per process may report
+ * (the state is global); under WL_HOST a no-op, so the traces stay as
+ * they are.
+ */
+void wl_progress_start(struct wl_region *r, uint64_t planned);
+
 /* Writes every page in order / reads every page in order. */
 void wl_fill(struct wl_region *r);
 void wl_verify_all(struct wl_region *r);
 
-/* fill, n uniformly random accesses (half reads, half writes), verify. */
+/* fill, n uniformly random accesses (half reads, half writes), verify:
+ * 2 * npages + n accesses. */
 void wl_thrash(struct wl_region *r, unsigned long n, uint32_t seed);
 
 /*

@@ -335,6 +335,51 @@ int t_lseek_console(void)
     return PASS;
 }
 
+/* ioctl(TCGETS), what isatty asks: the console answers, no other file
+ * is a terminal (ENOTTY), a bad fd is EBADF, a bad buffer EFAULT. */
+int t_tty_ioctl(void)
+{
+    struct termios t;
+    const char *files[] = { self_path, "/proc/meminfo" };
+    for (unsigned i = 0; i < ARRAY_SIZE(files); i++) {
+        long fd = sys_open(files[i], O_RDONLY, 0);
+        CHECK(fd >= 0, "open %s: %s", files[i], rstr(fd));
+        EXPECT_ERR(sys_ioctl(fd, TCGETS, &t), ENOTTY);
+        errno = 0;
+        CHECK(isatty(fd) == 0 && errno == ENOTTY, "isatty(%s) = 1 or errno %s", files[i],
+              errname(errno));
+        sys_close(fd);
+        EXPECT_ERR(sys_ioctl(fd, TCGETS, &t), EBADF);       /* closed */
+    }
+    EXPECT_ERR(sys_ioctl(-1, TCGETS, &t), EBADF);
+    EXPECT_ERR(sys_ioctl(100000, TCGETS, &t), EBADF);
+    errno = 0;
+    CHECK(isatty(-1) == 0 && errno == EBADF, "isatty(-1): errno %s", errname(errno));
+
+    long fd = sys_open("/dev/console", O_RDONLY | O_NOCTTY, 0);
+    if (fd < 0 && !on_ppsos)
+        SKIPPED("linux: /dev/console: %s", rstr(fd));
+    CHECK(fd >= 0, "open /dev/console: %s", rstr(fd));
+    memset(&t, 0xa5, sizeof(t));
+    EXPECT_EQ(sys_ioctl(fd, TCGETS, &t), 0);
+    EXPECT_EQ(isatty(fd), 1);
+    /* ppsos's console: canonical with echo, Backspace erases */
+    CHECK(!on_ppsos || ((t.c_lflag & (ICANON | ECHO)) == (ICANON | ECHO) &&
+                        t.c_cc[VERASE] == 0x7f && t.c_cc[VEOF] == 4),
+          "console termios: lflag 0x%x erase 0x%x eof 0x%x", t.c_lflag, t.c_cc[VERASE],
+          t.c_cc[VEOF]);
+    EXPECT_ERR(sys_ioctl(fd, TCGETS, NULL), EFAULT);
+    EXPECT_ERR(sys_ioctl(fd, TCGETS, KERNEL_ADDR), EFAULT);
+    EXPECT_ERR(sys_ioctl(fd, TCGETS, WRAP_ADDR), EFAULT);
+    EXPECT_ERR(sys_ioctl(fd, TCGETS, hole()), EFAULT);
+    /* a command the console does not know (Linux: ENOTTY too, from its
+     * tty layer; the exact number may mean something there) */
+    if (on_ppsos)
+        EXPECT_ERR(sys_ioctl(fd, 0x5499, &t), ENOTTY);
+    sys_close(fd);
+    return PASS;
+}
+
 int t_lseek_file(void)
 {
     long fd = sys_open(self_path, O_RDONLY, 0);

@@ -157,6 +157,7 @@ static const struct test tests[] = {
     { "sched_affinity", t_sched_affinity },
     { "lseek_console", t_lseek_console },
     { "lseek_file", t_lseek_file },
+    { "tty_ioctl", t_tty_ioctl },
     { "proc_meminfo", t_proc_meminfo },
     { "proc_maps", t_proc_maps },
     { "proc_status", t_proc_status },

@@ -94,6 +94,7 @@ int t_sched_affinity(void);
 int t_proc_stat(void);
 int t_lseek_console(void);
 int t_lseek_file(void);
+int t_tty_ioctl(void);
 int t_mmap_errors(void);
 int t_munmap_errors(void);
 int t_mmap_fixed_overlap(void);

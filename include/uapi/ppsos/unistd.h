@@ -21,6 +21,7 @@
 #define __NR_kill               37
 #define __NR_dup                41
 #define __NR_brk                45
+#define __NR_ioctl              54
 #define __NR_dup2               63
 #define __NR_getppid            64
 #define __NR_munmap             91

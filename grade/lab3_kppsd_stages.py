@@ -1,0 +1,82 @@
+"""Lab 3: kppsd's six stages over series (docs/labs/03-kppsd-stages.md)."""
+from gradelib import QemuError, scaled, test
+from qemu import ktap_results
+
+LAB, TITLE = 3, "kppsd's six stages"
+
+# This lab's ktests (tests/mm/ktest_pps_stages.c, tests/mm/ktest_pps.c).
+# One boot runs them all, the first time one is asked for (grading must be
+# fast); each graded test then reads its own result. A ktest that did not
+# get to report in that boot (another one panicked or hung first) gets a
+# boot of its own when its test comes.
+KTESTS = ["pps_series_finding", "pps_stage1_age", "pps_stage3_attach", "pps_stage5_free"]
+_done = {}      # ktest name -> (passed, its failure lines, the stubs' messages)
+
+
+def ktest_graded(g, name, smp=1):
+    if name not in _done:
+        names = [n for n in KTESTS if n not in _done] if not _done else [name]
+        q = g.boot(smp=smp, cmdline=f"ktest={','.join(names)} panic=exit")
+        try:
+            q.wait_exit(scaled(120))
+        except QemuError:
+            pass                # a panic or a hang: what did report is in the log
+        res = ktap_results(q.log)
+        lines = [l.strip() for l in q.log.splitlines()]
+        stubs = list(dict.fromkeys(l for l in lines if "LAB " in l and "not implemented" in l))
+        for n in names:
+            if n in res:
+                _done[n] = (res[n][1], [l for l in lines if f"# {n}:" in l], stubs)
+        if name not in _done:
+            tail = "\n".join(lines[-15:])
+            raise AssertionError(f"ktest {name} never reported (a panic or a hang?); "
+                                 f"the end of the log:\n{tail}")
+    ok, fails, stubs = _done[name]
+    more = [f"... and {len(fails) - 6} more"] if len(fails) > 6 else []
+    said = ["the kernel said (stubs still in place):"] + stubs if stubs else []
+    g.check(ok, f"ktest {name} failed:\n" + "\n".join(fails[:6] + more + said))
+
+
+def stage_moves(vm):
+    return [vm.get(f"pps_stage{s}", 0) for s in range(1, 6)]
+
+
+@test(points=30, deps=["lab2.demand_zero", "lab4.dftlb_gate"], timeout=240)
+def stages_under_pressure(g):
+    """thrash 40 MiB at -m 38: kppsd's stages 1-5 all move pages, every page checked."""
+    sh = g.shell(smp=1, mem=38)
+    before = stage_moves(sh.vmstat())
+    out = sh.run("thrash 40 3000", timeout=180)
+    said = [l for l in out if "LAB " in l or "oom" in l or "out of memory" in l]
+    if not any(l.startswith("thrash: OK ") for l in out):
+        raise AssertionError("thrash did not print its OK line (reclaim must free pages for it):\n"
+                             + "\n".join(list(dict.fromkeys(out[-4:] + said))[:10]))
+    after = stage_moves(sh.vmstat())
+    moved = [a - b for a, b in zip(after, before)]
+    still = [f"pps_stage{s + 1}" for s, m in enumerate(moved) if m <= 0]
+    g.check(not still, f"/proc/vmstat: {', '.join(still)} did not grow while thrash ran "
+            f"(moves of stages 1-5: {moved}): a stage that moves nothing keeps pages in memory")
+
+
+@test(points=15, timeout=180)
+def series_finding(g):
+    """series_len: runs of one stage, cut at 32, at a page table's end and at the range's end."""
+    ktest_graded(g, "pps_series_finding")
+
+
+@test(points=20, timeout=180)
+def stage1_age(g):
+    """stage 1: A and D cleared, D kept in PG_dirty, the range queued in a dftlb task."""
+    ktest_graded(g, "pps_stage1_age")
+
+
+@test(points=15, timeout=180)
+def stage3_attach(g):
+    """stage 3: a slot for each UnmappedPTE, in address order, the page dirty."""
+    ktest_graded(g, "pps_stage3_attach")
+
+
+@test(points=20, timeout=180)
+def stage5_free(g):
+    """stage 5: clean UnmappedPTEs with a slot become SwappedPTEs, their frames freed."""
+    ktest_graded(g, "pps_stage5_free")
