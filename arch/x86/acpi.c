@@ -51,6 +51,7 @@ static void madt_parse(struct madt *m, struct smp_config *cfg)
 	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
 		switch (p[0]) {
 		case MADT_LAPIC: {
+			// LAB 1 BEGIN: a Processor Local APIC entry: record the CPU's APIC id
 			u8 apic_id = p[3];
 			u32 flags = *(u32 *)(p + 4);
 			if (!(flags & (MADT_LAPIC_ENABLED | MADT_LAPIC_ONLINE_CAPABLE)))
@@ -59,6 +60,11 @@ static void madt_parse(struct madt *m, struct smp_config *cfg)
 				cfg->apic_ids[cfg->ncpus++] = apic_id;
 			else
 				cfg->ncpus_ignored++;
+			// LAB 1 STUB
+			//	/* TODO: read the entry's APIC id (byte 3) and flags (bytes 4-7) and
+			//	 * add the usable CPUs to cfg->apic_ids; see docs/labs/01-boot-smp.md.
+			//	 * With none listed, smp_config_detect() falls back to the MP table. */
+			// LAB 1 END
 			break;
 		}
 		case MADT_IOAPIC:

@@ -87,6 +87,7 @@ static void ap_entry(void)
 	sched_idle_loop();
 }
 
+// LAB 1 BEGIN: wait_online and smp_boot_aps: INIT-SIPI-SIPI, one AP at a time
 static bool wait_online(struct cpu *c, u32 ms)
 {
 	u64 end = rdtsc() + tsc_khz * ms;
@@ -131,3 +132,14 @@ void smp_boot_aps(void)
 			       c->apic_id);
 	}
 }
+// LAB 1 STUB
+//void smp_boot_aps(void)
+//{
+//	/* TODO: copy the trampoline to TRAMPOLINE_PA, then start each AP with
+//	 * INIT-SIPI-SIPI and wait for it to come online; see
+//	 * docs/labs/01-boot-smp.md. Until then the kernel runs on the BSP alone. */
+//	(void)ap_entry;
+//	printk("LAB 1: smp_boot_aps is not implemented: %d CPUs found, only cpu 0 started\n",
+//	       ncpus_found);
+//}
+// LAB 1 END

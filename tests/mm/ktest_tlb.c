@@ -569,3 +569,130 @@ KTEST(tlb_dftlb_open_waits_for_a_close)
 	kppsd_resume();
 	put_last(t, mm);
 }
+
+/* The reader of tlb_dftlb_flushes_only_its_ranges: odd go loads the
+ * translations of both pages, even go reads both again. */
+struct reader2 {
+	struct mm *mm;
+	volatile bool running, stop;
+	volatile u32 go, ack;
+	volatile u32 a, b;
+	volatile bool conclusive;
+};
+
+static void read_two(void *arg)
+{
+	struct reader2 *u = arg;
+	struct cpu *c = NULL;
+	u64 loads = 0;
+	u32 seen = 0;
+
+	kthread_use_mm(u->mm);
+	u->running = true;
+	while (!u->stop) {
+		u32 g = u->go;
+		if (g == seen) {
+			cpu_relax(); /* interrupts on: the ticks drain the delayed flushes */
+			continue;
+		}
+		seen = g;
+		irq_push();
+		if (g & 1) {
+			c = this_cpu();
+			loads = c->cr3_loads;
+			u->a = *(volatile u32 *)VA;
+			u->b = *(volatile u32 *)(VA + PAGE_SIZE);
+		} else {
+			u->conclusive = this_cpu() == c && c->cr3_loads == loads;
+			u->a = *(volatile u32 *)VA;
+			u->b = *(volatile u32 *)(VA + PAGE_SIZE);
+		}
+		irq_pop();
+		u->ack = g;
+	}
+	kthread_unuse_mm();
+}
+
+static bool reader2_step(struct reader2 *u, u32 g)
+{
+	u64 deadline = jiffies + 2 * hz;
+
+	u->go = g;
+	while (u->ack != g)
+		if (jiffies > deadline)
+			return false;
+	return true;
+}
+
+/* Exchange the PTEs of the two pages, with no flush: only the caller's
+ * delayed flush task tells the reader's CPU. */
+static void swap_ptes(struct mm *mm)
+{
+	spin_lock(&mm->page_table_lock);
+	pte_t *a = pte_lookup(mm, VA), *b = pte_lookup(mm, VA + PAGE_SIZE), old = *a;
+	*a = *b;
+	*b = old;
+	spin_unlock(&mm->page_table_lock);
+}
+
+/*
+ * A delayed flush reaches another CPU at its tick and drops what the task
+ * names, and only that (dftlb_drain_local: invlpg of the task's ranges on
+ * a CPU that has the mm loaded, not a CR3 reload for one page). A reader
+ * on another CPU has the translations of pages A and B; the test exchanges
+ * their PTEs without flushing, and closes a task for A alone. Once the
+ * task is done the reader sees A's new page, always, and B's old one while
+ * it loaded no CR3 (QEMU keeps a translation until invlpg or a CR3 load;
+ * its own TLB may still drop one now and then, so most rounds, not all).
+ */
+KTEST(tlb_dftlb_flushes_only_its_ranges)
+{
+	static struct reader2 u;
+	struct thread *th;
+	struct vma *v;
+	struct mm *mm;
+	u32 rounds = 20, conclusive = 0, precise = 0, ipi0 = vm_events[TLB_IPI];
+
+	KT_REQUIRE_CPUS(t, 2);
+	mm = make_mm(2, &v);
+	KT_ASSERT(t, mm);
+	kppsd_pause();
+	u = (struct reader2){ .mm = mm };
+	th = kthread_create(read_two, &u, "tlb-reader2", false);
+	u64 start = jiffies;
+	while (th && !u.running && jiffies < start + 5 * hz)
+		sleep_ticks(1);
+	KT_ASSERT(t, th && u.running);
+	for (u32 r = 1; r <= rounds; r++) {
+		u32 even = r % 2 == 0; /* which way the PTEs stand before this round */
+		KT_ASSERT(t, reader2_step(&u, 2 * r - 1));
+		KT_EXPECT_EQ(t, u.a, 0xC0DE0000 + even);
+		swap_ptes(mm);
+		struct dftlb_task *task = dftlb_open(mm);
+		dftlb_add_range(task, VA, VA + PAGE_SIZE);
+		u32 seq = dftlb_close(task);
+		u64 deadline = jiffies + 2 * hz;
+		while (!dftlb_seq_done(seq) && jiffies < deadline)
+			cpu_relax();
+		KT_EXPECT(t, dftlb_seq_done(seq));
+		KT_ASSERT(t, reader2_step(&u, 2 * r));
+		KT_EXPECT_EQ(t, u.a, 0xC0DE0000 + !even); /* A: flushed, its new page */
+		if (u.conclusive) {
+			conclusive++;
+			if (u.b == 0xC0DE0000 + !even) /* B: its old page, still in the TLB */
+				precise++;
+		}
+		/* B's stale entry must go before the next round: a shootdown */
+		mm_flush_tlb_range(mm, VA + PAGE_SIZE, VA + 2 * PAGE_SIZE);
+	}
+	kt_info(t, "%u of %u rounds conclusive, %u kept the other page's stale entry", conclusive,
+		rounds, precise);
+	KT_EXPECT(t, conclusive >= rounds / 2);
+	KT_EXPECT(t, precise * 2 >= conclusive && conclusive > 0);
+	/* the PTEs back as they were (an even number of rounds) before teardown */
+	u.stop = true;
+	kthread_join(th);
+	KT_EXPECT(t, vm_events[TLB_IPI] - ipi0 <= rounds); /* the shootdowns only */
+	kppsd_resume();
+	put_last(t, mm);
+}
