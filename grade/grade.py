@@ -37,6 +37,9 @@ def main():
     ap.add_argument("--json", default=os.environ.get("GRADE_JSON") or None,
                     help="also write the results as JSON to this file")
     ap.add_argument("--list", action="store_true", help="list the tests and their points")
+    ap.add_argument("--no-prerequisites", action="store_true",
+                    help="do not run dependencies outside the selection: take them as passed "
+                         "(for a tree whose other labs are known to pass)")
     a = ap.parse_args()
     load_labs()
     if a.lab is not None and a.lab not in gradelib.LAB_TITLES:
@@ -58,7 +61,15 @@ def main():
     chosen_ids = {t.id for t in chosen}
     results, lab_shown = {}, None
     start = time.time()
-    for t in gradelib.with_prerequisites(chosen):
+    order = gradelib.with_prerequisites(chosen)
+    if a.no_prerequisites:
+        order = [t for t in order if t.id in chosen_ids]
+    if a.no_prerequisites:
+        for t in chosen:
+            for d in t.deps:
+                if d not in chosen_ids and d not in results:
+                    results[d] = {"status": "PASS", "assumed": True, "prerequisite": True}
+    for t in order:
         if t.lab != lab_shown and t.id in chosen_ids:
             lab_shown = t.lab
             print(f"== lab {t.lab}: {gradelib.LAB_TITLES[t.lab]} ==", flush=True)
@@ -82,6 +93,7 @@ def main():
             if r["status"] == "FAIL":
                 print(f"    serial logs: build/test-logs/grade-{t.id}*.log", flush=True)
 
+    results = {k: v for k, v in results.items() if not v.get("assumed")}
     scored = [r for r in results.values() if not r["prerequisite"]]
     labs = {}
     for r in scored:
