@@ -23,6 +23,9 @@ sys.path.insert(0, str(HERE))
 import gradelib  # noqa: E402
 
 
+PAST = {"FAIL": "failed", "SKIP": "skipped"}
+
+
 def load_labs():
     for p in sorted(HERE.glob("lab[0-9]*_*.py")):
         m = importlib.import_module(p.stem)
@@ -76,7 +79,7 @@ def main():
         bad = [d for d in t.deps if results[d]["status"] != "PASS"]
         if bad:
             r = {"status": "SKIP", "seconds": 0.0,
-                 "reason": "needs " + ", ".join(f"{d} ({results[d]['status'].lower()}ed)" for d in bad)}
+                 "reason": "needs " + ", ".join(f"{d} ({PAST[results[d]['status']]})" for d in bad)}
         else:
             status, reason, secs = gradelib.run_one(t)
             r = {"status": status, "seconds": round(secs, 1), "reason": reason}

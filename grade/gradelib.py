@@ -22,6 +22,9 @@ What the library does around each test:
     checked: the shell exits, init starts a new one, and free memory less
     swap in use, and kmalloc's bytes, must come back to what they were at the
     start, with a fresh shell too (frames, swap slots, kmalloc memory);
+  * a failure's reason starts with the kernel's `LAB n: ...` lines (a stub
+    still in place says so), then what went wrong; for ktests, what they
+    printed;
   * output: one line per test with its points, a score per lab, and
     `Score: X/Y` as the last line; --json FILE (or GRADE_JSON=FILE) writes
     the same as JSON for an autograder. Every run's serial log is kept in
@@ -45,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import qemu as qemu_mod  # noqa: E402
-from qemu import KMSG_RE, SH_FIRST_PROMPT, SH_PROMPT, Qemu, QemuError, clean  # noqa: E402
+from qemu import KMSG_RE, SH_FIRST_PROMPT, SH_PROMPT, Qemu, QemuError, clean, ktap_results  # noqa: E402
 
 TESTS = []              # every graded test, in lab order then definition order
 LAB_TITLES = {}
@@ -236,9 +239,7 @@ class Grader:
             q.fail(f"ktests {missing} did not run (is the name right?)")
         bad = [n for n in names if not res[n]]
         if bad:
-            lines = [l for l in q.log.splitlines()
-                     if "not ok" in l or "FAIL" in l or "#" in l or re.search(r"LAB \d+:", l)]
-            q.fail(f"ktests failed: {bad}\n" + "\n".join(lines[-20:]))
+            raise AssertionError(f"ktests failed: {bad}\n" + "\n".join(ktest_lines(q.log, bad)))
         return res
 
     def check(self, cond, what):
@@ -266,6 +267,59 @@ class Grader:
         finally:
             for q, _ in self.runs:
                 q.close()           # saves the serial log in build/test-logs/
+
+
+def ktest_lines(log, names, most=12):
+    """What the named ktests printed (`# name: ...`), each distinct line once."""
+    said = []
+    for l in log.splitlines():
+        text = KMSG_RE.sub("", l).strip()
+        if any(text.startswith(f"# {n}:") for n in names) and text not in said:
+            said.append(text)
+    return said[:most] + ([f"... and {len(said) - most} more"] if len(said) > most else [])
+
+
+def stub_lines(g):
+    """The `LAB n: ...` lines the kernel printed in this test's runs: a stub
+    still in place says so once, and that is the first thing to read."""
+    said = []
+    for q, _ in g.runs:
+        for l in q.log.splitlines():
+            m = re.search(r"LAB \d+:.*", l)
+            if m and m.group(0).strip() not in said:
+                said.append(m.group(0).strip())
+    return said
+
+
+class KtestBatch:
+    """A lab's ktests, run in one boot the first time any of them is asked
+    for (grading must be fast), each graded test then reading its own
+    result. A ktest that did not report in that boot (another one panicked
+    or hung first) gets a boot of its own when its test comes."""
+
+    def __init__(self, names, smp=1, cmdline=""):
+        self.names, self.smp, self.cmdline = list(names), smp, cmdline
+        self.done = {}          # name -> (passed, what it printed)
+
+    def check(self, g, name):
+        if name not in self.done:
+            names = [n for n in self.names if n not in self.done] if not self.done else [name]
+            q = g.boot(smp=self.smp, cmdline=f"ktest={','.join(names)} panic=exit {self.cmdline}")
+            try:
+                q.wait_exit(scaled(120))
+            except QemuError:
+                pass            # a panic or a hang: what did report is in the log
+            res = ktap_results(q.log)
+            for n in names:
+                if n in res:
+                    self.done[n] = (res[n][1], ktest_lines(q.log, [n]))
+            if name not in self.done:
+                tail = "\n".join(l.strip() for l in q.log.splitlines()[-15:])
+                raise AssertionError(f"ktest {name} never reported (a panic or a hang?); "
+                                     f"the end of the log:\n{tail}")
+        ok, said = self.done[name]
+        if not ok:
+            raise AssertionError(f"ktest {name} failed:\n" + "\n".join(said))
 
 
 # ---- running the selection ----------------------------------------------------
@@ -297,7 +351,9 @@ def run_one(t):
     except Skip as e:
         status, reason = "SKIP", str(e)
     except (AssertionError, QemuError) as e:
-        status, reason = "FAIL", str(e)
+        hints = stub_lines(g)
+        status, reason = "FAIL", "\n".join(
+            (["the kernel said (a stub still in place):"] + hints if hints else []) + [str(e)])
     except KeyboardInterrupt:
         raise
     except Exception as e:      # a bug in the test or the host: still a result

@@ -1,40 +1,16 @@
 """Lab 3: kppsd's six stages over series (docs/labs/03-kppsd-stages.md)."""
-from gradelib import QemuError, scaled, test
-from qemu import ktap_results
+from gradelib import KtestBatch, test
 
 LAB, TITLE = 3, "kppsd's six stages"
 
-# This lab's ktests (tests/mm/ktest_pps_stages.c, tests/mm/ktest_pps.c).
-# One boot runs them all, the first time one is asked for (grading must be
-# fast); each graded test then reads its own result. A ktest that did not
-# get to report in that boot (another one panicked or hung first) gets a
-# boot of its own when its test comes.
+# This lab's ktests (tests/mm/ktest_pps_stages.c, tests/mm/ktest_pps.c), one
+# boot for all of them (gradelib.KtestBatch).
 KTESTS = ["pps_series_finding", "pps_stage1_age", "pps_stage3_attach", "pps_stage5_free"]
-_done = {}      # ktest name -> (passed, its failure lines, the stubs' messages)
+BATCH = KtestBatch(KTESTS, smp=1)
 
 
-def ktest_graded(g, name, smp=1):
-    if name not in _done:
-        names = [n for n in KTESTS if n not in _done] if not _done else [name]
-        q = g.boot(smp=smp, cmdline=f"ktest={','.join(names)} panic=exit")
-        try:
-            q.wait_exit(scaled(120))
-        except QemuError:
-            pass                # a panic or a hang: what did report is in the log
-        res = ktap_results(q.log)
-        lines = [l.strip() for l in q.log.splitlines()]
-        stubs = list(dict.fromkeys(l for l in lines if "LAB " in l and "not implemented" in l))
-        for n in names:
-            if n in res:
-                _done[n] = (res[n][1], [l for l in lines if f"# {n}:" in l], stubs)
-        if name not in _done:
-            tail = "\n".join(lines[-15:])
-            raise AssertionError(f"ktest {name} never reported (a panic or a hang?); "
-                                 f"the end of the log:\n{tail}")
-    ok, fails, stubs = _done[name]
-    more = [f"... and {len(fails) - 6} more"] if len(fails) > 6 else []
-    said = ["the kernel said (stubs still in place):"] + stubs if stubs else []
-    g.check(ok, f"ktest {name} failed:\n" + "\n".join(fails[:6] + more + said))
+def ktest_graded(g, name):
+    BATCH.check(g, name)
 
 
 def stage_moves(vm):
