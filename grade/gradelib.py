@@ -300,6 +300,7 @@ class KtestBatch:
     def __init__(self, names, smp=1, cmdline=""):
         self.names, self.smp, self.cmdline = list(names), smp, cmdline
         self.done = {}          # name -> (passed, what it printed)
+        self.stubs = []         # the 'LAB n:' lines of that boot
 
     def check(self, g, name):
         if name not in self.done:
@@ -310,6 +311,7 @@ class KtestBatch:
             except QemuError:
                 pass            # a panic or a hang: what did report is in the log
             res = ktap_results(q.log)
+            self.stubs = stub_lines(g)
             for n in names:
                 if n in res:
                     self.done[n] = (res[n][1], ktest_lines(q.log, [n]))
@@ -319,7 +321,10 @@ class KtestBatch:
                                      f"the end of the log:\n{tail}")
         ok, said = self.done[name]
         if not ok:
-            raise AssertionError(f"ktest {name} failed:\n" + "\n".join(said))
+            # the stubs' lines of the shared boot, when this test did not boot
+            hints = ["the kernel said (a stub still in place):"] + self.stubs \
+                if self.stubs and not g.runs else []
+            raise AssertionError("\n".join(hints + [f"ktest {name} failed:"] + said))
 
 
 # ---- running the selection ----------------------------------------------------
