@@ -17,19 +17,19 @@ def ktest_graded(g, name):
     BATCH.check(g, name)
 
 
-@test(points=30, deps=["lab1.all_cpus_online"], timeout=180)
+@test(points=30, deps=["lab1.all_cpus_online", "lab2.demand_zero"], timeout=180)
 def close_names_cpus(g):
     """dftlb_close: the task is owed by the other CPUs that have the mm loaded, no one else."""
     ktest_graded(g, "dftlb_close_names_cpus")
 
 
-@test(points=40, deps=["lab1.all_cpus_online"], timeout=180)
+@test(points=40, deps=["lab1.all_cpus_online", "lab2.demand_zero"], timeout=180)
 def dftlb_gate(g):
     """the stage-2 gate: no unmap while a CPU owes the flush; after its tick, the old pages go."""
     ktest_graded(g, "dftlb_stage2_gate")
 
 
-@test(points=30, deps=["lab1.all_cpus_online"], timeout=180)
+@test(points=30, deps=["lab1.all_cpus_online", "lab2.demand_zero"], timeout=180)
 def drain_at_tick(g):
     """dftlb_drain_local: each CPU drains at its own timer tick; a full table waits; no IPI."""
     ktest_graded(g, "dftlb_drain_at_tick")

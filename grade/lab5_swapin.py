@@ -1,6 +1,11 @@
 """Lab 5: swap-in, read-ahead and rescue (docs/labs/05-swapin-readahead.md)."""
 from gradelib import QemuError, test
 
+# Every test here needs pages taken away first: kppsd's stages (lab 3's
+# ktests, not its reclaim run, which needs this lab's swap-in) and the
+# stage-2 gate (lab 4), on address spaces faulted in (lab 2).
+STAGES = ["lab2.demand_zero", "lab3.series_finding", "lab3.stage1_age", "lab3.stage3_attach", "lab3.stage5_free", "lab4.dftlb_gate"]
+
 LAB, TITLE = 5, "swap-in, read-ahead and rescue"
 
 
@@ -23,7 +28,7 @@ def run(g, sh, cmd, timeout):
     return out
 
 
-@test(points=40, deps=["lab2.demand_zero", "lab3.stages_under_pressure"], timeout=240)
+@test(points=40, deps=STAGES, timeout=240)
 def swap_in(g):
     """thrash and seqscan over more than memory: every page comes back from swap intact."""
     sh = g.shell(smp=1, mem=32)
@@ -48,19 +53,19 @@ def swap_in(g):
             "a sweep should read several pages a fault")
 
 
-@test(points=25, timeout=180)
+@test(points=25, deps=STAGES, timeout=180)
 def readahead_window(g):
     """ktests: random major faults read one page; a sweep doubles the window to swap_ra=."""
     g.ktest(["swap_ra_random_reads_one", "swap_ra_sweep_doubles_window"], smp=1)
 
 
-@test(points=20, timeout=180)
+@test(points=20, deps=STAGES, timeout=180)
 def rescue(g):
     """ktest: a read-ahead page comes back by rescue (same frame, no I/O, a window hit)."""
     g.ktest(["pps_rescue_readahead_page"], smp=1)
 
 
-@test(points=15, timeout=180)
+@test(points=15, deps=STAGES, timeout=180)
 def swapin_races(g):
     """ktests: two CPUs fault on one SwappedPTE (one read); MADV_DONTNEED and fork during the read."""
     g.ktest(["pps_swapin_one_read", "io_window_swapin_vs_dontneed", "io_window_swapin_vs_fork"], smp=2)
