@@ -288,7 +288,7 @@ bench-opt: host-tools
 		$(if $(strip $(BENCH_OPT_CSV)),--from-csv "$(BENCH_OPT_CSV)")
 
 pytest: all
-	@$(PYTHON) -m pytest -q tests
+	@$(PYTHON) -m pytest -q --durations=15 tests
 
 # ---- course labs (docs/labs/, grade/) -----------------------------------------
 # make grade [LAB=n] [TEST=name] [GRADE_JSON=file] [GRADE_TIMEOUT_SCALE=2]
