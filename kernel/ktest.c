@@ -10,6 +10,7 @@
 #include <mm/frame.h>
 #include <mm/deferred_free.h>
 #include <mm/kmalloc.h>
+#include <mm/swapfile.h>
 #include <drivers/qemu_exit.h>
 
 extern const struct ktest_case __ktests_start[], __ktests_end[];
@@ -94,14 +95,20 @@ void ktest_run(void)
 			continue;
 		struct ktest t = { c->name, 0, NULL };
 		deferred_free_drain_all(); /* frames freed but not yet given back */
-		u32 frames = nr_free_pages();
+		u32 frames = nr_free_pages(), slots = swap_free_pages();
 		size_t heap = kmalloc_bytes_in_use();
 		c->fn(&t);
-		/* Every test must give back what it took. */
+		/* Every test must give back what it took: frames, kmalloc memory
+		 * and swap slots (a slot marked bad is no longer free, so a test
+		 * that marks one gives a fresh one back... it cannot: such tests
+		 * work on an area of their own, not the swap device's). */
 		deferred_free_drain_all();
-		if (nr_free_pages() != frames || kmalloc_bytes_in_use() != heap)
-			ktest_fail(&t, __FILE__, __LINE__, "leak: free frames %u -> %u, kmalloc bytes %u -> %u",
-				   frames, nr_free_pages(), (u32)heap, (u32)kmalloc_bytes_in_use());
+		if (nr_free_pages() != frames || kmalloc_bytes_in_use() != heap ||
+		    swap_free_pages() != slots)
+			ktest_fail(&t, __FILE__, __LINE__,
+				   "leak: free frames %u -> %u, kmalloc bytes %u -> %u, free swap slots %u -> %u",
+				   frames, nr_free_pages(), (u32)heap, (u32)kmalloc_bytes_in_use(),
+				   slots, swap_free_pages());
 		num++;
 		if (t.failures == 0) {
 			passed++;
