@@ -7,8 +7,8 @@ LAB, TITLE = 4, "dftlb: delayed TLB flushes"
 # CPUs: a task is owed by another CPU only if there is one. One boot runs
 # them all (gradelib.KtestBatch).
 # None of them uses lab 3's stages 1, 3 or 5 (stage 1 is done by hand), so
-# this lab does not depend on lab 3, and lab 3's reclaim test depends on
-# dftlb_gate.
+# this lab does not depend on lab 3; lab 3's reclaim test and all of lab
+# 5's tests depend on dftlb_gate. They fault pages in: lab 2.
 KTESTS = ["dftlb_close_names_cpus", "dftlb_stage2_gate", "dftlb_drain_at_tick", "dftlb_fill_and_drain"]
 BATCH = KtestBatch(KTESTS, smp=2)
 
