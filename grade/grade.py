@@ -114,6 +114,9 @@ def main():
             "labs": {str(n): s for n, s in sorted(labs.items())},
             "tests": [dict(id=k, **v) for k, v in results.items()]}, indent=2) + "\n")
         print(f"grade: results written to {a.json}")
+    if gradelib.RETYPED[0]:
+        print(f"grade: {gradelib.RETYPED[0]} command lines lost characters on the way in "
+              "and were typed again")
     print(f"Score: {total}/{best}")
     return 0 if total == best else 1
 

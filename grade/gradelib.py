@@ -40,7 +40,8 @@ from pathlib import Path
 
 SCALE = float(os.environ.get("GRADE_TIMEOUT_SCALE", "1") or 1)
 LOSE_INPUT = float(os.environ.get("GRADE_LOSE_INPUT", "0") or 0)
-_rng = random.Random(1)
+_rng = random.Random(1)         # the same characters lost on every run
+RETYPED = [0]                   # lines typed again after losing characters
 # qemu.py reads its own scale when imported: the grader's knob scales it too.
 os.environ["PPSOS_TIMEOUT_SCALE"] = str(float(os.environ.get("PPSOS_TIMEOUT_SCALE", "1") or 1) * SCALE)
 
@@ -112,6 +113,7 @@ class Shell:
                 if cmd in echoed.replace("\n", "").replace("\r", ""):
                     return
             q.send("\x15")          # Ctrl-U: the console drops the line typed so far
+            RETYPED[0] += 1
             time.sleep(0.3)
         q.fail(f"the console never echoed {cmd!r} whole in {tries} tries (serial input lost)")
 

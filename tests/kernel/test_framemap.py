@@ -191,8 +191,10 @@ def test_thrash_moves_pps_stages(sh):
         _, _, legend, _ = read_map(sh)
         for name in PPS_LATER:
             seen[name] = max(seen.get(name, 0), legend[name][2])
-    sh.check(sum(1 for n in seen.values() if n) >= 3,
-             f"kppsd's stages showed frames in fewer than three of {PPS_LATER}: {seen}")
+    # how far one request moves a page depends on what kppsd did meanwhile
+    # (old may go straight on to written in one pass): two classes at least
+    sh.check(sum(1 for n in seen.values() if n) >= 2,
+             f"kppsd's stages showed frames in fewer than two of {PPS_LATER}: {seen}")
     pid = re.findall(r"napper: pid (\d+)", sh.log)
     sh.check(pid, "napper did not start")
     sh_run(sh, f"kill -9 {pid[-1]}")

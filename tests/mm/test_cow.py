@@ -174,8 +174,10 @@ COWTEST = "cowtest -c 4 -m 40 -r 1"     # 5 processes: 40 MiB shared + 40 MiB of
 SHMTEST = "shmtest -c 3 -m 68 -r 1"     # one 68 MiB shared region, 4 processes
 
 
-@pytest.mark.parametrize("rmap", RMAPS)
-@pytest.mark.parametrize("reclaim", RECLAIMS)
+# Each reverse map under PPS, and the clock with anon objects; the clock
+# over PTE chains runs in test_pte_chain.py and test_clock.py (make test's
+# time budget).
+@pytest.mark.parametrize("reclaim,rmap", [("pps", "anon"), ("pps", "chain"), ("clock", "anon")])
 def test_cowtest_shmtest(qemu_run, cow_initrd, reclaim, rmap):
     """No process sees another's private writes (cowtest) and every process
     sees the others' shared writes (shmtest) while more than memory holds
