@@ -18,6 +18,7 @@ swap_mb MiB, in build/test-disks/, deleted at close), so no test depends on
 build/swap.img (which only `make run` and the make targets use) or on what an
 earlier run wrote.
 """
+import contextlib
 import io
 import os
 import re
@@ -409,6 +410,20 @@ def sh_wait_prompt(q, timeout=None, what="the first shell prompt"):
     """After a boot with the initrd: wait for init's shell and its prompt."""
     q.expect(r"init: starting sh", timeout=timeout, what="init's 'init: starting sh'")
     q.expect(SH_FIRST_PROMPT, timeout=timeout, what=what)
+
+
+@contextlib.contextmanager
+def shell_session(**kw):
+    """A Qemu(**kw) booted to the shell's first prompt, for a module-scoped
+    fixture: `with shell_session(smp=2, name=...) as q: yield q`. QEMU is
+    killed when the block ends, whatever happened."""
+    q = Qemu(**kw)
+    q.start()
+    try:
+        sh_wait_prompt(q)
+        yield q
+    finally:
+        q.close()
 
 
 def sh_run(q, cmd, timeout=30):

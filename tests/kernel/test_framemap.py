@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import qemu as qemu_mod
-from qemu import sh_run, sh_wait_prompt, user_lines
+from qemu import sh_run, user_lines
 
 MEM = 12
 COLS, ROWS, CELL_W, CELL_H = 80, 25, 9, 16
@@ -38,14 +38,9 @@ PPS_LATER = ["old", "unmapped", "slot", "written"]
 
 @pytest.fixture(scope="module")
 def sh(ppsos_build):
-    q = qemu_mod.Qemu(smp=2, mem=MEM, cmdline="framemap=on", monitor=True,
-                      name="test_framemap")
-    q.start()
-    try:
-        sh_wait_prompt(q)
+    with qemu_mod.shell_session(smp=2, mem=MEM, cmdline="framemap=on", monitor=True,
+                      name="test_framemap") as q:
         yield q
-    finally:
-        q.close()
 
 
 def read_map(q):

@@ -8,7 +8,7 @@ import re
 import pytest
 
 import qemu as qemu_mod
-from qemu import sh_run, sh_wait_prompt, user_lines
+from qemu import sh_run, user_lines
 
 SMP = 4
 MEM = 64
@@ -19,13 +19,8 @@ KB_RE = re.compile(r"^(\w+):\s+(\d+) kB$")
 
 @pytest.fixture(scope="module")
 def sh(ppsos_build):
-    q = qemu_mod.Qemu(smp=SMP, mem=MEM, name="test_proc_fs")
-    q.start()
-    try:
-        sh_wait_prompt(q)
+    with qemu_mod.shell_session(smp=SMP, mem=MEM, name="test_proc_fs") as q:
         yield q
-    finally:
-        q.close()
 
 
 def cat(q, path):

@@ -22,7 +22,7 @@ import time
 import pytest
 
 import qemu as qemu_mod
-from qemu import sh_run, sh_wait_prompt, user_lines
+from qemu import sh_run, user_lines
 
 MEM = 64
 PROGRESS_RE = re.compile(r"^thrash: progress (\d+)% \((\d+)/(\d+) accesses\), (\d+) s"
@@ -32,13 +32,8 @@ PAGES = 80 * 256
 
 @pytest.fixture(scope="module")
 def sh(ppsos_build):
-    q = qemu_mod.Qemu(smp=2, mem=MEM, name="test_progress")
-    q.start()
-    try:
-        sh_wait_prompt(q)
+    with qemu_mod.shell_session(smp=2, mem=MEM, name="test_progress") as q:
         yield q
-    finally:
-        q.close()
 
 
 def test_tty_ioctl(sh):

@@ -14,7 +14,7 @@ import re
 import pytest
 
 import qemu as qemu_mod
-from qemu import sh_run, sh_wait_prompt, user_lines
+from qemu import sh_run, user_lines
 
 MEM = 32
 COLUMNS = ["r", "free", "swpd", "si", "so", "flt", "maj", "young", "old", "unmap", "slot",
@@ -24,13 +24,8 @@ KB_RE = re.compile(r"^(\w+):\s+(\d+) kB$")
 
 @pytest.fixture(scope="module")
 def sh(ppsos_build):
-    q = qemu_mod.Qemu(smp=4, mem=MEM, name="test_vmstat_prog")
-    q.start()
-    try:
-        sh_wait_prompt(q)
+    with qemu_mod.shell_session(smp=4, mem=MEM, name="test_vmstat_prog") as q:
         yield q
-    finally:
-        q.close()
 
 
 def rows(q, lines):
