@@ -107,8 +107,15 @@ void ktest_run(void)
 		size_t heap = kmalloc_bytes_in_use();
 		c->fn(&t);
 		/* Every test must give back what it took: frames, kmalloc memory
-		 * and swap slots. */
+		 * and swap slots. A kernel thread the test joined gives its stack
+		 * back at its CPU's next switch, which may come a tick later: a
+		 * leak must still be there after a few ticks. */
 		deferred_free_drain_all();
+		for (int wait = 0; wait < 10 && (nr_free_pages() != frames ||
+		     kmalloc_bytes_in_use() != heap || swap_slots_unlost() != slots); wait++) {
+			sleep_ticks(2);
+			deferred_free_drain_all();
+		}
 		if (nr_free_pages() != frames || kmalloc_bytes_in_use() != heap ||
 		    swap_slots_unlost() != slots)
 			ktest_fail(&t, __FILE__, __LINE__,
