@@ -202,6 +202,12 @@ static u32 kppsd_clock(bool revolution)
  * 5), so stage 2 need not unmap them again for the free target. */
 static u32 pps_in_flight;
 
+/* The last pressure pass left a short write batch unwritten (kppsd's own:
+ * one pass at a time). It waits for one pass only: its pages count as on their way out, so if memory stays
+ * between the watermarks the budget may unmap nothing new, the batch never
+ * grows, and kppsd would step without moving a page for ever. */
+static bool wb_deferred_last;
+
 /*
  * Under pressure, how many pages stage 2 should unmap in this pass (the
  * rule of mm/pps_age.h): what the free target lacks, less what is already
@@ -241,9 +247,10 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 		pps_age_begin_pass(res, max_stage == PPS_STAGE_FREE, pressure_budget());
 		/* Under pressure, while free frames stay above the low
 		 * watermark, short write batches wait a pass to grow: one
-		 * command per PPS_WB_MIN_BATCH pages or more. Below it, every
-		 * batch is written at once. */
-		if (max_stage == PPS_STAGE_FREE && nr_free_pages() >= wmark_low)
+		 * command per PPS_WB_MIN_BATCH pages or more; one pass, not
+		 * two in a row (wb_deferred_last). Below it, every batch is
+		 * written at once. */
+		if (max_stage == PPS_STAGE_FREE && nr_free_pages() >= wmark_low && !wb_deferred_last)
 			res->wb_min = PPS_WB_MIN_BATCH;
 	}
 	spin_lock(&mm_list_lock);
@@ -259,6 +266,14 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 		step_mm(mms[i], max_stage, res);
 		mm_put(mms[i]);
 	}
+	/* Finished flush tasks hold their mm: drop them now, not only
+	 * between passes. Under steady pressure kppsd goes from pass to
+	 * pass, and a process that exited meanwhile would otherwise keep
+	 * its whole address space until the pressure ends, which it may
+	 * never do while that memory is held. */
+	dftlb_reap();
+	if (!request)
+		wb_deferred_last = res->wb_deferred != 0;
 	moves = pps_count_moves(res);
 	pps_age_end_pass(res);
 	{

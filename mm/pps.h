@@ -84,6 +84,7 @@ struct pps_result {
 	 * leaves the VMA: its pages wait, dirty and unmapped, for the next
 	 * pass to make it longer (0: write whatever there is). */
 	u32 wb_min;
+	u32 wb_deferred;        /* batches left for the next pass that way */
 };
 
 /* One step over [start, end) of v: every series moves at most one stage,

@@ -119,6 +119,7 @@ void pps_wb_finish(struct mm *mm, struct pps_result *res)
 		 * adds meanwhile. Nothing of theirs changed but maybe their
 		 * slot (a relocation), which is theirs either way. */
 		wb->n = 0;
+		res->wb_deferred++;
 		count_vm_event(SWAP_WRITE_DEFERRED);
 	}
 	pps_wb_flush(mm, res);
