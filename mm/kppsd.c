@@ -202,11 +202,15 @@ static u32 kppsd_clock(bool revolution)
  * 5), so stage 2 need not unmap them again for the free target. */
 static u32 pps_in_flight;
 
-/* The last pressure pass left a short write batch unwritten (kppsd's own:
- * one pass at a time). It waits for one pass only: its pages count as on their way out, so if memory stays
- * between the watermarks the budget may unmap nothing new, the batch never
- * grows, and kppsd would step without moving a page for ever. */
-static bool wb_deferred_last;
+/* The last pressure pass left a short write batch unwritten and moved no
+ * page towards the disk (kppsd's own: one pass at a time). Its pages count
+ * as on their way out, so with free frames between the watermarks the
+ * budget may unmap nothing new: the batch would never grow, and kppsd
+ * would step without moving a page for ever. The next pass writes every
+ * batch, short or not. A pass that did move pages keeps the deferral: its
+ * batches grow (writing them at once cost hotcold a fifth of its pages
+ * per write command). */
+static bool wb_stalled;
 
 /*
  * Under pressure, how many pages stage 2 should unmap in this pass (the
@@ -247,10 +251,10 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 		pps_age_begin_pass(res, max_stage == PPS_STAGE_FREE, pressure_budget());
 		/* Under pressure, while free frames stay above the low
 		 * watermark, short write batches wait a pass to grow: one
-		 * command per PPS_WB_MIN_BATCH pages or more; one pass, not
-		 * two in a row (wb_deferred_last). Below it, every batch is
+		 * command per PPS_WB_MIN_BATCH pages or more, unless that
+		 * stalled the last pass (wb_stalled). Below it, every batch is
 		 * written at once. */
-		if (max_stage == PPS_STAGE_FREE && nr_free_pages() >= wmark_low && !wb_deferred_last)
+		if (max_stage == PPS_STAGE_FREE && nr_free_pages() >= wmark_low && !wb_stalled)
 			res->wb_min = PPS_WB_MIN_BATCH;
 	}
 	spin_lock(&mm_list_lock);
@@ -273,7 +277,9 @@ static u32 kppsd_pass(enum pps_stage max_stage, bool request, struct pps_result 
 	 * never do while that memory is held. */
 	dftlb_reap();
 	if (!request)
-		wb_deferred_last = res->wb_deferred != 0;
+		wb_stalled = res->wb_deferred &&
+			     !(res->moved[PPS_STAGE_UNMAP] + res->moved[PPS_STAGE_ATTACH] +
+			       res->moved[PPS_STAGE_WRITE] + res->moved[PPS_STAGE_FREE]);
 	moves = pps_count_moves(res);
 	pps_age_end_pass(res);
 	{
