@@ -34,7 +34,7 @@ struct cpu {
 	bool need_resched;      /* time slice used up: schedule on irq exit */
 	int slice;              /* ticks left in the running thread's slice */
 
-	volatile u64 ticks;     /* LAPIC timer interrupts on this CPU */
+	volatile u64 ticks;     /* LAPIC timer interrupts done on this CPU */
 	u64 idle_ticks;         /* of which the idle thread was running */
 	u64 ctx_switches;
 	u32 ipi_calls;          /* call-function IPIs handled */

@@ -17,18 +17,23 @@ CMDLINE_PARAM_UINT(hz, hz, 10, 1000, "LAPIC timer interrupts per second on every
 
 /* Every CPU's LAPIC timer interrupt, interrupts off. This is the hook
  * where per-CPU periodic work goes: the delayed TLB flush drain, and the
- * deferred free list going back to the allocator. */
+ * deferred free list going back to the allocator.
+ *
+ * c->ticks counts ticks whose drains are done: it moves after them, so a
+ * CPU that cleared its bit in a delayed flush task closed after someone
+ * read c->ticks shows a larger count once this interrupt ends (the TLB
+ * ktests check "bits leave only at ticks" this way, with no window). */
 void timer_interrupt(void)
 {
 	struct cpu *c = this_cpu();
 
-	c->ticks++;
 	if (c->curr == c->idle)
 		c->idle_ticks++;
 	if (c->id == 0)
 		jiffies++;
 	dftlb_drain_local();
 	deferred_free_tick();
+	c->ticks++;
 	sched_tick();
 }
 

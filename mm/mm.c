@@ -221,9 +221,9 @@ void mm_activate(struct mm *mm)
 	if (mm)
 		atomic_or(&mm->cpu_mask, me); /* a locked op: a full barrier before the load */
 	write_cr3(mm ? V2P(mm->pgdir) : V2P(kernel_pgdir));
-	c->cr3_loads++;
 	c->loaded_mm = mm;
 	dftlb_cr3_switched(); /* the CR3 load flushed every user TLB entry */
+	c->cr3_loads++;       /* after the bits it cleared, as ticks (time.c) */
 	/* old is still referenced: its last user switches away before the
 	 * mm_put that frees it (proc_teardown, thread_exit, exec). */
 	if (old)
