@@ -120,7 +120,7 @@ static long clone_process(u32 flags, const struct trapframe *tf, u32 ptid, u32 t
 {
 	struct proc *me = current_proc(), *child;
 	struct thread *t;
-	int err;
+	int err, pid;
 
 	child = proc_alloc(me->name);
 	if (!child)
@@ -142,8 +142,9 @@ static long clone_process(u32 flags, const struct trapframe *tf, u32 ptid, u32 t
 
 	t = user_thread_create(child, tf);
 	err = t ? clone_setup_thread(t, flags, tls, ctid) : -ENOMEM;
+	pid = child->pid;
 	if (!err) {
-		clone_parent_settid(flags, ptid, child->pid);
+		clone_parent_settid(flags, ptid, pid);
 		if ((err = thread_group_add(child, t))) /* the system's thread limit */
 			user_thread_discard(t);
 	}
@@ -151,7 +152,9 @@ static long clone_process(u32 flags, const struct trapframe *tf, u32 ptid, u32 t
 		clone_undo_process(child);
 		return err;
 	}
-	return child->pid;
+	/* Not child->pid: once it joined, the child may run, exit and be
+	 * reaped (and freed) by another thread of ours before we get here. */
+	return pid;
 }
 
 long sys_clone(u32 flags, u32 newsp, u32 ptid, u32 tls, u32 ctid)

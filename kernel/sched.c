@@ -242,6 +242,7 @@ static void sched_finish_switch(void)
 	struct thread *me = current();
 	struct cpu *c = me->cpu;
 	struct thread *prev = c->prev, *push = c->push_after_switch;
+	bool dead = false;
 
 	ASSERT_HELD(&c->rq_lock);
 	c->prev = NULL;
@@ -250,6 +251,13 @@ static void sched_finish_switch(void)
 	if (prev) {
 		ASSERT(prev->on_cpu);
 		prev->on_cpu = false;
+		/* Read under the rq_lock, never after it: once we let go, a
+		 * prev that only went to sleep may be woken, run on another
+		 * CPU and exit there. Seeing T_DEAD then, we would free its
+		 * stack a second time (that CPU's next switch frees it), or
+		 * free it under the new thread that reuses it (CI once saw a
+		 * thread fault on its own freed stack in exitrace). */
+		dead = prev->state == T_DEAD;
 	}
 	if (push) {
 		place(push, c);         /* releases c->rq_lock */
@@ -257,8 +265,8 @@ static void sched_finish_switch(void)
 		spin_unlock(&c->rq_lock);
 	}
 
-	if (prev && prev->state == T_DEAD) {
-		/* Nobody looks at a dead thread's state any more. */
+	if (dead) {
+		/* Dead and off every CPU: nobody else touches prev now. */
 		spin_lock(&threads_lock);
 		list_del(&prev->all_node);
 		nthreads--;

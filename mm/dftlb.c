@@ -50,6 +50,7 @@ struct dftlb_task *dftlb_open(struct mm *mm)
 			old = t->seq ? t->mm : NULL; /* not yet reaped */
 			t->seq = next_seq++;
 			t->mm = mm;
+			t->cr3 = V2P(mm->pgdir);
 			t->closed = false;
 			t->cpu_mask = 0;
 			t->nranges = 0;
@@ -187,8 +188,12 @@ void dftlb_drain_local(void)
 	for (int i = 0; i < DFTLB_TASKS; i++) {
 		struct dftlb_task *t = &dftlb_table[i];
 		if (!t->closed || !(t->cpu_mask & me))
-			continue; /* (a task with our bit set still holds its mm) */
-		if (cr3 == V2P(t->mm->pgdir)) {
+			continue;
+		/* t->cr3, not t->mm: when we drain from tick_stop, a closer
+		 * may clear our bit at the same moment (we are idle on the
+		 * kernel's CR3), the task is done and dftlb_reap may drop
+		 * its mm under us. Then nothing here matches our CR3. */
+		if (cr3 == t->cr3) {
 			u32 pages = 0;
 			for (u32 r = 0; r < t->nranges; r++)
 				pages += (t->ranges[r].end - t->ranges[r].start) >> PAGE_SHIFT;

@@ -50,7 +50,8 @@ struct mm;
 
 struct dftlb_task {
 	u32 seq;                        /* 0: slot free */
-	struct mm *mm;                  /* referenced */
+	struct mm *mm;                  /* referenced until dftlb_reap */
+	u32 cr3;                        /* mm's pgdir as CR3 holds it (the drain reads this, never mm) */
 	volatile u32 cpu_mask;          /* CPUs that still owe a flush */
 	bool closed;                    /* ranges complete, mask set */
 	u32 nranges;

@@ -147,10 +147,15 @@ void free_pages(struct page *p, unsigned order)
 		      pfn, p->mapcount, p->count);
 	if (p->swap_slot)
 		panic("free_pages: pfn %#x still has swap slot %u attached", pfn, p->swap_slot);
+	spin_lock(&zone_lock);
+	/* Again under the lock: two CPUs freeing one block at the same
+	 * moment both pass the check above, and the second free would
+	 * corrupt the free lists and count the frames twice. */
+	if (p->flags & PG_free)
+		panic("free_pages: pfn %#x order %u freed twice at once", pfn, order);
 	p->flags = 0;
 	p->slab_cache = NULL;
 	p->dftlb_seq = 0;
-	spin_lock(&zone_lock);
 	free_block_locked(pfn, order);
 	free_frames += 1u << order;
 	spin_unlock(&zone_lock);

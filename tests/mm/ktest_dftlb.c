@@ -283,3 +283,42 @@ KTEST(dftlb_drain_at_tick)
 	drain_at_tick(t);
 	kppsd_resume();
 }
+
+/*
+ * The drain never follows t->mm. A CPU draining from tick_stop reads a
+ * task's closed flag and its own bit; at that moment a closer may clear
+ * the bit for it (the CPU is idle), the task is done, and dftlb_reap sets
+ * t->mm to NULL. The drainer, still in the middle, must not touch the mm:
+ * it compares CR3 with t->cr3. Here that moment is made by hand: a task
+ * that names this CPU with its mm already dropped, drained with ticks off.
+ * (Once, CI saw dftlb_drain_local fault on a NULL t->mm in exitrace.)
+ */
+static void drain_after_reap(struct ktest *t)
+{
+	struct vma *v;
+	struct mm *mm = make_mm(4, &v);
+
+	KT_ASSERT(t, mm);
+	struct dftlb_task *task = dftlb_open(mm); /* open: no drain looks at it */
+	dftlb_add_range(task, v->start, v->end);
+	irq_push(); /* no tick here: we drain by hand, once */
+	u32 me = 1u << this_cpu_id();
+	KT_EXPECT_EQ(t, task->cr3, V2P(mm->pgdir));
+	task->cpu_mask = me;    /* what the drainer saw... */
+	task->closed = true;
+	task->mm = NULL;        /* ...and what dftlb_reap did meanwhile */
+	dftlb_drain_local();
+	KT_EXPECT_EQ(t, task->cpu_mask & me, 0); /* not our mm in CR3: nothing owed */
+	task->mm = mm;          /* the reference dftlb_open took, for dftlb_reap */
+	irq_pop();
+	dftlb_reap();
+	KT_EXPECT(t, task->mm == NULL);
+	put_last(t, mm);
+}
+
+KTEST(dftlb_drain_after_reap)
+{
+	kppsd_pause();
+	drain_after_reap(t);
+	kppsd_resume();
+}

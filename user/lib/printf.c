@@ -4,7 +4,8 @@
  * file descriptor (fprintf), so output of any length works without malloc.
  *
  * Supported: %d %i %u %x %X %o %s %c %p %%, the l / ll / z length
- * modifiers, a width (or *), the '-' and '0' flags and a precision for %s.
+ * modifiers, a width (or *), the '-', '0' and '+' flags and a precision for
+ * %s.
  */
 #include "ulib.h"
 
@@ -57,10 +58,11 @@ static void pad(struct sink *s, char c, int n)
         put(s, c);
 }
 
-/* A number in base 2..16, with width/flags applied. */
-static void put_num(struct sink *s, unsigned long long v, int neg, int base,
+/* A number in base 2..16, with width/flags applied; sign is 0, '-' or '+'. */
+static void put_num(struct sink *s, unsigned long long v, char sign, int base,
                     int upper, int width, int left, int zero)
 {
+    int neg = sign != 0;
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
     int n = 0;
@@ -71,20 +73,20 @@ static void put_num(struct sink *s, unsigned long long v, int neg, int base,
     int len = n + neg;
     if (left) {
         if (neg)
-            put(s, '-');
+            put(s, sign);
         while (n)
             put(s, tmp[--n]);
         pad(s, ' ', width - len);
     } else if (zero) {
         if (neg)
-            put(s, '-');
+            put(s, sign);
         pad(s, '0', width - len);
         while (n)
             put(s, tmp[--n]);
     } else {
         pad(s, ' ', width - len);
         if (neg)
-            put(s, '-');
+            put(s, sign);
         while (n)
             put(s, tmp[--n]);
     }
@@ -98,12 +100,14 @@ static void fmt_core(struct sink *s, const char *fmt, va_list ap)
             continue;
         }
         fmt++;
-        int left = 0, zero = 0, width = 0, prec = -1, lng = 0;
+        int left = 0, zero = 0, plus = 0, width = 0, prec = -1, lng = 0;
         for (;; fmt++) {
             if (*fmt == '-')
                 left = 1;
             else if (*fmt == '0')
                 zero = 1;
+            else if (*fmt == '+')
+                plus = 1;
             else
                 break;
         }
@@ -138,7 +142,7 @@ static void fmt_core(struct sink *s, const char *fmt, va_list ap)
             long long v = lng >= 2 ? va_arg(ap, long long)
                                    : (long long)va_arg(ap, long);
             u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
-            put_num(s, u, v < 0, 10, 0, width, left, zero);
+            put_num(s, u, v < 0 ? '-' : plus ? '+' : 0, 10, 0, width, left, zero);
             break;
         }
         case 'u':
