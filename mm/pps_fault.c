@@ -170,8 +170,11 @@ static bool install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct pa
 	bool w = v->flags & VM_WRITE;
 
 	/* The slot stays with the page (clean: a re-eviction needs no write)
-	 * unless a fork shares it: then this PTE's use of it ends here. */
-	if (swap_slot_count(&swap_area_main, slot) == 1) {
+	 * unless a fork shares it, or swap is more than half full: then this
+	 * PTE's use of it ends here. Clean copies kept in a filling swap
+	 * would leave stage 3 no slot for the pages that must go out, and a
+	 * process whose pages fit in memory and swap together be killed. */
+	if (swap_slot_count(&swap_area_main, slot) == 1 && !swap_area_half_full(&swap_area_main)) {
 		p->swap_slot = slot;
 		p->flags &= ~PG_dirty;
 	} else {

@@ -211,6 +211,11 @@ u32 swap_slots_free(struct swap_area *a)
 	return a->nfree;
 }
 
+bool swap_area_half_full(struct swap_area *a)
+{
+	return a->nfree * 2 < a->nslots;
+}
+
 u32 swap_resv_fill(struct swap_area *a, struct swap_resv *r, u32 want)
 {
 	struct swap_extent ext;

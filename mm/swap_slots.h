@@ -61,6 +61,10 @@ u32 swap_slot_count(struct swap_area *a, u32 slot);
  * a slot others still use stays theirs (false). */
 bool swap_slot_mark_bad(struct swap_area *a, u32 slot);
 u32 swap_slots_free(struct swap_area *a);
+/* More than half of the slots in use (Linux's vm_swap_full): a page read
+ * back then gives its slot up instead of keeping a clean copy on disk.
+ * Read without the lock: a hint. */
+bool swap_area_half_full(struct swap_area *a);
 
 /* A reservation: slots [start, start + len), each in use once, unused yet. */
 struct swap_resv {

@@ -3,7 +3,7 @@
 # Called by the Makefile when a tool is missing and by .ci/run.
 set -e
 PKGS="qemu-system-x86 nasm gcc-i686-linux-gnu binutils-i686-linux-gnu \
-libc6-dev-i386-cross grub-pc-bin grub-common xorriso gdb python3-pytest python3-pexpect python3-matplotlib"
+libc6-dev-i386-cross grub-pc-bin grub-common xorriso gdb python3-pytest python3-pexpect python3-matplotlib ccache"
 
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then

@@ -171,6 +171,21 @@ def test_four_workloads_at_once(qemu_run, test_initrd):
     check_swapped(q, vm)
 
 
+def test_fits_in_memory_and_swap_together(qemu_run, test_initrd):
+    """80 MiB of hotcold at -m 64 (about 56 MiB free) with a 64 MiB swap
+    disk: its pages fit in memory and swap together, but not if every page
+    read back keeps its clean copy's slot as well. Once swap is more than
+    half full a page read back gives its slot up (mm/pps_fault.c, Linux's
+    vm_swap_full), so stage 3 always finds slots and nobody is killed.
+    Without that rule kppsd killed hotcold in 3 runs of 7."""
+    q = qemu_run(smp=4, mem=64, swap_mb=64, initrd=test_initrd,
+                 cmdline='init=/bin/pressure "hotcold 80 40000"', timeout=timeout_for(4, base=240))
+    q.check("PANIC" not in q.log and "assertion" not in q.log, "kernel panic or assertion")
+    q.check("out of memory" not in q.log, "killed for memory with swap to spare")
+    vm = check_pressure(q, ["hotcold"])
+    q.check(vm["oom_kill"] == 0 and vm["pswpout"] > 0, f"no swapping or an oom kill: {vm}")
+
+
 # ---- races: fork, exit, munmap, mprotect, madvise against a busy kppsd ---------
 
 @pytest.mark.parametrize("smp,interval,args", [
