@@ -256,8 +256,11 @@ static void pin_worker(void *arg)
 {
 	(void)arg;
 	while (!pin_stop) {
+		/* One locked instruction: a plain |= on the new CPU could read
+		 * the old CPU's bit just before the test clears the word, and
+		 * write it back just after (the test saw 3 for 1 so once). */
 		irq_push();
-		pin_ran_on |= 1u << this_cpu_id();
+		atomic_or(&pin_ran_on, 1u << this_cpu_id());
 		irq_pop();
 		cpu_relax();
 	}

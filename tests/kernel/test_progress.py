@@ -6,11 +6,11 @@ One boot at -m 64 with the shell on the serial console, a terminal:
 * `usertests tty_ioctl`: TCGETS answers on /dev/console, ENOTTY on an
   initrd file and a /proc file, EBADF for bad and closed fds, EFAULT for
   bad buffers;
-* `thrash 80 60000` (about 20 s under TCG) prints "thrash: progress P%
+* `thrash 80 100000` (about 15 s under TCG) prints "thrash: progress P%
   (DONE/TOTAL accesses), S s, M major faults" lines, at least two, every
   ~5 s, whose percentage and counts grow, then its summary line exactly as
   before;
-* `thrash 80 30000 > /proc/self/comm &`: stdout is not a terminal, so no
+* `thrash 80 60000 > /proc/self/comm &`: stdout is not a terminal, so no
   progress line: not on the console, and not in the file either (a write
   to /proc/PID/comm renames the process, so `cat /proc/PID/comm` while it
   runs shows every line it wrote: "thrash" until the summary's
@@ -43,11 +43,11 @@ def test_tty_ioctl(sh):
 
 
 def test_progress_on_a_terminal(sh):
-    n = 60000
+    n = 100000
     out = user_lines(sh_run(sh, f"thrash 80 {n}", timeout=240))
     total = 2 * PAGES + n
     prog = [l for l in out if l.startswith("thrash: progress")]
-    sh.check(len(prog) >= 2, f"fewer than two progress lines in a ~20 s run: {out!r}")
+    sh.check(len(prog) >= 2, f"fewer than two progress lines in a ~15 s run: {out!r}")
     last = (-1, -1, 0)
     for l in prog:
         m = PROGRESS_RE.match(l)
@@ -66,7 +66,7 @@ def test_progress_on_a_terminal(sh):
 
 def test_no_progress_when_not_a_terminal(sh):
     start = len(sh.log)
-    out = sh_run(sh, "thrash 80 30000 > /proc/self/comm &")
+    out = sh_run(sh, "thrash 80 60000 > /proc/self/comm &")
     pid = next((m.group(1) for l in out for m in [re.match(r"^\[(\d+)\]$", l)] if m), None)
     sh.check(pid, f"no [PID] line for the background job: {out!r}")
     t0 = time.monotonic()
