@@ -150,7 +150,9 @@ void free_pages(struct page *p, unsigned order)
 	spin_lock(&zone_lock);
 	/* Again under the lock: two CPUs freeing one block at the same
 	 * moment both pass the check above, and the second free would
-	 * corrupt the free lists and count the frames twice. */
+	 * corrupt the free lists and count the frames twice. This catches
+	 * it unless the first free merged the block into a larger one
+	 * (then only the head of that one is marked free). */
 	if (p->flags & PG_free)
 		panic("free_pages: pfn %#x order %u freed twice at once", pfn, order);
 	p->flags = 0;

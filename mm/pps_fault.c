@@ -174,10 +174,13 @@ static bool install(struct mm *mm, struct vma *v, u32 va, pte_t *ptep, struct pa
 	 * PTE's use of it ends here. Clean copies kept in a filling swap
 	 * would leave stage 3 no slot for the pages that must go out, and a
 	 * process whose pages fit in memory and swap together be killed. */
-	if (swap_slot_count(&swap_area_main, slot) == 1 && !swap_area_half_full(&swap_area_main)) {
+	bool shared = swap_slot_count(&swap_area_main, slot) != 1;
+	if (!shared && !swap_area_half_full(&swap_area_main)) {
 		p->swap_slot = slot;
 		p->flags &= ~PG_dirty;
 	} else {
+		if (!shared)
+			count_vm_event(SWAPIN_SLOT_FREED);
 		swap_slot_free(&swap_area_main, slot);
 		p->flags |= PG_dirty;
 	}

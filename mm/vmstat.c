@@ -57,4 +57,5 @@ const char *const vm_event_names[NR_VM_EVENTS] = {
 	[SWAP_RA_SHRINK] = "swap_ra_shrink",
 	[SWAP_WRITE_DEFERRED] = "swap_write_deferred",
 	[SWAP_WRITE_RELOC] = "swap_write_relocated",
+	[SWAPIN_SLOT_FREED] = "swapin_slot_freed",
 };

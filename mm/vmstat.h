@@ -64,6 +64,7 @@ enum vm_event {
 	SWAP_RA_SHRINK,  /* ... shrank */
 	SWAP_WRITE_DEFERRED, /* stage 4 batches left for the next pass to lengthen */
 	SWAP_WRITE_RELOC, /* dirty pages stage 4 gave a fresh slot, so their write joins a run (mm/pps_writeback.h) */
+	SWAPIN_SLOT_FREED, /* pages read back that gave their slot up, swap being more than half full */
 	NR_VM_EVENTS
 };
 

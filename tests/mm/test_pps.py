@@ -184,6 +184,8 @@ def test_fits_in_memory_and_swap_together(qemu_run, test_initrd):
     q.check("out of memory" not in q.log, "killed for memory with swap to spare")
     vm = check_pressure(q, ["hotcold"])
     q.check(vm["oom_kill"] == 0 and vm["pswpout"] > 0, f"no swapping or an oom kill: {vm}")
+    q.check(vm.get("swapin_slot_freed", 0) > 0,
+            f"swap never got half full, so the rule was not tested: {vm}")
 
 
 # ---- races: fork, exit, munmap, mprotect, madvise against a busy kppsd ---------

@@ -62,7 +62,7 @@ static void pad(struct sink *s, char c, int n)
 static void put_num(struct sink *s, unsigned long long v, char sign, int base,
                     int upper, int width, int left, int zero)
 {
-    int neg = sign != 0;
+    int signed_ = sign != 0;
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
     int n = 0;
@@ -70,22 +70,22 @@ static void put_num(struct sink *s, unsigned long long v, char sign, int base,
         tmp[n++] = digits[v % base];
         v /= base;
     } while (v);
-    int len = n + neg;
+    int len = n + signed_;
     if (left) {
-        if (neg)
+        if (signed_)
             put(s, sign);
         while (n)
             put(s, tmp[--n]);
         pad(s, ' ', width - len);
     } else if (zero) {
-        if (neg)
+        if (signed_)
             put(s, sign);
         pad(s, '0', width - len);
         while (n)
             put(s, tmp[--n]);
     } else {
         pad(s, ' ', width - len);
-        if (neg)
+        if (signed_)
             put(s, sign);
         while (n)
             put(s, tmp[--n]);
